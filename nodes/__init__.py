@@ -1,0 +1,52 @@
+"""ThinkDraw's ComfyUI nodes: thin V3 adapters around thinkdraw_core.
+
+One module per feature; each exports NODES. A module that cannot import because a third-party
+package is missing is skipped with a single warning naming the package and its nodes.
+"""
+from __future__ import annotations
+
+import importlib
+import logging
+
+from comfy_api.latest import ComfyExtension, io
+
+log = logging.getLogger("ThinkDraw")
+
+# module name -> the node ids it provides (named here so a warning can list what is disabled,
+# and so tests can check that every declared node registers). Add a module here when it exists.
+NODE_MODULES: dict[str, tuple[str, ...]] = {
+}
+
+
+def _missing_third_party(exc: BaseException) -> str | None:
+    """The missing third-party package's name, or None when the failure is in ThinkDraw itself."""
+    if not isinstance(exc, ModuleNotFoundError) or not exc.name:
+        return None
+    top = exc.name.split(".")[0]
+    return None if top in ("thinkdraw_core", __name__.split(".")[0]) else top
+
+
+def load_node_classes() -> list[type[io.ComfyNode]]:
+    classes: list[type[io.ComfyNode]] = []
+    for module_name, node_ids in NODE_MODULES.items():
+        try:
+            module = importlib.import_module(f".{module_name}", __name__)
+        except Exception as exc:  # noqa: BLE001 - one module must not take the other nodes down
+            missing = _missing_third_party(exc)
+            if missing:
+                log.warning(
+                    "[ThinkDraw] %s disabled: Python package '%s' is missing. Fix: pip install -r requirements.txt "
+                    "in ComfyUI's environment (the other ThinkDraw nodes still work).",
+                    ", ".join(node_ids), missing,
+                )
+            else:
+                log.exception("[ThinkDraw] %s failed to load; this is a ThinkDraw bug, please report it",
+                              ", ".join(node_ids))
+            continue
+        classes.extend(module.NODES)
+    return classes
+
+
+class ThinkDrawExtension(ComfyExtension):
+    async def get_node_list(self) -> list[type[io.ComfyNode]]:
+        return load_node_classes()

@@ -1,0 +1,1 @@
+"""Headless runner for ThinkDraw workflows against a real ComfyUI."""

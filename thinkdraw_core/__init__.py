@@ -1,0 +1,1 @@
+"""ThinkDraw core: emotion reasoning, AU plans, draft rendering and video, with no ComfyUI import."""

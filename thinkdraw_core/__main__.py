@@ -1,0 +1,31 @@
+"""Command line: `python -m thinkdraw_core think|draft ...`.
+
+Each subcommand lives with its feature (reasoning/cli.py, draft/cli.py) and registers itself here.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+SUBCOMMANDS = {
+    "think": "thinkdraw_core.reasoning.cli",
+    "draft": "thinkdraw_core.draft.cli",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m thinkdraw_core", description="ThinkDraw core tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, module in SUBCOMMANDS.items():
+        importlib.import_module(module).add_parser(sub)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
