@@ -1,0 +1,116 @@
+"""Video Combine: an IMAGE batch (+ AUDIO, + the AU plan) into a real video file, with a playable preview."""
+from __future__ import annotations
+
+import logging
+import os
+
+import folder_paths
+import numpy as np
+from comfy.cli_args import args
+from comfy.utils import ProgressBar
+from comfy_api.latest import io, ui
+
+from thinkdraw_core.video import AUDIO_MODES, FORMATS, PLAN_KEY, VideoError, available_formats, write_video
+
+from .types import CATEGORY, Plan
+
+log = logging.getLogger("ThinkDraw")
+
+PIX_FMTS = ["yuv420p", "yuv444p", "yuv420p10le", "yuv444p10le"]
+_CRF_HELP = "; ".join(f"{name}: {FORMATS[name].crf_help}" for name in available_formats())
+
+
+def _audio_tuple(audio: dict | None) -> tuple[np.ndarray, int] | None:
+    """ComfyUI AUDIO {"waveform": [B, C, N], "sample_rate"} -> the core's (samples [C, N], rate)."""
+    if audio is None:
+        return None
+    try:
+        waveform, rate = audio["waveform"], audio["sample_rate"]
+    except (TypeError, KeyError):
+        raise VideoError("audio must be a ComfyUI AUDIO ({'waveform': [batch, channels, samples], 'sample_rate'})") \
+            from None
+    if waveform.ndim != 3 or waveform.shape[0] == 0:
+        raise VideoError(f"audio waveform must be [batch, channels, samples], got {list(waveform.shape)}")
+    if waveform.shape[0] > 1:
+        log.warning("[ThinkDraw] Video Combine: audio has a batch of %d clips; using the first", waveform.shape[0])
+    return waveform[0].detach().float().cpu().numpy(), int(rate)
+
+
+class ThinkDrawVideoCombine(io.ComfyNode):
+    """Encodes frames and speech into one file in a single streaming pass (PyAV, no ffmpeg binary)."""
+
+    @classmethod
+    def define_schema(cls) -> io.Schema:
+        return io.Schema(
+            node_id="ThinkDrawVideoCombine",
+            display_name="Video Combine (ThinkDraw)",
+            category=f"{CATEGORY}/video",
+            description="Frames (+ audio) to mp4/webm/mkv/gif/webp/png frames, with the workflow, prompt and AU "
+                        "plan embedded, and a preview.",
+            inputs=[
+                io.Image.Input("images"),
+                io.Float.Input("fps", default=24.0, min=0.01, max=1000.0, step=0.01),
+                io.Combo.Input("format", options=available_formats(), default="h264-mp4",
+                               tooltip="h264-mp4 plays everywhere; webm carries Opus audio; gif/webp/png have no sound."),
+                io.Int.Input("crf", default=-1, min=-1, max=100,
+                             tooltip="-1 = the format's default. " + _CRF_HELP),
+                io.Combo.Input("pix_fmt", options=PIX_FMTS, default="yuv420p",
+                               tooltip="yuv420p plays everywhere; yuv444p keeps full colour detail and 10le is "
+                                       "10-bit (most browsers cannot preview those). Ignored for gif/webp/png."),
+                io.Int.Input("loop_count", default=0, min=0, max=1000,
+                             tooltip="Extra plays. Videos repeat the frames; gif/webp loop forever at 0."),
+                io.Boolean.Input("pingpong", default=False, tooltip="Play forward then backward."),
+                io.Combo.Input("audio_mode", options=list(AUDIO_MODES), default="keep",
+                               tooltip="keep: both lengths; trim_video: drop frames after the audio ends; "
+                                       "pad_audio: audio made exactly as long as the video."),
+                io.String.Input("filename_prefix", default="ThinkDraw/ThinkDraw"),
+                io.Boolean.Input("save_output", default=True, tooltip="Off: write to the temp folder (preview only)."),
+                io.Audio.Input("audio", optional=True),
+                Plan.Input("plan", optional=True, tooltip="Embedded in the file's metadata as 'thinkdraw_plan'."),
+            ],
+            outputs=[io.String.Output(display_name="path")],
+            hidden=[io.Hidden.prompt, io.Hidden.extra_pnginfo, io.Hidden.unique_id],
+            is_output_node=True,
+        )
+
+    @classmethod
+    def execute(cls, images, fps, format, crf, pix_fmt, loop_count, pingpong, audio_mode, filename_prefix,
+                save_output, audio=None, plan=None) -> io.NodeOutput:
+        folder_type = io.FolderType.output if save_output else io.FolderType.temp
+        root = folder_paths.get_output_directory() if save_output else folder_paths.get_temp_directory()
+        height, width = (int(images.shape[1]), int(images.shape[2])) if images.ndim == 4 else (0, 0)
+        folder, name, counter, subfolder, _ = folder_paths.get_save_image_path(filename_prefix, root, width, height)
+        spec = FORMATS[format]
+        file = f"{name}_{counter:05}_" + (f".{spec.extension}" if spec.extension else "")
+
+        metadata: dict = {}
+        # The plan is content the user wired in on purpose, so it is kept even with --disable-metadata.
+        if plan is not None:
+            metadata[PLAN_KEY] = plan
+        if not args.disable_metadata:
+            if cls.hidden.prompt is not None:
+                metadata["prompt"] = cls.hidden.prompt
+            for key, value in (cls.hidden.extra_pnginfo or {}).items():
+                metadata[key] = value
+
+        n = int(images.shape[0]) if images.ndim == 4 else 0
+        total = n + (max(n - 2, 0) if pingpong else 0)
+        if spec.kind not in ("gif", "webp"):
+            total *= loop_count + 1
+        bar = ProgressBar(max(total, 1), node_id=cls.hidden.unique_id)
+        result = write_video(
+            images, os.path.join(folder, file), fps, audio=_audio_tuple(audio), format=format, crf=crf,
+            pix_fmt=pix_fmt, loop=loop_count, pingpong=pingpong, audio_mode=audio_mode, metadata=metadata,
+            progress=lambda done: bar.update_absolute(done),
+        )
+        if spec.kind == "video":
+            preview = ui.PreviewVideo([ui.SavedResult(file, subfolder, folder_type)])
+        elif spec.kind == "png":
+            first = sorted(os.listdir(result.path))[0]
+            preview = ui.SavedImages([ui.SavedResult(first, os.path.join(subfolder, file), folder_type)])
+        else:
+            preview = ui.SavedImages([ui.SavedResult(file, subfolder, folder_type)], is_animated=True)
+        return io.NodeOutput(result.path, ui=preview)
+
+
+NODES = [ThinkDrawVideoCombine]
