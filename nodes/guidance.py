@@ -1,0 +1,317 @@
+"""Progressive guidance: global emotion first, local muscles later (ComfyUI adapters).
+
+The schedule maths and composition live in thinkdraw_core.guidance; here they meet ComfyUI's
+CFGGuider, model_options patches and the custom-sampler nodes.
+"""
+from __future__ import annotations
+
+import comfy.ldm.modules.attention as comfy_attention
+import comfy.model_patcher
+import comfy.sampler_helpers
+import comfy.samplers
+import torch
+from comfy.ldm.modules.attention import SpatialTransformer
+from comfy.ldm.modules.diffusionmodules.openaimodel import UNetModel
+from comfy_api.latest import io
+
+from thinkdraw_core.facs import REGIONS
+from thinkdraw_core.guidance import RAMPS, Stage, StageSchedule, compose_regional, fit_mask_to_latent, token_grid
+from thinkdraw_core.guidance.regions import masks_to_tokens
+from thinkdraw_core.guidance.schedule import preset_stages
+
+from .types import CATEGORY, GuidanceStage, RegionConds
+
+MODES = ("auto", "attention", "batched")
+
+
+# -- regional cross-attention (one model pass for all regions, UNet models) ---------------------------
+
+def attn2_modules(diffusion_model) -> dict[tuple, torch.nn.Module]:
+    """Every cross-attention of a UNet by the (block, id, index) key ComfyUI's attn2 replace patches use."""
+    if not isinstance(diffusion_model, UNetModel):
+        return {}
+    keys = {}
+    for name, blocks in (("input", diffusion_model.input_blocks), ("middle", [diffusion_model.middle_block]),
+                         ("output", diffusion_model.output_blocks)):
+        for number, block in enumerate(blocks):
+            for module in block.modules():
+                if isinstance(module, SpatialTransformer):
+                    for index, tb in enumerate(module.transformer_blocks):
+                        if getattr(tb, "attn2", None) is not None and not getattr(tb, "switch_temporal_ca_to_sa", False):
+                            keys[(name, number, index)] = tb.attn2
+    return keys
+
+
+class _StepRegions:
+    """One step's active regions: contexts, weights and masks fitted to the latent (shared by all blocks)."""
+
+    def __init__(self, active, masks: dict[str, torch.Tensor], latent_hw, device, dtype):
+        self.contexts = [r.conditioning[0][0].to(device=device, dtype=dtype) for r, _ in active]
+        self.weights = torch.tensor([w for _, w in active], device=device, dtype=torch.float32)
+        frames = max((masks[r.name].shape[0] for r, _ in active if r.name in masks), default=1)
+        h, w = latent_hw
+        full = torch.ones(frames, h, w, device=device)
+        self.masks = torch.stack([masks[r.name].to(device).expand(frames, h, w) if r.name in masks else full
+                                  for r, _ in active])
+        self.latent_hw = latent_hw
+        self._alphas: dict[int, torch.Tensor] = {}
+
+    def alphas(self, n_tokens: int) -> torch.Tensor:
+        if n_tokens not in self._alphas:
+            grid = token_grid(self.latent_hw, n_tokens)
+            self._alphas[n_tokens] = self.weights[:, None, None] * masks_to_tokens(self.masks, grid)
+        return self._alphas[n_tokens]
+
+
+class RegionalAttn2:
+    """attn2 replace patch: the usual attention with the global context, plus every active region's
+    context for the positive rows only, blended by mask x weight. A prior patch on the block is kept."""
+
+    def __init__(self, module: torch.nn.Module, step: _StepRegions, prior=None):
+        self.module, self.step, self.prior = module, step, prior
+
+    def _attend(self, q, k, v, extra_options):
+        if self.prior is not None:
+            return self.prior(q, k, v, extra_options)
+        return comfy_attention.optimized_attention(q, k, v, extra_options["n_heads"],
+                                                   attn_precision=extra_options.get("attn_precision"),
+                                                   transformer_options=extra_options)
+
+    def __call__(self, q, k, v, extra_options):
+        out = self._attend(q, k, v, extra_options)
+        cond_or_uncond = extra_options.get("cond_or_uncond") or [0]
+        rows = q.shape[0] // len(cond_or_uncond)
+        step = self.step
+        alphas = step.alphas(q.shape[1])
+        if alphas.shape[1] not in (1, rows):
+            alphas = alphas[:, :1]
+        n = len(step.contexts)
+        ks = [self.module.to_k(c) for c in step.contexts]
+        vs = [self.module.to_v(c) for c in step.contexts]
+        same_len = len({kk.shape[1] for kk in ks}) == 1
+        for chunk, kind in enumerate(cond_or_uncond):
+            if kind != 0:  # regions guide the positive prediction only
+                continue
+            sl = slice(chunk * rows, (chunk + 1) * rows)
+            qc = q[sl]
+            if same_len:  # all regions in one batched attention call
+                kr = torch.cat(ks).repeat_interleave(rows, 0)
+                vr = torch.cat(vs).repeat_interleave(rows, 0)
+                region_out = self._attend(qc.repeat(n, 1, 1), kr, vr, extra_options).reshape(n, rows, *out.shape[1:])
+            else:
+                region_out = torch.stack([self._attend(qc, kk.expand(rows, -1, -1), vv.expand(rows, -1, -1), extra_options)
+                                          for kk, vv in zip(ks, vs)])
+            out[sl] = compose_regional(out[sl], region_out, alphas)
+        return out
+
+
+# -- the guider -----------------------------------------------------------------------------------------
+
+class ProgressiveGuider(comfy.samplers.CFGGuider):
+    """CFGGuider whose positive conditioning, CFG scale and local regions follow a StageSchedule in sigma.
+
+    Stages without active regions run exactly CFGGuider's sampling_function (same hooks, same maths).
+    """
+
+    def __init__(self, model_patcher, schedule: StageSchedule, negative, mode: str = "auto"):
+        super().__init__(model_patcher)
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
+        if negative is None:
+            raise ValueError("negative conditioning is missing; connect one (an empty prompt is fine)")
+        self.schedule = schedule
+        self.negative = negative
+        self.attn2 = attn2_modules(model_patcher.model.diffusion_model)
+        if mode == "attention" and not self.attn2 and schedule.needs_regions():
+            raise ValueError("mode 'attention' needs a UNet model with cross-attention (SD1.x/SD2/SDXL); "
+                             "use mode 'auto' or 'batched' for this model")
+        self.mode = mode if mode != "auto" else ("attention" if self.attn2 else "batched")
+        self._register({})
+
+    def _register(self, masks: dict) -> None:
+        conds = {"negative": self.negative}
+        for i, stage in enumerate(self.schedule.stages):
+            conds[f"stage{i}"] = stage.positive
+            if stage.negative is not None:
+                conds[f"stage{i}_negative"] = stage.negative
+            if self.mode == "batched":
+                for j, region in enumerate(stage.regions):
+                    conds[f"stage{i}_region{j}"] = [
+                        [c[0], dict(c[1], **({"mask": masks[region.name], "set_area_to_bounds": False}
+                                             if region.name in masks else {}))]
+                        for c in region.conditioning]
+        self.original_conds = {}
+        self.inner_set_conds(conds)
+
+    def sample(self, noise, latent_image, sampler, sigmas, denoise_mask=None, callback=None, disable_pbar=False, seed=None):
+        self.schedule.bind(self.model_patcher.get_model_object("model_sampling").percent_to_sigma)
+        self.latent_shape = tuple(latent_image.shape)
+        self.masks = {}
+        for stage in self.schedule.stages:
+            for region in stage.regions:
+                if region.mask is not None and region.name not in self.masks:
+                    self.masks[region.name] = fit_mask_to_latent(region.mask, self.latent_shape, f"{region.name} region")
+        self._register(self.masks)
+        return super().sample(noise, latent_image, sampler, sigmas, denoise_mask, callback, disable_pbar, seed)
+
+    def predict_noise(self, x, timestep, model_options={}, seed=None):
+        step = self.schedule.at(float(timestep.flatten()[0]))
+        i = step.stage_index
+        positive = list(self.conds[f"stage{i}"])
+        negative = self.conds.get(f"stage{i}_negative", self.conds["negative"])
+        if step.regions:
+            if self.mode == "batched":
+                for j, region in enumerate(step.stage.regions):
+                    weight = dict((id(r), w) for r, w in step.regions).get(id(region))
+                    if weight:  # calc_cond_batch concatenates these into one model call with the others
+                        positive += [dict(c, strength=weight) for c in self.conds[f"stage{i}_region{j}"]]
+            else:
+                model_options = self._attention_options(step, x, model_options)
+        return comfy.samplers.sampling_function(self.inner_model, x, timestep, negative, positive, step.stage.cfg,
+                                                model_options=model_options, seed=seed)
+
+    def _attention_options(self, step, x, model_options):
+        latent_hw = tuple(x.shape[-2:])
+        shared = _StepRegions(step.regions, self.masks, latent_hw, x.device, x.dtype)
+        opts = comfy.model_patcher.create_model_options_clone(model_options)
+        opts.setdefault("transformer_options", {})
+        existing = opts["transformer_options"].get("patches_replace", {}).get("attn2", {})
+        for key, module in self.attn2.items():
+            prior = existing.get(key) or existing.get(key[:2])
+            opts = comfy.model_patcher.set_model_options_patch_replace(
+                opts, RegionalAttn2(module, shared, prior), "attn2", key[0], key[1], key[2])
+        return opts
+
+
+# -- nodes ----------------------------------------------------------------------------------------------
+
+def _region_weight_inputs():
+    return [io.Float.Input(f"{r}_weight", default=1.0, min=0.0, max=4.0, step=0.05, optional=True,
+                           tooltip=f"Multiplies the {r} region's local strength (0 turns it off).") for r in REGIONS]
+
+
+def _region_weights(kwargs) -> dict[str, float]:
+    return {r: float(kwargs.get(f"{r}_weight", 1.0) if kwargs.get(f"{r}_weight") is not None else 1.0) for r in REGIONS}
+
+
+class ThinkDrawGuidanceStage(io.ComfyNode):
+    """One stage of progressive guidance; chain stages into ThinkDrawProgressiveGuider."""
+
+    @classmethod
+    def define_schema(cls):
+        return io.Schema(
+            node_id="ThinkDrawGuidanceStage",
+            display_name="ThinkDraw Guidance Stage",
+            category=f"{CATEGORY}/guidance",
+            description="A window of the denoising trajectory (percent: 0 = first step, 1 = last) with its own "
+                        "conditioning, CFG and local region strength (weight x ramp). Chain stages via 'previous'.",
+            inputs=[
+                io.Conditioning.Input("conditioning", tooltip="Positive conditioning of this stage (global emotion; "
+                                      "may be ControlNet-applied)."),
+                io.Float.Input("start_percent", default=0.0, min=0.0, max=1.0, step=0.01),
+                io.Float.Input("end_percent", default=1.0, min=0.0, max=1.0, step=0.01),
+                io.Float.Input("cfg", default=7.0, min=0.0, max=100.0, step=0.1, round=0.01),
+                io.Combo.Input("ramp", options=list(RAMPS), default="constant",
+                               tooltip="How the local regions come in across the window."),
+                io.Float.Input("weight", default=1.0, min=0.0, max=4.0, step=0.05,
+                               tooltip="Local region strength in this stage (ignored without regions)."),
+                RegionConds.Input("regions", optional=True, tooltip="Local region conds from ThinkDrawAUTextEncode."),
+                io.Conditioning.Input("negative", optional=True, tooltip="Overrides the guider's negative here."),
+                GuidanceStage.Input("previous", optional=True, tooltip="Earlier stages of the chain."),
+            ],
+            outputs=[GuidanceStage.Output(display_name="stages")],
+        )
+
+    @classmethod
+    def execute(cls, conditioning, start_percent, end_percent, cfg, ramp, weight, regions=None, negative=None,
+                previous=None) -> io.NodeOutput:
+        stage = Stage(start=start_percent, end=end_percent, cfg=cfg, ramp=ramp, weight=weight, positive=conditioning,
+                      negative=negative, regions=tuple(regions or ()),
+                      label=f"ThinkDrawGuidanceStage {start_percent}-{end_percent}")
+        return io.NodeOutput((*(previous or ()), stage))
+
+
+class ThinkDrawProgressiveGuider(io.ComfyNode):
+    """A GUIDER for SamplerCustomAdvanced that runs the chained stages over the trajectory."""
+
+    @classmethod
+    def define_schema(cls):
+        return io.Schema(
+            node_id="ThinkDrawProgressiveGuider",
+            display_name="ThinkDraw Progressive Guider",
+            category=f"{CATEGORY}/guidance",
+            description="Global emotion first, local muscles later: each chained stage guides its window of the "
+                        "trajectory. Local regions cost one pass (regional cross-attention) on UNet models and "
+                        "one batched call otherwise.",
+            inputs=[
+                io.Model.Input("model"),
+                GuidanceStage.Input("stages"),
+                io.Conditioning.Input("negative"),
+                io.Combo.Input("mode", options=list(MODES), default="auto", optional=True,
+                               tooltip="auto: regional attention on UNet models, batched masked conds otherwise."),
+                *_region_weight_inputs(),
+            ],
+            outputs=[io.Guider.Output()],
+        )
+
+    @classmethod
+    def execute(cls, model, stages, negative, mode="auto", **weights) -> io.NodeOutput:
+        schedule = StageSchedule(stages, _region_weights(weights))
+        return io.NodeOutput(ProgressiveGuider(model, schedule, negative, mode or "auto"))
+
+
+class ThinkDrawProgressiveGuidanceSampler(io.ComfyNode):
+    """One-node preset of the chained form: global stage, ramp stage, full local stage."""
+
+    @classmethod
+    def define_schema(cls):
+        return io.Schema(
+            node_id="ThinkDrawProgressiveGuidanceSampler",
+            display_name="ThinkDraw Progressive Guidance Sampler",
+            category=f"{CATEGORY}/guidance",
+            description="KSampler with progressive guidance: 0..local_start global emotion only (global_cfg), "
+                        "local_start..local_full local regions ramp in, local_full..1 full local strength "
+                        "(local_cfg). Same result as three chained ThinkDrawGuidanceStage nodes.",
+            inputs=[
+                io.Model.Input("model"),
+                io.Int.Input("seed", default=0, min=0, max=0xffffffffffffffff, control_after_generate=True),
+                io.Int.Input("steps", default=20, min=1, max=10000),
+                io.Combo.Input("sampler_name", options=comfy.samplers.SAMPLER_NAMES),
+                io.Combo.Input("scheduler", options=comfy.samplers.SCHEDULER_NAMES),
+                io.Conditioning.Input("positive", tooltip="Global emotion conditioning (ThinkDrawAUTextEncode 'global')."),
+                io.Conditioning.Input("negative"),
+                io.Latent.Input("latent_image"),
+                RegionConds.Input("regions", optional=True),
+                io.Float.Input("global_cfg", default=7.0, min=0.0, max=100.0, step=0.1, round=0.01),
+                io.Float.Input("local_cfg", default=5.0, min=0.0, max=100.0, step=0.1, round=0.01),
+                io.Float.Input("local_start", default=0.3, min=0.0, max=1.0, step=0.01,
+                               tooltip="Switch 1: end of the global-only stage, local regions start ramping in."),
+                io.Float.Input("local_full", default=0.6, min=0.0, max=1.0, step=0.01,
+                               tooltip="Switch 2: local regions reach full strength."),
+                io.Combo.Input("ramp", options=list(RAMPS), default="smoothstep"),
+                io.Float.Input("local_weight", default=1.0, min=0.0, max=4.0, step=0.05),
+                io.Float.Input("denoise", default=1.0, min=0.0, max=1.0, step=0.01),
+                io.Combo.Input("mode", options=list(MODES), default="auto", optional=True),
+                *_region_weight_inputs(),
+            ],
+            outputs=[io.Latent.Output()],
+        )
+
+    @classmethod
+    def execute(cls, model, seed, steps, sampler_name, scheduler, positive, negative, latent_image, global_cfg,
+                local_cfg, local_start, local_full, ramp, local_weight, denoise, regions=None, mode="auto",
+                **weights) -> io.NodeOutput:
+        # The same parts SamplerCustomAdvanced + RandomNoise + BasicScheduler + KSamplerSelect use, so the
+        # chained graph and this node agree bit for bit.
+        from comfy_extras.nodes_custom_sampler import BasicScheduler, Noise_RandomNoise, SamplerCustomAdvanced
+
+        stages = preset_stages(positive, tuple(regions or ()), global_cfg, local_cfg, local_start, local_full, ramp,
+                               local_weight)
+        guider = ProgressiveGuider(model, StageSchedule(stages, _region_weights(weights)), negative, mode or "auto")
+        sigmas = BasicScheduler.execute(model, scheduler, steps, denoise).result[0]
+        out = SamplerCustomAdvanced.execute(Noise_RandomNoise(seed), guider, comfy.samplers.sampler_object(sampler_name),
+                                            sigmas, latent_image)
+        return io.NodeOutput(out.result[0])
+
+
+NODES = [ThinkDrawGuidanceStage, ThinkDrawProgressiveGuider, ThinkDrawProgressiveGuidanceSampler]

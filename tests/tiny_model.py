@@ -1,0 +1,119 @@
+"""Tiny real ComfyUI diffusion models for tests and small benchmarks (issue 2 item 7).
+
+Everything is built through ComfyUI's own classes (supported_models -> BaseModel -> ModelPatcher,
+comfy.sd.CLIP), so sampler tests run the real sampling code on CPU in seconds. Weights are random
+but seeded: ComfyUI's ops skip weight init (torch.empty), so we fill every tensor deterministically
+or results would differ run to run.
+
+Needs ComfyUI on sys.path (the `comfy_on_path` fixture in tests/conftest.py).
+"""
+from __future__ import annotations
+
+import torch
+
+CONTEXT_DIM = 64  # tiny CLIP width == tiny UNet / Wan cross-attention width
+
+
+def use_cpu_if_no_gpu() -> None:
+    """ComfyUI's model_management probes CUDA at import; on a CPU-only host it must be told --cpu first."""
+    import comfy.cli_args
+
+    if not torch.cuda.is_available():
+        comfy.cli_args.args.cpu = True
+
+
+use_cpu_if_no_gpu()
+
+
+def _seeded_init(module: torch.nn.Module, seed: int) -> None:
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in sorted(module.named_parameters(), key=lambda kv: kv[0]):
+            if name.endswith("bias"):
+                p.copy_(torch.randn(p.shape, generator=gen) * 0.01)
+            elif "norm" in name and p.ndim == 1:
+                p.copy_(1.0 + torch.randn(p.shape, generator=gen) * 0.01)
+            else:
+                fan_in = max(1, p[0].numel()) if p.ndim > 1 else max(1, p.numel())
+                p.copy_(torch.randn(p.shape, generator=gen) / fan_in ** 0.5)
+
+
+def sd15_unet_config(model_channels: int = 32, context_dim: int = CONTEXT_DIM, levels: int = 2) -> dict:
+    """An SD1.5-shaped UNet config, shrunk (two levels, one res block, attention at every level)."""
+    return {
+        "use_checkpoint": False, "image_size": 32, "out_channels": 4, "use_spatial_transformer": True,
+        "legacy": False, "adm_in_channels": None, "in_channels": 4, "model_channels": model_channels,
+        "num_res_blocks": [1] * levels, "transformer_depth": [1] * levels, "transformer_depth_output": [1] * (levels * 2),
+        "channel_mult": [1, 2, 4, 4][:levels], "transformer_depth_middle": 1, "use_linear_in_transformer": False,
+        "context_dim": context_dim, "num_heads": 2, "num_head_channels": -1, "use_temporal_attention": False,
+        "use_temporal_resblock": False
+    }
+
+
+def tiny_sd15(seed: int = 0, model_channels: int = 32, context_dim: int = CONTEXT_DIM):
+    """A ModelPatcher around a real SD1.5-architecture UNet with seeded random weights."""
+    import comfy.model_management
+    import comfy.model_patcher
+    import comfy.supported_models
+
+    model_config = comfy.supported_models.SD15(sd15_unet_config(model_channels, context_dim))
+    model_config.set_inference_dtype(torch.float32, None)
+    model = model_config.get_model({})
+    _seeded_init(model.diffusion_model, seed)
+    model.diffusion_model.to(torch.float32)
+    return comfy.model_patcher.ModelPatcher(model, load_device=comfy.model_management.get_torch_device(),
+                                            offload_device=comfy.model_management.unet_offload_device())
+
+
+def tiny_wan(seed: int = 0, dim: int = 64, text_dim: int = CONTEXT_DIM):
+    """A ModelPatcher around a one-block Wan 2.1 text-to-video DiT (5-D video latents [B,16,T,H,W])."""
+    import comfy.model_management
+    import comfy.model_patcher
+    import comfy.supported_models
+
+    unet_config = {"image_model": "wan2.1", "model_type": "t2v", "patch_size": (1, 2, 2), "text_len": 512,
+                   "in_dim": 16, "dim": dim, "ffn_dim": dim * 2, "freq_dim": 256, "text_dim": text_dim,
+                   "out_dim": 16, "num_heads": 2, "num_layers": 1, "eps": 1e-6}
+    model_config = comfy.supported_models.WAN21_T2V(unet_config)
+    model_config.set_inference_dtype(torch.float32, None)
+    model = model_config.get_model({})
+    _seeded_init(model.diffusion_model, seed)
+    model.diffusion_model.to(torch.float32)
+    return comfy.model_patcher.ModelPatcher(model, load_device=comfy.model_management.get_torch_device(),
+                                            offload_device=comfy.model_management.unet_offload_device())
+
+
+def tiny_clip(seed: int = 0, width: int = CONTEXT_DIM):
+    """A real comfy.sd.CLIP (SD1 tokenizer and CLIP-L code) with a 2-layer, `width`-wide text model."""
+    import comfy.sd
+    import comfy.supported_models
+
+    target = comfy.supported_models.SD15(sd15_unet_config()).clip_target()
+    config = {"hidden_size": width, "intermediate_size": width * 2, "num_attention_heads": 2,
+              "num_hidden_layers": 2, "projection_dim": width}
+    clip = comfy.sd.CLIP(target=target, model_options={"clip_l_model_config": config, "dtype": torch.float32})
+    _seeded_init(clip.cond_stage_model, seed)
+    return clip
+
+
+def sd20_shaped_unet_state_dict(seed: int = 0) -> dict[str, torch.Tensor]:
+    """UNet weights ComfyUI's loader detects as SD2.x (320 channels, 1024-wide context), shrunk to one level.
+
+    For real-server tests: UNETLoader accepts it from a diffusion_models folder and LotusConditioning
+    provides matching 1024-wide conditioning without any text encoder.
+    """
+    import comfy.supported_models
+
+    cfg = {
+        "use_checkpoint": False, "image_size": 32, "out_channels": 4, "use_spatial_transformer": True,
+        "legacy": False, "adm_in_channels": None, "in_channels": 4, "model_channels": 320,
+        "num_res_blocks": [1], "transformer_depth": [1], "transformer_depth_output": [1, 1],
+        "channel_mult": [1], "transformer_depth_middle": 1, "use_linear_in_transformer": True,
+        "context_dim": 1024, "num_heads": -1, "num_head_channels": 64, "use_temporal_attention": False,
+        "use_temporal_resblock": False,
+    }
+    model_config = comfy.supported_models.SD20(cfg)
+    model_config.set_inference_dtype(torch.float32, None)
+    model = model_config.get_model({})
+    _seeded_init(model.diffusion_model, seed)
+    return {k: v.detach().to(torch.float16).contiguous() for k, v in model.diffusion_model.state_dict().items()}
