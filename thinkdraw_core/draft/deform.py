@@ -1,0 +1,305 @@
+"""Per-AU displacement of the landmark mesh and the dense piecewise-affine warp that draws it.
+
+Each AU pulls a few control landmarks in the direction its muscle pulls (in a face-local frame,
+in units of the inter-ocular distance, so the same plan moves big and small faces alike), spread
+to neighbouring landmarks with a Gaussian falloff. Left/right are the subject's own. The mesh
+(landmarks + a fixed ring around the face + the crop border) is triangulated once; each frame
+one backward map is built from the moved triangles and applied with a single cv2.remap over the
+region that moves, so identity and background outside it stay bit-exact.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+from scipy.spatial import Delaunay
+
+from ..face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING, eye_centre
+from ..face.masks import FACE_OVAL, LIPS_INNER
+
+# (right-side indices, left-side mirror indices); midline points appear in both with half weight.
+INNER_BROW = ((107, 66, 55, 65), (336, 296, 285, 295))
+MID_BROW = ((105, 52), (334, 282))
+OUTER_BROW = ((70, 63, 46, 53), (300, 293, 276, 283))
+UPPER_LID = ((246, 161, 160, 159, 158, 157, 173), (466, 388, 387, 386, 385, 384, 398))
+LOWER_LID = ((7, 163, 144, 145, 153, 154, 155), (249, 390, 373, 374, 380, 381, 382))
+UPPER_CREASE = ((247, 30, 29, 27, 28, 56, 190), (467, 260, 259, 257, 258, 286, 414))
+LOWER_CREASE = ((25, 110, 24, 23, 22, 26, 112), (255, 339, 254, 253, 252, 256, 341))
+CHEEK = ((205, 50, 117, 118, 101, 36, 187, 123), (425, 280, 346, 347, 330, 266, 411, 352))
+ALAR = ((129, 98, 64, 48, 102), (358, 327, 294, 278, 331))
+CORNER = ((61, 78, 62, 76), (291, 308, 292, 306))
+UPPER_LIP = ((0, 37, 39, 40, 185, 13, 82, 81, 80, 191), (0, 267, 269, 270, 409, 13, 312, 311, 310, 415))
+UPPER_LIP_LATERAL = ((40, 185, 39, 80, 191), (270, 409, 269, 310, 415))
+UPPER_LIP_OUTER = ((0, 37, 39, 40, 185), (0, 267, 269, 270, 409))
+LOWER_LIP_OUTER = ((17, 84, 181, 91, 146), (17, 314, 405, 321, 375))
+LOWER_LIP_INNER = ((14, 87, 178, 88, 95), (14, 317, 402, 318, 324))
+LOWER_LIP_LATERAL = ((146, 91, 95, 88), (375, 321, 324, 318))
+UPPER_LIP_INNER = ((13, 82, 81, 80, 191), (13, 312, 311, 310, 415))
+CHIN = ((152, 175, 199, 200, 18, 171, 148, 208), (152, 175, 199, 200, 18, 396, 377, 428))
+JAW_SIDE = ((176, 149, 150, 136, 140, 170, 169), (400, 378, 379, 365, 369, 395, 394))
+JAW_BACK = ((172, 135, 138, 215), (397, 364, 367, 435))
+GLABELLA = ((9, 8, 168), (9, 8, 168))
+
+# An AU's pulls: (group, (lateral, down) in inter-ocular units, sigma in inter-ocular units).
+# lateral > 0 pulls towards the subject's own outside of the face on that side.
+Pull = tuple[tuple[tuple[int, ...], tuple[int, ...]], tuple[float, float], float]
+
+AU_PULLS: dict[int, list[Pull]] = {
+    1: [(INNER_BROW, (0.02, -0.16), 0.12), (MID_BROW, (0.0, -0.07), 0.1)],
+    2: [(OUTER_BROW, (0.01, -0.16), 0.12), (MID_BROW, (0.0, -0.09), 0.1)],
+    4: [(INNER_BROW, (-0.08, 0.10), 0.12), (MID_BROW, (-0.04, 0.07), 0.1), (OUTER_BROW, (0.0, 0.03), 0.1),
+        (GLABELLA, (0.0, 0.03), 0.08)],
+    5: [(UPPER_LID, (0.0, -0.05), 0.035), (UPPER_CREASE, (0.0, -0.03), 0.04)],
+    6: [(CHEEK, (0.0, -0.08), 0.2), (LOWER_LID, (0.0, -0.012), 0.03), (LOWER_CREASE, (0.0, -0.03), 0.05),
+        (CORNER, (0.0, -0.02), 0.1)],
+    7: [(LOWER_LID, (0.0, -0.055), 0.035), (LOWER_CREASE, (0.0, -0.03), 0.05), (UPPER_LID, (0.0, 0.02), 0.03)],
+    9: [(ALAR, (-0.02, -0.09), 0.12), (UPPER_LIP_OUTER, (0.0, -0.035), 0.1), (INNER_BROW, (0.0, 0.04), 0.1),
+        (GLABELLA, (0.0, 0.04), 0.08)],
+    10: [(UPPER_LIP, (0.0, -0.10), 0.1), (ALAR, (0.0, -0.03), 0.1)],
+    11: [(UPPER_LIP_LATERAL, (0.03, -0.06), 0.1)],
+    12: [(CORNER, (0.14, -0.15), 0.16), (CHEEK, (0.0, -0.04), 0.2)],
+    13: [(CORNER, (0.05, -0.15), 0.12)],
+    14: [(CORNER, (0.07, -0.01), 0.1)],
+    15: [(CORNER, (0.02, 0.14), 0.15), (LOWER_LIP_LATERAL, (0.0, 0.04), 0.1)],
+    16: [(LOWER_LIP_OUTER, (0.01, 0.09), 0.12), (LOWER_LIP_INNER, (0.01, 0.08), 0.1)],
+    17: [(CHIN, (0.0, -0.07), 0.2), (LOWER_LIP_OUTER, (0.0, -0.05), 0.1), (LOWER_LIP_INNER, (0.0, -0.04), 0.1)],
+    18: [(CORNER, (-0.16, 0.0), 0.12), (LOWER_LIP_LATERAL, (-0.08, 0.0), 0.08), (UPPER_LIP_LATERAL, (-0.08, 0.0), 0.08)],
+    20: [(CORNER, (0.17, 0.03), 0.16), (LOWER_LIP_LATERAL, (0.06, 0.02), 0.1)],
+    22: [(CORNER, (-0.10, 0.0), 0.1), (UPPER_LIP_INNER, (0.0, -0.04), 0.06), (LOWER_LIP_INNER, (0.0, 0.06), 0.06)],
+    23: [(CORNER, (-0.04, 0.0), 0.08), (UPPER_LIP_OUTER, (0.0, 0.03), 0.06), (LOWER_LIP_OUTER, (0.0, -0.03), 0.06)],
+    24: [(UPPER_LIP_OUTER, (0.0, 0.035), 0.06), (LOWER_LIP_OUTER, (0.0, -0.035), 0.06), (CHIN, (0.0, -0.02), 0.15)],
+    25: [(LOWER_LIP_INNER, (0.0, 0.08), 0.06), (LOWER_LIP_OUTER, (0.0, 0.06), 0.08), (UPPER_LIP_INNER, (0.0, -0.02), 0.05),
+         (CHIN, (0.0, 0.04), 0.15)],
+    26: [(LOWER_LIP_INNER, (0.0, 0.24), 0.1), (LOWER_LIP_OUTER, (0.0, 0.24), 0.12), (CHIN, (0.0, 0.26), 0.2),
+         (JAW_SIDE, (0.0, 0.18), 0.15), (JAW_BACK, (0.0, 0.06), 0.12), (CORNER, (0.0, 0.07), 0.08)],
+    27: [(LOWER_LIP_INNER, (0.0, 0.38), 0.1), (LOWER_LIP_OUTER, (0.0, 0.38), 0.12), (CHIN, (0.0, 0.40), 0.2),
+         (JAW_SIDE, (0.0, 0.28), 0.15), (JAW_BACK, (0.0, 0.1), 0.12), (CORNER, (-0.03, 0.12), 0.08)],
+    28: [(UPPER_LIP_OUTER, (0.0, 0.045), 0.06), (LOWER_LIP_OUTER, (0.0, -0.045), 0.06)],
+}
+# Eye closure is relative to this face's own lids: the upper lid travels this share of the way to the lower.
+CLOSURE_AUS = (43, 45, 46)
+LID_TRAVEL = 0.92
+
+MOUTH_DARK = np.array([52, 22, 24], np.float32)
+TEETH = np.array([196, 186, 170], np.float32)
+
+
+@dataclass
+class FaceGeometry:
+    """The face-local frame: origin between the eyes, x towards the subject's left, y towards the chin."""
+
+    origin: np.ndarray
+    ex: np.ndarray
+    ey: np.ndarray
+    size: float  # inter-ocular distance in pixels
+
+    @classmethod
+    def from_landmarks(cls, xy: np.ndarray) -> "FaceGeometry":
+        left, right = eye_centre(xy, "left"), eye_centre(xy, "right")
+        ex = left - right
+        size = float(np.linalg.norm(ex))
+        if size < 2.0:
+            raise ValueError("the face is too small to animate (eyes less than 2 pixels apart)")
+        ex = ex / size
+        ey = np.array([-ex[1], ex[0]])
+        if np.dot(ey, xy[152] - xy[10]) < 0:  # keep y pointing at the chin even for mirrored meshes
+            ey = -ey
+        return cls((left + right) / 2, ex, ey, size)
+
+    def side_of(self, xy: np.ndarray) -> np.ndarray:
+        """+1 on the subject's left, -1 on the right, for each point."""
+        return np.sign((xy - self.origin) @ self.ex)
+
+
+def _basis_for(pulls: list[Pull], xy: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """(2 sides [left, right], N, 2) displacement per unit intensity."""
+    out = np.zeros((2, len(xy), 2), np.float64)
+    for side_i, sign in ((0, 1.0), (1, -1.0)):
+        centres, vectors, sigmas = [], [], []
+        for groups, (lat, down), sigma in pulls:
+            idx = groups[0] if side_i == 1 else groups[1]
+            for i in idx:
+                c = xy[i]
+                # midline points belong half to each side
+                w = 0.5 if abs(float((c - geo.origin) @ geo.ex)) < 0.04 * geo.size else 1.0
+                vec = (sign * lat * geo.ex + down * geo.ey) * geo.size * w
+                if w < 1.0:  # no lateral pull on the midline
+                    vec = down * geo.ey * geo.size * w
+                centres.append(c)
+                vectors.append(vec)
+                sigmas.append(sigma * geo.size)
+        if not centres:
+            continue
+        c, v, s = np.array(centres), np.array(vectors), np.array(sigmas)
+        d2 = ((xy[:, None, :] - c[None]) ** 2).sum(-1)
+        g = np.exp(-d2 / (2 * s[None] ** 2))
+        # a weighted mean near the controls, a decaying pull away from them
+        out[side_i] = (g @ v) / np.maximum(1.0, g.sum(1, keepdims=True))
+    return out
+
+
+def _closure_basis(xy: np.ndarray) -> np.ndarray:
+    out = np.zeros((2, len(xy), 2), np.float64)
+    for side_i, k in ((0, 1), (1, 0)):
+        upper, lower = np.array(UPPER_LID[k]), np.array(LOWER_LID[k])
+        gap = xy[lower] - xy[upper]
+        out[side_i, upper] = gap * LID_TRAVEL
+        out[side_i, lower] = -gap * 0.05
+        crease = np.array(UPPER_CREASE[k])
+        out[side_i, crease] = gap * 0.35
+        # the iris points sit between the lids: squash them with the lids so no triangle folds over
+        ring = np.array(LEFT_EYE_RING if side_i == 0 else RIGHT_EYE_RING)
+        centre = xy[ring].mean(axis=0)
+        iris = [i for i in range(468, min(478, len(xy))) if np.linalg.norm(xy[i] - centre) < np.linalg.norm(gap, axis=1).max() * 2 + 1]
+        for i in iris:
+            j = int(np.argmin(np.abs(xy[upper, 0] - xy[i, 0])))
+            span = xy[lower[j], 1] - xy[upper[j], 1]
+            f = float(np.clip((xy[i, 1] - xy[upper[j], 1]) / span, 0.0, 1.0)) if abs(span) > 1e-6 else 0.5
+            out[side_i, i] = out[side_i, upper[j]] * (1 - f) + out[side_i, lower[j]] * f
+    return out
+
+
+def au_basis(au: int, xy: np.ndarray, geo: FaceGeometry | None = None) -> np.ndarray:
+    """Displacement (2 sides [subject left, right], N, 2) in pixels for AU `au` at intensity 1."""
+    geo = geo or FaceGeometry.from_landmarks(xy)
+    if au in CLOSURE_AUS:
+        return _closure_basis(xy)
+    if au not in AU_PULLS:
+        raise ValueError(f"AU{au} has no displacement model in the draft renderer")
+    return _basis_for(AU_PULLS[au], xy, geo)
+
+
+def supported_aus() -> list[int]:
+    return sorted([*AU_PULLS, *CLOSURE_AUS])
+
+
+class MeshWarper:
+    """Warps one image (the face crop) by landmark displacements; build once per face, call per frame."""
+
+    def __init__(self, image: np.ndarray, xy: np.ndarray, ring_scale: float = 1.45, map_max: int = 256):
+        self.image = np.ascontiguousarray(image)
+        h, w = image.shape[:2]
+        self.xy = xy.astype(np.float64)
+        self.geo = FaceGeometry.from_landmarks(self.xy)
+        self.map_max = map_max
+        oval = self.xy[list(FACE_OVAL)]
+        centre = oval.mean(axis=0)
+        ring = centre + (oval - centre) * ring_scale
+        ring = np.clip(ring, 1, [w - 2, h - 2])
+        n_border = 6
+        t = np.linspace(0, 1, n_border, endpoint=False)
+        border = np.concatenate([
+            np.stack([t * (w - 1), np.zeros_like(t)], 1), np.stack([np.full_like(t, w - 1), t * (h - 1)], 1),
+            np.stack([(1 - t) * (w - 1), np.full_like(t, h - 1)], 1), np.stack([np.zeros_like(t), (1 - t) * (h - 1)], 1),
+        ])
+        self.points = np.concatenate([self.xy, ring, border])
+        self.n_moving = len(self.xy)
+        self.tris = Delaunay(self.points).simplices.astype(np.int32)
+        self.inner_lips = np.array(LIPS_INNER)
+        self.upper_lid = (np.array(UPPER_LID[1]), np.array(UPPER_LID[0]))  # subject left, right
+        self._src_gap = float(np.linalg.norm(self.xy[14] - self.xy[13]))
+
+    def warp(self, disp: np.ndarray, closure: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+        """The image with the landmarks moved by disp (N, 2) pixels; closure = eyelid closure (left, right)."""
+        out = self.image.copy()
+        roi = self.warp_roi(disp)
+        if roi is None:
+            return out
+        x0, y0, x1, y1, map_x, map_y = roi
+        out[y0:y1, x0:x1] = cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        dst = self.xy + disp
+        self._paint_mouth(out, dst)
+        self._paint_lashes(out, dst, closure)
+        return out
+
+    def warp_roi(self, disp: np.ndarray):
+        """(x0, y0, x1, y1, map_x, map_y): the backward map over the box the moving triangles cover."""
+        h, w = self.image.shape[:2]
+        full = np.zeros_like(self.points)
+        full[: self.n_moving] = disp
+        moved = np.abs(full).max(axis=1) > 0.02
+        tri_moving = moved[self.tris].any(axis=1)
+        if not tri_moving.any():
+            return None
+        tris = self.tris[tri_moving]
+        src = self.points[tris]  # (T, 3, 2)
+        dst = (self.points + full)[tris]
+        both = np.concatenate([src.reshape(-1, 2), dst.reshape(-1, 2)])
+        x0, y0 = np.floor(both.min(axis=0)).astype(int)
+        x1, y1 = np.ceil(both.max(axis=0)).astype(int) + 1
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        rw, rh = x1 - x0, y1 - y0
+        k = min(1.0, self.map_max / max(rw, rh))
+        mw, mh = max(2, int(round(rw * k))), max(2, int(round(rh * k)))
+        sx, sy = mw / rw, mh / rh
+        # affine dst -> src per triangle, solved for all triangles at once
+        ones = np.ones((len(tris), 3, 1))
+        qmat = np.concatenate([dst, ones], axis=2)  # (T, 3, 3)
+        try:
+            inv = np.linalg.inv(qmat)
+        except np.linalg.LinAlgError:
+            inv = np.linalg.pinv(qmat)
+        affine = np.einsum("tij,tjk->tik", inv, src)  # (T, 3, 2): [x y 1] @ A = src
+        ident = np.array([[[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]])
+        affine = np.concatenate([ident, affine]).astype(np.float32)
+        index = np.zeros((mh, mw), np.int32)
+        # triangle corners in map pixels (cv2 draws with 4 fractional bits)
+        pts = np.round(((dst - [x0, y0]) * [sx, sy] - 0.5 + 0.5) * 16).astype(np.int32)
+        for t in range(len(tris)):
+            cv2.fillConvexPoly(index, pts[t], t + 1, lineType=cv2.LINE_8, shift=4)
+        gx = (np.arange(mw, dtype=np.float32) + 0.5) / sx - 0.5 + x0
+        gy = (np.arange(mh, dtype=np.float32) + 0.5) / sy - 0.5 + y0
+        a = affine[index]  # (mh, mw, 3, 2)
+        map_x = gx[None, :] * a[..., 0, 0] + gy[:, None] * a[..., 1, 0] + a[..., 2, 0]
+        map_y = gx[None, :] * a[..., 0, 1] + gy[:, None] * a[..., 1, 1] + a[..., 2, 1]
+        if (mw, mh) != (rw, rh):
+            # resize samples map pixel centres onto ROI pixel centres, matching gx/gy above
+            map_x = cv2.resize(map_x, (rw, rh), interpolation=cv2.INTER_LINEAR)
+            map_y = cv2.resize(map_y, (rw, rh), interpolation=cv2.INTER_LINEAR)
+        return x0, y0, x1, y1, map_x.astype(np.float32), map_y.astype(np.float32)
+
+    def _paint_mouth(self, out: np.ndarray, dst: np.ndarray) -> None:
+        """A dark mouth interior (and a hint of upper teeth) where the lips opened beyond the photo."""
+        s = self.geo.size
+        gap = float(np.linalg.norm(dst[14] - dst[13]))
+        growth = gap - self._src_gap
+        alpha_max = float(np.clip(growth / (0.06 * s), 0.0, 1.0))
+        if alpha_max <= 0.02:
+            return
+        poly = dst[self.inner_lips]
+        x0, y0 = np.floor(poly.min(axis=0)).astype(int) - 2
+        x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 3
+        h, w = out.shape[:2]
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return
+        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillPoly(mask, [np.round((poly - [x0, y0]) * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
+        alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.6, 0.02 * s))[..., None] * alpha_max
+        # cavity darker towards its centre, teeth just under the upper lip when the mouth is well open
+        yy = np.arange(y0, y1, dtype=np.float32)[:, None, None]
+        top = (dst[13][1] + dst[82][1] + dst[312][1]) / 3.0
+        teeth_h = min(0.12 * s, 0.3 * gap)
+        colour = np.broadcast_to(MOUTH_DARK, (y1 - y0, 1, 3)).copy()
+        if gap > 0.12 * s:
+            teeth = np.clip((top + teeth_h - yy) / max(1.0, 0.3 * teeth_h), 0.0, 1.0)
+            colour = colour * (1 - 0.8 * teeth) + TEETH * teeth * 0.8
+        region = out[y0:y1, x0:x1].astype(np.float32)
+        out[y0:y1, x0:x1] = np.clip(region * (1 - alpha) + colour * alpha, 0, 255).astype(np.uint8)
+
+    def _paint_lashes(self, out: np.ndarray, dst: np.ndarray, closure: tuple[float, float]) -> None:
+        """The lash line along a closing lid, so a shut eye reads as shut rather than as skin."""
+        s = self.geo.size
+        for amount, lid in zip(closure, self.upper_lid):
+            if amount < 0.45:
+                continue
+            pts = np.round(dst[lid] * 16).astype(np.int32)
+            overlay = out.copy()
+            cv2.polylines(overlay, [pts], False, (40, 30, 30), max(1, int(round(0.035 * s))), cv2.LINE_AA, shift=4)
+            a = min(1.0, (amount - 0.45) / 0.4) * 0.75
+            x0, y0 = np.floor(dst[lid].min(axis=0) - 3).astype(int)
+            x1, y1 = np.ceil(dst[lid].max(axis=0) + 4).astype(int)
+            x0, y0 = max(0, x0), max(0, y0)
+            region = out[y0:y1, x0:x1].astype(np.float32)
+            out[y0:y1, x0:x1] = (region * (1 - a) + overlay[y0:y1, x0:x1].astype(np.float32) * a).astype(np.uint8)

@@ -1,0 +1,135 @@
+"""Per-frame AU intensities: the plan's timeline, micro-movement, blinks, head sway and speech.
+
+Everything random is drawn once from a seeded generator when the track is built, so the same
+inputs give the same frames. Intensities are per side (subject's left, right) and may be
+negative for the relaxation of the photo's own expression.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..plan import AUPlan
+from .speech import SPEECH_AUS, speech_tracks
+
+BLINK_AU = 45
+# Speaking lips cannot stay pressed or sucked in; these fade while the jaw works.
+PRESS_AUS = (23, 24, 28)
+
+
+@dataclass
+class AUTrack:
+    """Intensities (frames, aus, 2 sides) in catalog AU order, plus head sway per frame."""
+
+    fps: float
+    aus: list[int]
+    values: np.ndarray  # (T, A, 2) float32: [..., 0] subject's left, [..., 1] right
+    sway: np.ndarray  # (T, 3): rotation (radians), dx, dy (face-size units)
+    envelope: np.ndarray  # (T,) the plan's expression strength
+    blink: np.ndarray  # (T,) blink closure 0..1
+    speech: np.ndarray  # (T,) speech envelope 0..1 (zeros without audio)
+    requested: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def n_frames(self) -> int:
+        return int(self.values.shape[0])
+
+    def frame(self, i: int) -> dict[int, tuple[float, float]]:
+        return {au: (float(self.values[i, a, 0]), float(self.values[i, a, 1])) for a, au in enumerate(self.aus)}
+
+    def times(self) -> np.ndarray:
+        return np.arange(self.n_frames) / self.fps
+
+
+def _smooth_noise(rng: np.random.Generator, t: np.ndarray, periods: tuple[float, ...]) -> np.ndarray:
+    """A sum of a few slow sines with random phases: smooth, bounded by 1, deterministic."""
+    out = np.zeros_like(t)
+    for p in periods:
+        out += np.sin(2 * np.pi * t / p + rng.uniform(0, 2 * np.pi))
+    return out / len(periods)
+
+
+def blink_curve(t: np.ndarray, rate_per_min: float, rng: np.random.Generator, first_after: float = 0.6) -> np.ndarray:
+    """Eyelid closure 0..1: blinks at random (Poisson) times, a fast close and a slower open."""
+    closure = np.zeros_like(t)
+    if rate_per_min <= 0 or len(t) == 0:
+        return closure
+    mean_gap = 60.0 / rate_per_min
+    when = first_after + rng.uniform(0.2, 1.0) * mean_gap * 0.5
+    end = float(t[-1])
+    while when < end:
+        dur = rng.uniform(0.15, 0.3)
+        close, hold = dur * 0.35, dur * 0.15
+        x = t - when
+        rise = np.clip(x / close, 0, 1)
+        fall = 1 - np.clip((x - close - hold) / (dur - close - hold), 0, 1)
+        shape = np.where(x < 0, 0.0, np.where(x < close, rise, np.where(x < close + hold, 1.0, fall)))
+        closure = np.maximum(closure, shape * shape * (3 - 2 * shape))
+        # gaps between blinks are roughly exponential but never shorter than a second
+        when += max(1.0, rng.exponential(mean_gap))
+    return closure
+
+
+def build_track(plan: AUPlan, n_frames: int, fps: float, seed: int = 0, audio=None,
+                relax: dict[int, tuple[float, float]] | None = None, blinks: bool = True, sway: bool = True,
+                micro_motion: float = 0.04, gains: dict[int, float] | None = None) -> AUTrack:
+    """All per-frame intensities for a clip of n_frames at fps.
+
+    relax: the photo's own AUs to cancel, as (left, right) intensities subtracted from every frame.
+    gains: per-AU displacement gains (the closed-loop calibration); applied by the renderer, kept here
+    only so the track is self-describing.
+    """
+    if n_frames < 1:
+        raise ValueError(f"a draft needs at least one frame, got {n_frames} (seconds x fps too small)")
+    if fps <= 0:
+        raise ValueError(f"fps must be > 0, got {fps}")
+    rng = np.random.default_rng(seed)
+    t = np.arange(n_frames, dtype=np.float64) / fps
+    env = np.asarray(plan.timeline.envelope(t), dtype=np.float64)
+
+    speech = speech_tracks(audio, n_frames, fps) if audio is not None else None
+    requested = {a.au: tuple(a.intensity * g for g in a.side_gains()) for a in plan.action_units}
+    aus = sorted(set(requested) | set(relax or {}) | ({BLINK_AU} if blinks else set())
+                 | (set(SPEECH_AUS) if speech is not None else set()))
+    values = np.zeros((n_frames, len(aus), 2), np.float64)
+    col = {au: i for i, au in enumerate(aus)}
+
+    for au, (left, right) in requested.items():
+        # a little independent life per AU (a few percent), only while the expression is on
+        wobble = 1.0 + micro_motion * _smooth_noise(rng, t, (1.7, 2.9, 4.3))
+        values[:, col[au], 0] += left * env * wobble
+        values[:, col[au], 1] += right * env * wobble
+
+    speech_env = np.zeros(n_frames)
+    if speech is not None:
+        speech_env = speech["envelope"]
+        for au in SPEECH_AUS:
+            drive = speech[au]
+            # speech adds to the emotion's own mouth AUs, saturating at 1
+            values[:, col[au], 0] = np.maximum(values[:, col[au], 0], np.clip(values[:, col[au], 0] + drive, 0, 1))
+            values[:, col[au], 1] = np.maximum(values[:, col[au], 1], np.clip(values[:, col[au], 1] + drive, 0, 1))
+        for au in PRESS_AUS:
+            if au in col:
+                values[:, col[au], :] *= (1.0 - 0.8 * speech_env)[:, None]
+
+    blink = np.zeros(n_frames)
+    if blinks:
+        rate = plan.timeline.blink_rate * (0.7 if speech is not None else 1.0)  # people blink less while talking
+        blink = blink_curve(t, rate, rng)
+        held = values[:, col[BLINK_AU], :].copy()
+        values[:, col[BLINK_AU], :] = np.maximum(held, blink[:, None])
+
+    for au, (left, right) in (relax or {}).items():
+        values[:, col[au], 0] -= left
+        values[:, col[au], 1] -= right
+
+    sway_arr = np.zeros((n_frames, 3))
+    if sway:
+        ramp = np.clip(t / 0.5, 0, 1)  # frame 0 stays the still reference the analyser compares against
+        sway_arr[:, 0] = np.deg2rad(1.2) * _smooth_noise(rng, t, (3.1, 5.3)) * ramp
+        sway_arr[:, 1] = 0.025 * _smooth_noise(rng, t, (2.7, 4.1)) * ramp
+        sway_arr[:, 2] = 0.015 * _smooth_noise(rng, t, (3.7, 6.1)) * ramp
+        sway_arr -= sway_arr[0]
+    return AUTrack(fps=fps, aus=aus, values=values.astype(np.float32), sway=sway_arr, envelope=env,
+                   blink=blink, speech=speech_env, requested=requested)

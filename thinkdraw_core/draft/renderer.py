@@ -1,0 +1,282 @@
+"""The CPU draft: a real talking, emoting video from one portrait and an AUPlan.
+
+Steps: find the face (largest or picked), crop around it, re-detect on the upscaled crop for
+precise landmarks and the photo's own blendshapes, build the per-AU displacement basis, relax the
+photo's own expression (`neutralize`), calibrate per-AU gains in a closed loop against the
+blendshape measurement, then render frame by frame (lazily, deterministic for the same inputs).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterator, Sequence
+
+import cv2
+import numpy as np
+
+from ..face.analyzer import FrameMeasurer, analyze_frames, au_levels, AnalysisReport
+from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
+from ..facs import AU_CATALOG
+from ..plan import AUPlan
+from .deform import CLOSURE_AUS, MeshWarper, au_basis, supported_aus
+from .dynamics import AUTrack, build_track
+
+# The photo's own expression is relaxed through one representative AU per blendshape group; the
+# jaw (mouths cannot be closed convincingly by a warp) and the lids (blinks) are left alone.
+RELAXABLE = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 18, 20, 22, 24, 28)
+REST_LEVEL = 0.08
+DETECT_SIZE = 512
+MAX_GAIN = 2.0
+# Below this rise at a raised gain the blendshape model is blind to the AU: more pull only distorts.
+BLIND_RISE = 0.03
+MAX_RELAX_GAIN = 2.5
+
+
+@dataclass
+class PreparedFace:
+    image: np.ndarray  # the full input image
+    face: Face  # in full-image coordinates
+    box: tuple[int, int, int, int]  # crop x0, y0, x1, y1
+    xy: np.ndarray  # landmarks in crop coordinates
+    blendshapes: dict[str, float]
+    warper: MeshWarper
+    basis: dict[int, np.ndarray] = field(default_factory=dict)
+
+    def basis_for(self, au: int) -> np.ndarray:
+        if au not in self.basis:
+            self.basis[au] = au_basis(au, self.xy, self.warper.geo)
+        return self.basis[au]
+
+
+def prepare_face(image: np.ndarray, face_index: int | None = None, crop_margin: float = 0.6,
+                 landmarker: FaceLandmarker | None = None, name: str = "image") -> PreparedFace:
+    landmarker = landmarker or get_landmarker()
+    image = _as_rgb_uint8(image, name)
+    face = detect_face(image, face_index, name=name, landmarker=landmarker)
+    box = face_crop_box(face, image.shape[:2], crop_margin)
+    crop = image[box.y0:box.y1, box.x0:box.x1]
+    scale = DETECT_SIZE / max(crop.shape[:2])
+    big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA)
+    found = landmarker.detect(big)
+    if found:
+        # the crop holds the chosen face near its centre: take the closest detection to it
+        centre = np.array(big.shape[1::-1]) / 2
+        close = min(found, key=lambda f: np.linalg.norm(f.xy.mean(axis=0) - centre))
+        xy, shapes = close.xy / scale, close.blendshapes
+    else:
+        xy, shapes = face.xy - [box.x0, box.y0], face.blendshapes
+    warper = MeshWarper(crop, xy)
+    return PreparedFace(image, face, (box.x0, box.y0, box.x1, box.y1), xy.astype(np.float64), shapes, warper)
+
+
+class DraftResult:
+    """The rendered clip: iterate for uint8 RGB frames (lazily), or `to_array()` for all of them."""
+
+    def __init__(self, prepared: PreparedFace, track: AUTrack, gains: dict[int, float], fps: float,
+                 audio=None, calibration: dict | None = None, plan: AUPlan | None = None):
+        self.prepared = prepared
+        self.track = track
+        self.gains = gains
+        self.fps = float(fps)
+        self.audio = audio
+        self.calibration = calibration or {}
+        self.plan = plan
+
+    def __len__(self) -> int:
+        return self.track.n_frames
+
+    @property
+    def n_frames(self) -> int:
+        return self.track.n_frames
+
+    @property
+    def size(self) -> tuple[int, int]:
+        h, w = self.prepared.image.shape[:2]
+        return w, h
+
+    def frame(self, i: int) -> np.ndarray:
+        return _render_frame(self.prepared, self.track.frame(i), self.gains, self.track.sway[i])
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        for i in range(self.n_frames):
+            yield self.frame(i)
+
+    frames = __iter__
+
+    def to_array(self, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        w, h = self.size
+        out = np.empty((self.n_frames, h, w, 3), np.uint8)
+        for i in range(self.n_frames):
+            out[i] = self.frame(i)
+            if progress:
+                progress(i + 1, self.n_frames)
+        return out
+
+    def analyze(self, frames: Sequence[np.ndarray] | None = None) -> AnalysisReport:
+        return analyze_frames(frames if frames is not None else iter(self), self.plan, self.fps)
+
+
+def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
+                  sway: np.ndarray | None) -> tuple[np.ndarray, tuple[float, float]]:
+    disp = np.zeros_like(prepared.xy)
+    close_l = close_r = 0.0
+    for au, (left, right) in values.items():
+        if au in CLOSURE_AUS:
+            close_l += left
+            close_r += right
+            continue
+        if left == 0.0 and right == 0.0:
+            continue
+        b = prepared.basis_for(au)
+        g = gains.get(au, 1.0)
+        disp += g * (left * b[0] + right * b[1])
+    closure = (float(np.clip(close_l, -0.3, 1.0)), float(np.clip(close_r, -0.3, 1.0)))
+    if closure != (0.0, 0.0):
+        b = prepared.basis_for(45)
+        disp += closure[0] * b[0] + closure[1] * b[1]
+    if sway is not None and np.any(sway):
+        geo = prepared.warper.geo
+        pivot = prepared.xy[152] + geo.ey * geo.size * 0.8  # the head turns about the neck
+        c, s = np.cos(sway[0]), np.sin(sway[0])
+        rel = prepared.xy - pivot
+        rotated = np.stack([c * rel[:, 0] - s * rel[:, 1], s * rel[:, 0] + c * rel[:, 1]], 1)
+        disp += rotated - rel + (sway[1] * geo.ex + sway[2] * geo.ey) * geo.size
+    return disp, closure
+
+
+def _render_frame(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
+                  sway: np.ndarray | None = None) -> np.ndarray:
+    disp, closure = _displacement(prepared, values, gains, sway)
+    crop = prepared.warper.warp(disp, closure=closure)
+    x0, y0, x1, y1 = prepared.box
+    frame = prepared.image.copy()
+    # the field is exactly zero on the crop's border (fixed anchors), so a plain paste is seamless
+    frame[y0:y1, x0:x1] = crop
+    return frame
+
+
+def source_relaxation(blendshapes: dict[str, float], neutralize: float, relax_gain: dict[int, float] | None = None
+                      ) -> dict[int, tuple[float, float]]:
+    """The photo's own AUs to cancel (left, right intensities), scaled by `neutralize`."""
+    if not 0.0 <= neutralize <= 1.0:
+        raise ValueError(f"neutralize must be in 0..1 (0 keeps the photo's expression, 1 relaxes it fully), got {neutralize}")
+    if neutralize == 0.0:
+        return {}
+    left, right = au_levels(blendshapes, "left"), au_levels(blendshapes, "right")
+    relax = {}
+    for au in RELAXABLE:
+        g = (relax_gain or {}).get(au, 1.0)
+        amt = (max(0.0, left[au] - REST_LEVEL) * neutralize * g, max(0.0, right[au] - REST_LEVEL) * neutralize * g)
+        if max(amt) > 0.05:
+            relax[au] = amt
+    return relax
+
+
+def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmarker: FaceLandmarker,
+               iterations: int) -> tuple[dict[int, float], dict[int, tuple[float, float]], dict]:
+    """Per-face gains: raise an AU's gain while it is under-expressed at apex; relax harder if the photo's
+    own expression survives. Bounded, and the measurement is the analyser's."""
+    gains = {a.au: 1.0 for a in plan.action_units}
+    relax_gain: dict[int, float] = {}
+    src_l, src_r = au_levels(prepared.blendshapes, "left"), au_levels(prepared.blendshapes, "right")
+    history = []
+    blind: set[int] = set()
+    measurer = None
+    for it in range(iterations + 1):
+        relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
+        neutral_values = {au: (-l, -r) for au, (l, r) in relax.items()}
+        apex_values = dict(neutral_values)
+        for a in plan.action_units:
+            gl, gr = a.side_gains()
+            l0, r0 = apex_values.get(a.au, (0.0, 0.0))
+            apex_values[a.au] = (l0 + a.intensity * gl, r0 + a.intensity * gr)
+        f0 = _render_frame(prepared, neutral_values, gains)
+        fa = _render_frame(prepared, apex_values, gains)
+        if measurer is None:
+            measurer = FrameMeasurer(f0, landmarker, name="the relaxed portrait")
+        b0, ba = measurer.blendshapes(f0), measurer.blendshapes(fa)
+        if b0 is None or ba is None:
+            # the face got lost: back off the strongest gains rather than make it worse
+            for au in gains:
+                gains[au] = max(1.0, gains[au] / 1.5)
+            history.append({"iteration": it, "lost_face": True})
+            continue
+        lv0 = {s: au_levels(b0, s) for s in ("both", "left", "right")}
+        lva = {s: au_levels(ba, s) for s in ("both", "left", "right")}
+        step = {"iteration": it, "measured": {}, "gains": dict(gains)}
+        changed = False
+        for a in plan.action_units:
+            if a.au not in AU_CATALOG or not AU_CATALOG[a.au].blendshapes or a.intensity < 0.25:
+                continue
+            got = lva[a.side][a.au] - lv0[a.side][a.au]
+            want = 0.08 + 0.3 * a.intensity
+            step["measured"][a.au] = round(got, 3)
+            if got < BLIND_RISE and gains[a.au] > 1.0:
+                gains[a.au] = 1.0
+                blind.add(a.au)
+                continue
+            if a.au in blind:
+                continue
+            if got < want and gains[a.au] < MAX_GAIN and it < iterations:
+                gains[a.au] = min(MAX_GAIN, gains[a.au] * float(np.clip(want / max(got, 0.05), 1.15, 1.8)))
+                changed = True
+        for au in relax:
+            target = max(src_l[au], src_r[au]) * (1 - neutralize) + REST_LEVEL + 0.1
+            if lv0["both"][au] > target and relax_gain.get(au, 1.0) < MAX_RELAX_GAIN and it < iterations:
+                relax_gain[au] = min(MAX_RELAX_GAIN, relax_gain.get(au, 1.0) * 1.5)
+                changed = True
+        history.append(step)
+        if not changed:
+            break
+    return gains, relax_gain, {"iterations": history, "gains": gains, "relax_gains": relax_gain,
+                               "blendshape_blind": sorted(blind)}
+
+
+def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | None = 4.0, fps: float = 25.0,
+                 seed: int = 0, neutralize: float = 0.8, face_index: int | None = None, crop_margin: float = 0.6,
+                 calibrate: bool = True, calibration_iterations: int = 3, blinks: bool = True, sway: bool = True,
+                 model_path: str | None = None, model_dirs: Sequence[str] = (),
+                 landmarker: FaceLandmarker | None = None) -> DraftResult:
+    """Animate the portrait by the plan (and speak the audio). Same inputs -> same frames.
+
+    image: uint8 RGB HxWx3. audio: (samples float32 [C, N], sample_rate) or None. seconds: clip
+    length; None with audio = the audio's length. neutralize: 0..1, how much of the photo's own
+    expression to relax first. face_index: None = largest face.
+    """
+    if not isinstance(plan, AUPlan):
+        raise ValueError(f"plan must be a thinkdraw_core.plan.AUPlan, got {type(plan).__name__}")
+    if fps <= 0 or fps > 120:
+        raise ValueError(f"fps must be in (0, 120], got {fps}")
+    if seconds is None:
+        if audio is None:
+            raise ValueError("seconds is required when there is no audio to take the length from")
+        seconds = np.asarray(audio[0]).shape[-1] / float(audio[1])
+    if seconds <= 0:
+        raise ValueError(f"seconds must be > 0, got {seconds}")
+    unsupported = [a.au for a in plan.action_units if a.au not in supported_aus()]
+    if unsupported:
+        raise ValueError(f"the draft renderer has no displacement model for AU {unsupported}; remove them from the plan")
+    landmarker = landmarker or get_landmarker(model_path, model_dirs)
+    prepared = prepare_face(image, face_index, crop_margin, landmarker)
+    if calibrate:
+        gains, relax_gain, calib = _calibrate(prepared, plan, neutralize, landmarker, calibration_iterations)
+    else:
+        gains, relax_gain, calib = {a.au: 1.0 for a in plan.action_units}, {}, {}
+    relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
+    n_frames = max(1, int(round(seconds * fps)))
+    if audio is not None:
+        audio = _fit_audio(audio, n_frames / fps)
+    track = build_track(plan, n_frames, fps, seed=seed, audio=audio, relax=relax, blinks=blinks, sway=sway)
+    calib["relaxed"] = {au: [round(l, 3), round(r, 3)] for au, (l, r) in relax.items()}
+    calib["source_blendshapes"] = {k: round(v, 3) for k, v in prepared.blendshapes.items() if v >= 0.1}
+    return DraftResult(prepared, track, gains, fps, audio=audio, calibration=calib, plan=plan)
+
+
+def _fit_audio(audio, seconds: float):
+    samples, sr = audio
+    samples = np.asarray(samples, np.float32)
+    if samples.ndim == 1:
+        samples = samples[None]
+    n = int(round(seconds * sr))
+    if samples.shape[1] >= n:
+        return samples[:, :n], int(sr)
+    return np.pad(samples, ((0, 0), (0, n - samples.shape[1]))), int(sr)
