@@ -1,0 +1,392 @@
+// ThinkDraw web extension: shows a node's AU plan (reasoning, AU sliders, face diagram) after a run.
+// On ThinkDrawAUPlanEdit the sliders write the node's "overrides" widget, so an edit is part of the
+// workflow JSON and of the queued prompt; ComfyUI's cache then re-runs only what depends on it.
+// Only the public extension API is used. Any failure here stays here: the nodes work without it.
+import { app } from "../../scripts/app.js";
+
+const EXTENSION = "ThinkDraw.Plan";
+const PLAN_NODES = {
+  ThinkDrawEmotionCoTReasoner: { editable: false },
+  ThinkDrawAUPlanEdit: { editable: true },
+};
+const OVERRIDES_WIDGET = "overrides";
+const PANEL_WIDGET = "thinkdraw_plan_panel";
+const REGIONS = ["brows", "eyes", "cheeks", "nose", "mouth", "jaw"];
+const SIDES = ["right", "both", "left"]; // in the order the toggle shows them: subject's right is on the viewer's left
+const SIDE_LABEL = { right: "R", both: "both", left: "L" };
+
+let warned = false;
+function warnOnce(what, err) {
+  if (warned) return;
+  warned = true;
+  console.warn(`[ThinkDraw] ${what}; the ThinkDraw nodes still work without the plan panel.`, err);
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+function svg(tag, attrs = {}) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+const clamp01 = (x) => Math.min(1, Math.max(0, Number(x) || 0));
+const fmt = (x) => clamp01(x).toFixed(2);
+
+// -- the plan as the panel reads it ------------------------------------------------------------
+
+function sideGains(side) {
+  return { both: [1, 1], left: [1, 0], right: [0, 1] }[side] || [1, 1];
+}
+
+// How hard each region works on each of the subject's sides: the strongest AU acting there.
+function regionStrengths(units) {
+  const out = {};
+  for (const r of REGIONS) out[r] = { left: 0, right: 0 };
+  for (const u of units) {
+    if (!out[u.region]) continue;
+    const [gl, gr] = sideGains(u.side);
+    out[u.region].left = Math.max(out[u.region].left, u.intensity * gl);
+    out[u.region].right = Math.max(out[u.region].right, u.intensity * gr);
+  }
+  return out;
+}
+
+function validatePlan(plan) {
+  if (!plan || typeof plan !== "object" || !Array.isArray(plan.action_units)) {
+    throw new Error("the node sent a plan without action_units (expected AUPlan.to_dict())");
+  }
+  return plan;
+}
+
+// -- the face diagram --------------------------------------------------------------------------
+
+// Shapes per region and subject side on a 100x120 face; the subject's left is on the viewer's right.
+const FACE_SHAPES = {
+  brows: {
+    right: ["path", { d: "M24 40 Q33 33 44 38" }],
+    left: ["path", { d: "M56 38 Q67 33 76 40" }],
+  },
+  eyes: {
+    right: ["ellipse", { cx: 34, cy: 49, rx: 8, ry: 4.5 }],
+    left: ["ellipse", { cx: 66, cy: 49, rx: 8, ry: 4.5 }],
+  },
+  cheeks: {
+    right: ["circle", { cx: 27, cy: 70, r: 8 }],
+    left: ["circle", { cx: 73, cy: 70, r: 8 }],
+  },
+  nose: {
+    right: ["path", { d: "M50 50 L50 72 Q45 74 43 70 Z" }],
+    left: ["path", { d: "M50 50 L50 72 Q55 74 57 70 Z" }],
+  },
+  mouth: {
+    right: ["path", { d: "M36 87 Q43 84 50 86 L50 91 Q42 93 36 87 Z" }],
+    left: ["path", { d: "M64 87 Q57 84 50 86 L50 91 Q58 93 64 87 Z" }],
+  },
+  jaw: {
+    right: ["path", { d: "M30 100 Q38 112 50 113 L50 106 Q40 104 34 98 Z" }],
+    left: ["path", { d: "M70 100 Q62 112 50 113 L50 106 Q60 104 66 98 Z" }],
+  },
+};
+
+function faceDiagram(units) {
+  const strengths = regionStrengths(units);
+  const root = svg("svg", { viewBox: "0 0 100 122", class: "thinkdraw-face", role: "img" });
+  const title = svg("title");
+  title.textContent = "Regions that move (subject's left is on your right)";
+  root.append(title);
+  root.append(svg("ellipse", { cx: 50, cy: 66, rx: 40, ry: 53, class: "thinkdraw-face-outline" }));
+  for (const region of REGIONS) {
+    for (const side of ["left", "right"]) {
+      const [tag, attrs] = FACE_SHAPES[region][side];
+      const s = strengths[region][side];
+      const shape = svg(tag, {
+        ...attrs,
+        class: `thinkdraw-region${s > 0 ? " active" : ""}${tag === "path" && region === "brows" ? " stroke" : ""}`,
+        "data-region": region,
+        "data-side": side,
+        "data-strength": s.toFixed(2),
+        style: `--s:${s.toFixed(3)}`,
+      });
+      const tip = svg("title");
+      tip.textContent = `${region} (${side}): ${s.toFixed(2)}`;
+      shape.append(tip);
+      root.append(shape);
+    }
+  }
+  const label = (x, text) => {
+    const t = svg("text", { x, y: 120, class: "thinkdraw-face-label" });
+    t.textContent = text;
+    return t;
+  };
+  root.append(label(4, "R"), label(90, "L"));
+  return root;
+}
+
+// -- overrides (the AUPlanEdit widget's JSON) ---------------------------------------------------
+
+function readOverrides(widget) {
+  const text = String(widget?.value ?? "").trim();
+  if (!text) return {};
+  const parsed = JSON.parse(text); // a syntax error is reported by the caller, never overwritten
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new Error('overrides must be a JSON object like {"aus": {"12": {"intensity": 0.4}}}');
+  }
+  return parsed;
+}
+
+function writeOverrides(node, widget, overrides) {
+  const aus = overrides.aus || {};
+  const clean = { ...overrides };
+  if (!Object.keys(aus).length) delete clean.aus;
+  if (clean.timeline && !Object.keys(clean.timeline).length) delete clean.timeline;
+  widget.value = Object.keys(clean).length ? JSON.stringify(clean, null, 1) : "";
+  // widget.callback is how the frontend learns a widget changed (undo history, dirty workflow)
+  widget.callback?.(widget.value, app.canvas, node);
+  node.setDirtyCanvas?.(true, true);
+}
+
+// -- the panel ---------------------------------------------------------------------------------
+
+class PlanPanel {
+  constructor(node, editable) {
+    this.node = node;
+    this.editable = editable;
+    this.plan = null;
+    this.root = el("div", { class: "thinkdraw-panel", "data-node-type": node.comfyClass });
+    this.root.append(el("div", { class: "thinkdraw-empty", text: "Run the graph to see the plan." }));
+    // keep canvas shortcuts and drag from stealing the panel's pointer and keys
+    for (const ev of ["pointerdown", "wheel", "keydown"]) this.root.addEventListener(ev, (e) => e.stopPropagation());
+    this.widget = node.addDOMWidget(PANEL_WIDGET, "thinkdraw-plan", this.root, {
+      serialize: false, // not an input of the node: stays out of the prompt
+      hideOnZoom: false,
+      getMinHeight: () => this.height(),
+      getMaxHeight: () => this.height(),
+    });
+    this.widget.serialize = false; // ... and out of widgets_values in the saved workflow
+  }
+
+  height() {
+    if (!this.plan) return 28;
+    const rows = this.rows().length;
+    const steps = (this.plan.reasoning || []).length;
+    return Math.min(900, 150 + 20 * Math.min(steps, 12) + 34 * rows + (this.editable ? 60 : 0));
+  }
+
+  overridesWidget() {
+    return this.node.widgets?.find((w) => w.name === OVERRIDES_WIDGET);
+  }
+
+  // The plan's AUs plus any AU the overrides name that the plan lost (set to 0), so it can come back.
+  rows() {
+    const units = (this.plan?.action_units || []).map((u) => ({ ...u, intensity: clamp01(u.intensity) }));
+    if (!this.editable) return units;
+    let overrides = {};
+    try {
+      overrides = readOverrides(this.overridesWidget());
+    } catch {
+      return units;
+    }
+    for (const [key, value] of Object.entries(overrides.aus || {})) {
+      const au = parseInt(String(key).toUpperCase().replace(/^AU/, ""), 10);
+      if (!Number.isFinite(au) || units.some((u) => u.au === au)) continue;
+      const v = typeof value === "number" ? { intensity: value } : value || {};
+      units.push({ au, intensity: clamp01(v.intensity), side: v.side || "both", name: "(removed)", region: "" });
+    }
+    return units.sort((a, b) => a.au - b.au);
+  }
+
+  show(plan) {
+    this.plan = validatePlan(plan);
+    this.render();
+  }
+
+  showError(message) {
+    this.plan = null;
+    this.root.replaceChildren(el("div", { class: "thinkdraw-error", text: `ThinkDraw panel: ${message}` }));
+  }
+
+  render() {
+    const plan = this.plan;
+    const units = this.rows();
+    const emotion = plan.emotion || {};
+    const head = el("div", { class: "thinkdraw-head" },
+      el("div", { class: "thinkdraw-label", text: emotion.label || "neutral" }),
+      el("div", {
+        class: "thinkdraw-meta",
+        text: `valence ${Number(emotion.valence ?? 0).toFixed(2)} · arousal ${Number(emotion.arousal ?? 0).toFixed(2)}`
+          + (plan.backend ? ` · ${plan.backend}` : ""),
+      }));
+
+    const steps = el("ol", { class: "thinkdraw-steps" }, ...(plan.reasoning || []).map((s) => el("li", { text: s })));
+    const reasoning = el("details", { class: "thinkdraw-reasoning", open: true },
+      el("summary", { text: `Reasoning (${(plan.reasoning || []).length} steps)` }), steps);
+
+    const body = el("div", { class: "thinkdraw-body" },
+      el("div", { class: "thinkdraw-aus" }, ...units.map((u) => this.auRow(u))),
+      faceDiagram(units));
+
+    const parts = [head, reasoning, body];
+    if (plan.warnings?.length) {
+      parts.push(el("ul", { class: "thinkdraw-warnings" }, ...plan.warnings.map((w) => el("li", { text: w }))));
+    }
+    if (this.editable) parts.push(this.timingRow(plan.timeline || {}));
+    this.status = el("div", { class: "thinkdraw-status" });
+    parts.push(this.status);
+    this.root.replaceChildren(...parts);
+    this.fit();
+  }
+
+  fit() {
+    const node = this.node;
+    const want = node.computeSize?.();
+    if (want) node.setSize([Math.max(node.size[0], 420), Math.max(node.size[1], want[1])]);
+    node.setDirtyCanvas?.(true, true);
+  }
+
+  auRow(u) {
+    const id = `AU${u.au}`;
+    const value = el("span", { class: "thinkdraw-value", text: fmt(u.intensity) });
+    const slider = el("input", {
+      type: "range", min: 0, max: 1, step: 0.01, value: fmt(u.intensity),
+      "data-au": u.au, "aria-label": `${id} ${u.name} intensity`, disabled: !this.editable,
+    });
+    const row = el("div", { class: "thinkdraw-au", "data-au": u.au });
+    slider.addEventListener("input", () => {
+      value.textContent = fmt(slider.value);
+      this.edit(u.au, { intensity: Number(slider.value) }, row);
+    });
+    const toggle = el("div", { class: "thinkdraw-side", role: "group", "aria-label": `${id} side` },
+      ...SIDES.map((side) => el("button", {
+        type: "button", "data-side": side, class: side === (u.side || "both") ? "on" : "",
+        title: side === "both" ? "both sides" : `subject's ${side} side only`,
+        disabled: !this.editable, text: SIDE_LABEL[side],
+        onclick: () => {
+          toggle.querySelectorAll("button").forEach((b) => b.classList.toggle("on", b.dataset.side === side));
+          this.edit(u.au, { side }, row);
+        },
+      })));
+    const label = el("div", { class: "thinkdraw-au-label" },
+      el("b", { text: id }), ` ${u.name || ""}`, el("span", { class: "thinkdraw-region-tag", text: u.region || "" }));
+    row.append(label, slider, value, toggle);
+    if (this.editable) {
+      row.append(el("button", {
+        type: "button", class: "thinkdraw-reset", title: `drop the override of ${id} (use the upstream value)`,
+        text: "↺", onclick: () => this.reset(u.au),
+      }));
+    }
+    return row;
+  }
+
+  timingRow(timeline) {
+    const row = el("div", { class: "thinkdraw-timing" }, el("span", { text: "timing (s)" }));
+    for (const key of ["start", "onset", "apex", "offset"]) {
+      const input = el("input", {
+        type: "number", min: 0, max: 30, step: 0.05, value: Number(timeline[key] ?? 0).toFixed(2),
+        "data-timeline": key, "aria-label": `timeline ${key} seconds`,
+      });
+      input.addEventListener("change", () => this.editTimeline(key, Number(input.value)));
+      row.append(el("label", {}, key, input));
+    }
+    return row;
+  }
+
+  // Apply one change to the overrides JSON; a widget the user broke by hand is reported, not replaced.
+  mutate(fn) {
+    const widget = this.overridesWidget();
+    if (!widget) {
+      this.status.textContent = `this node has no "${OVERRIDES_WIDGET}" widget to write to`;
+      return false;
+    }
+    let overrides;
+    try {
+      overrides = readOverrides(widget);
+    } catch (err) {
+      this.status.textContent = `overrides is not valid JSON (${err.message}); fix or clear it, then move the slider again`;
+      this.status.classList.add("bad");
+      return false;
+    }
+    fn(overrides);
+    writeOverrides(this.node, widget, overrides);
+    this.status.textContent = "edited: queue the prompt to apply (upstream nodes stay cached)";
+    this.status.classList.remove("bad");
+    return true;
+  }
+
+  edit(au, change, row) {
+    const current = this.rows().find((u) => u.au === au) || { intensity: 0, side: "both" };
+    const slider = row.querySelector("input[type=range]");
+    const side = row.querySelector(".thinkdraw-side button.on")?.dataset.side || current.side || "both";
+    this.mutate((o) => {
+      o.aus = o.aus || {};
+      o.aus[String(au)] = { intensity: Number(Number(slider.value).toFixed(2)), side, ...change };
+    });
+  }
+
+  editTimeline(key, seconds) {
+    if (!(seconds >= 0)) {
+      this.status.textContent = `timeline ${key} must be a number of seconds >= 0`;
+      return;
+    }
+    this.mutate((o) => {
+      o.timeline = { ...(o.timeline || {}), [key]: seconds };
+    });
+  }
+
+  reset(au) {
+    this.mutate((o) => {
+      if (o.aus) delete o.aus[String(au)];
+    });
+  }
+}
+
+// -- registration ------------------------------------------------------------------------------
+
+function attach(node) {
+  const spec = PLAN_NODES[node.comfyClass];
+  if (!spec || node.thinkdrawPanel) return;
+  const panel = new PlanPanel(node, spec.editable);
+  node.thinkdrawPanel = panel;
+  const previous = node.onExecuted;
+  node.onExecuted = function (message) {
+    previous?.apply(this, arguments);
+    const plan = message?.thinkdraw_plan?.[0];
+    if (plan === undefined) return;
+    try {
+      panel.show(plan);
+    } catch (err) {
+      panel.showError(err?.message || String(err));
+      warnOnce("could not draw a plan", err);
+    }
+  };
+}
+
+try {
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = new URL("./thinkdraw.css", import.meta.url).href;
+  document.head.append(link);
+
+  app.registerExtension({
+    name: EXTENSION,
+    nodeCreated(node) {
+      try {
+        attach(node);
+      } catch (err) {
+        warnOnce(`could not add the plan panel to ${node?.comfyClass}`, err);
+      }
+    },
+  });
+} catch (err) {
+  warnOnce("the web extension failed to load", err);
+}
