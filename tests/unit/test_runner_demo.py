@@ -1,0 +1,63 @@
+"""The demo's own pieces without a server: the spoken clip, the sample portrait, the overrides, the AU table."""
+from __future__ import annotations
+
+import shutil
+import wave
+
+import numpy as np
+import pytest
+
+from thinkdraw.demo import au_table, demo_overrides, sample_portrait, speech_clip
+from thinkdraw.workflow import MODE_NEVER, WorkflowError
+
+
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed (make demo installs it)")
+def test_speech_clip_is_real_speech(tmp_path):
+    path = speech_clip(tmp_path, "Hello there, this is a test.")
+    with wave.open(str(path)) as w:
+        rate, n = w.getframerate(), w.getnframes()
+        samples = np.frombuffer(w.readframes(n), dtype=np.int16).astype(np.float32) / 32768
+    assert rate >= 16000 and 1.0 < n / rate < 5.0
+    frame = rate // 50
+    rms = np.sqrt(np.mean(samples[: len(samples) // frame * frame].reshape(-1, frame) ** 2, axis=1))
+    assert rms.max() > 0.05 and (rms < 0.01).any()  # voiced parts and pauses, not a tone or silence
+
+
+def test_sample_portrait_is_the_astronaut(tmp_path):
+    import cv2
+    from skimage import data
+
+    image = cv2.cvtColor(cv2.imread(str(sample_portrait(tmp_path))), cv2.COLOR_BGR2RGB)
+    assert np.array_equal(image, data.astronaut())
+
+
+def _workflow(audio_nodes=1):
+    nodes = [{"id": 1, "type": "LoadImage"}, {"id": 2, "type": "ThinkDrawEmotionCoTReasoner"},
+             {"id": 3, "type": "ThinkDrawExpressionDraftRenderer"}]
+    nodes += [{"id": 10 + i, "type": "LoadAudio", "mode": 0} for i in range(audio_nodes)]
+    return {"nodes": nodes, "links": []}
+
+
+def test_demo_overrides_target_the_steered_nodes(tmp_path):
+    wf = _workflow()
+    sets = demo_overrides(wf, "calm, a bit amused", tmp_path / "a.png", tmp_path / "s.wav", 3.0, 5, "wf")
+    assert sets == [f"1.image={tmp_path / 'a.png'}", "2.emotion=calm, a bit amused", "3.seconds=3.0",
+                    f"10.audio={tmp_path / 's.wav'}", "3.seed=5"]
+    assert wf["nodes"][3]["mode"] == 0
+    sets = demo_overrides(wf, "x", tmp_path / "a.png", None, 4.0, None, "wf")
+    assert not any(s.startswith("10.") for s in sets) and wf["nodes"][3]["mode"] == MODE_NEVER
+    with pytest.raises(WorkflowError, match="exactly one active LoadAudio"):
+        demo_overrides(_workflow(2), "x", tmp_path / "a.png", tmp_path / "s.wav", 4.0, None, "wf")
+
+
+def test_au_table_shows_requested_and_measured():
+    analysis = {"frames": 100, "fps": 25, "lost_frames": [], "aus": [
+        {"au": 12, "name": "lip corner puller", "requested": 0.6, "measured": 0.41, "side": "left"},
+        {"au": 4, "name": "brow lowerer", "requested": 0.0, "measured": 0.01, "side": "both"},
+        {"au": 15, "name": "lip corner depressor", "requested": 0.0, "measured": -0.2, "side": "both"}]}
+    text = au_table(None, analysis)
+    assert "AU12" in text and "+0.41" in text and "left" in text
+    assert "AU4 " not in text  # neither requested nor moved
+    assert "AU15" in text and "-0.20" in text  # not requested but moved: shown
+    plan = {"action_units": [{"au": 6, "name": "cheek raiser", "intensity": 0.5, "side": "both"}]}
+    assert "n/a" in au_table(plan, None) and "AU6" in au_table(plan, None)
