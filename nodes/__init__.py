@@ -15,6 +15,9 @@ log = logging.getLogger("ThinkDraw")
 # module name -> the node ids it provides (named here so a warning can list what is disabled,
 # and so tests can check that every declared node registers). Add a module here when it exists.
 NODE_MODULES: dict[str, tuple[str, ...]] = {
+    "face_masks": ("ThinkDrawFaceRegionMasks",),
+    "draft": ("ThinkDrawExpressionDraftRenderer",),
+    "analyzer": ("ThinkDrawExpressionAnalyzer",),
     "text_encode": ("ThinkDrawAUTextEncode",),
     "guidance": ("ThinkDrawGuidanceStage", "ThinkDrawProgressiveGuider", "ThinkDrawProgressiveGuidanceSampler"),
     "video": ("ThinkDrawVideoCombine",),
