@@ -81,7 +81,7 @@ AU_PULLS: dict[int, list[Pull]] = {
 CLOSURE_AUS = (43, 45, 46)
 LID_TRAVEL = 0.92
 
-MOUTH_DARK = np.array([52, 22, 24], np.float32)
+MOUTH_DARK = np.array([38, 16, 18], np.float32)
 TEETH = np.array([196, 186, 170], np.float32)
 
 
@@ -264,7 +264,7 @@ class MeshWarper:
         s = self.geo.size
         gap = float(np.linalg.norm(dst[14] - dst[13]))
         growth = gap - self._src_gap
-        alpha_max = float(np.clip(growth / (0.06 * s), 0.0, 1.0))
+        alpha_max = 0.9 * float(np.clip(growth / (0.08 * s), 0.0, 1.0))
         if alpha_max <= 0.02:
             return
         poly = dst[self.inner_lips]
@@ -276,13 +276,13 @@ class MeshWarper:
             return
         mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
         cv2.fillPoly(mask, [np.round((poly - [x0, y0]) * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
-        alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.6, 0.02 * s))[..., None] * alpha_max
+        alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.8, 0.035 * s))[..., None] * alpha_max
         # cavity darker towards its centre, teeth just under the upper lip when the mouth is well open
         yy = np.arange(y0, y1, dtype=np.float32)[:, None, None]
         top = (dst[13][1] + dst[82][1] + dst[312][1]) / 3.0
         teeth_h = min(0.12 * s, 0.3 * gap)
         colour = np.broadcast_to(MOUTH_DARK, (y1 - y0, 1, 3)).copy()
-        if gap > 0.12 * s:
+        if gap > 0.12 * s and self._src_gap < 0.05 * s:  # a photo showing its own teeth keeps them
             teeth = np.clip((top + teeth_h - yy) / max(1.0, 0.3 * teeth_h), 0.0, 1.0)
             colour = colour * (1 - 0.8 * teeth) + TEETH * teeth * 0.8
         region = out[y0:y1, x0:x1].astype(np.float32)

@@ -50,6 +50,7 @@ class AnalysisReport:
     lost_frames: list[int] = field(default_factory=list)
     apex_frames: list[int] = field(default_factory=list)
     sides: dict[int, str] = field(default_factory=dict)
+    times: np.ndarray | None = None  # seconds of each measured row (rows may skip frames)
 
     def apex(self) -> dict[int, float]:
         """Measured change per AU at the apex: the median over apex frames."""
@@ -84,7 +85,7 @@ class AnalysisReport:
             if r["requested"] == 0 and abs(r["measured"]) < 0.05:
                 continue
             lines.append(f"AU{r['au']:<2}  {r['name']:<22} {r['requested']:>9.2f} {r['measured']:>+9.2f}")
-        lines.append(f"frames: {self.measured.shape[0]} at {self.fps:g} fps; face lost in {len(self.lost_frames)}")
+        lines.append(f"measured frames: {self.measured.shape[0]} at {self.fps:g} fps; face lost in {len(self.lost_frames)}")
         return "\n".join(lines)
 
     def to_json(self) -> str:
@@ -97,7 +98,7 @@ class AnalysisReport:
         matplotlib.use("Agg", force=False)
         from matplotlib.figure import Figure
 
-        t = np.arange(self.measured.shape[0]) / self.fps
+        t = self.times if self.times is not None else np.arange(self.measured.shape[0]) / self.fps
         fig = Figure(figsize=(width / 100, height / 100), dpi=100)
         ax = fig.add_subplot(111)
         shown = [au for au in self.aus if self.requested.get(au, 0) > 0 or np.nanmax(np.abs(np.nan_to_num(self.measured[:, self.aus.index(au)]))) >= 0.1]
@@ -109,7 +110,7 @@ class AnalysisReport:
             if req > 0 and self.requested_curve is not None:
                 ax.plot(t, req * self.requested_curve, color=c, lw=1.0, ls="--")
         for f in self.lost_frames:
-            ax.axvspan(f / self.fps, (f + 1) / self.fps, color="red", alpha=0.2)
+            ax.axvline(f / self.fps, color="red", alpha=0.4)
         ax.set_xlabel("time (s)")
         ax.set_ylabel("change vs first frame (blendshape units)")
         ax.set_title("ThinkDraw expression analysis: measured (solid) vs requested (dashed)")
@@ -142,45 +143,72 @@ class FrameMeasurer:
         return faces[0].blendshapes if faces else None
 
 
+class StreamingAnalyzer:
+    """Measure frames as they are produced (every `stride`-th), so a renderer need not keep them."""
+
+    def __init__(self, plan: AUPlan | None = None, fps: float = 25.0, face_index: int | None = None,
+                 landmarker: FaceLandmarker | None = None, stride: int = 1):
+        self.plan, self.fps, self.face_index, self.stride = plan, float(fps), face_index, max(1, int(stride))
+        self.landmarker = landmarker
+        self.aus = sorted(MEASURABLE)
+        self.sides = {a.au: a.side for a in plan.action_units} if plan else {}
+        self.rows: list[list[float]] = []
+        self.times: list[float] = []
+        self.lost: list[int] = []
+        self._count = 0
+        self._measurer: FrameMeasurer | None = None
+        self._ref: dict[str, dict[int, float]] = {}
+
+    def add(self, frame: np.ndarray) -> None:
+        i = self._count
+        self._count += 1
+        if i % self.stride:
+            return
+        frame = np.asarray(frame)
+        if self._measurer is None:
+            self._measurer = FrameMeasurer(frame, self.landmarker, self.face_index)
+            base = self._measurer.blendshapes(frame)
+            if base is None:
+                raise NoFaceError("the face found in the first frame is lost on its crop; give a larger, clearer face")
+            self._ref = {s: au_levels(base, s) for s in ("both", "left", "right")}
+            shapes = base
+        else:
+            shapes = self._measurer.blendshapes(frame)
+        self.times.append(i / self.fps)
+        if shapes is None:
+            self.lost.append(i)
+            self.rows.append([np.nan] * len(self.aus))
+            return
+        lv = {s: au_levels(shapes, s) for s in ("both", "left", "right")}
+        self.rows.append([lv[self.sides.get(au, "both")][au] - self._ref[self.sides.get(au, "both")][au]
+                          for au in self.aus])
+
+    def report(self) -> AnalysisReport:
+        if not self.rows:
+            raise ValueError("no frames were analysed")
+        measured = np.array(self.rows, dtype=np.float64)
+        plan = self.plan
+        requested = {a.au: a.intensity for a in plan.action_units} if plan else {}
+        curve, apex = None, []
+        times = np.array(self.times)
+        if plan is not None:
+            curve = np.asarray(plan.timeline.envelope(times), dtype=np.float64)
+            if curve.max() > 0:
+                apex = [int(i) for i in np.flatnonzero(curve >= 0.95 * curve.max())]
+        return AnalysisReport(fps=self.fps, aus=self.aus, measured=measured, requested=requested,
+                              requested_curve=curve, lost_frames=self.lost, apex_frames=apex, sides=self.sides,
+                              times=times)
+
+
 def analyze_frames(frames: Sequence[np.ndarray] | Iterable[np.ndarray], plan: AUPlan | None = None, fps: float = 25.0,
                    face_index: int | None = None, landmarker: FaceLandmarker | None = None,
-                   progress=None) -> AnalysisReport:
+                   progress=None, stride: int = 1) -> AnalysisReport:
     """Requested vs measured AUs over a clip; the first frame is the neutral reference."""
-    it = iter(frames)
-    try:
-        first = np.asarray(next(it))
-    except StopIteration:
-        raise ValueError("analyze_frames needs at least one frame") from None
-    measurer = FrameMeasurer(first, landmarker, face_index)
-    aus = sorted(MEASURABLE)
-    sides = {a.au: a.side for a in plan.action_units} if plan else {}
-    base = measurer.blendshapes(first)
-    if base is None:
-        raise NoFaceError("the face found in the first frame is lost on its crop; give a larger, clearer face")
-    ref_both, ref_l, ref_r = au_levels(base), au_levels(base, "left"), au_levels(base, "right")
-    rows, lost = [], []
-    for i, frame in enumerate(_chain(first, it)):
-        shapes = measurer.blendshapes(np.asarray(frame)) if i else base
-        if shapes is None:
-            lost.append(i)
-            rows.append([np.nan] * len(aus))
-        else:
-            lv = {"both": au_levels(shapes), "left": au_levels(shapes, "left"), "right": au_levels(shapes, "right")}
-            ref = {"both": ref_both, "left": ref_l, "right": ref_r}
-            rows.append([lv[sides.get(au, "both")][au] - ref[sides.get(au, "both")][au] for au in aus])
+    analyzer = StreamingAnalyzer(plan, fps, face_index, landmarker, stride)
+    for i, frame in enumerate(frames):
+        analyzer.add(frame)
         if progress:
             progress(i + 1)
-    measured = np.array(rows, dtype=np.float64)
-    requested = {a.au: a.intensity for a in plan.action_units} if plan else {}
-    curve, apex = None, []
-    if plan is not None:
-        t = np.arange(len(rows)) / fps
-        curve = np.asarray(plan.timeline.envelope(t))
-        apex = [int(i) for i in np.flatnonzero(curve >= 0.95 * curve.max())] if curve.max() > 0 else []
-    return AnalysisReport(fps=fps, aus=aus, measured=measured, requested=requested, requested_curve=curve,
-                          lost_frames=lost, apex_frames=apex, sides=sides)
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
+    if analyzer._count == 0:
+        raise ValueError("analyze_frames needs at least one frame")
+    return analyzer.report()

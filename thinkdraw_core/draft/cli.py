@@ -1,0 +1,119 @@
+"""`python -m thinkdraw_core draft`: reasoning + draft + encoding, with a JSON summary as the last line."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("draft", help="animate a portrait by an emotion text (CPU draft video)",
+                              description="Reason an emotion into an AU plan, draw it on the portrait and "
+                                          "encode the video. Prints a JSON summary as the last stdout line.")
+    p.add_argument("--image", required=True, help="portrait image file (png/jpg/webp)")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--emotion", help="the emotion in free words, e.g. 'quietly heartbroken'")
+    src.add_argument("--plan", help="an AU plan JSON file instead of --emotion")
+    p.add_argument("--intensity", type=float, default=1.0, help="overall intensity for the reasoner (0..1)")
+    p.add_argument("--backend", default="embedded", help="reasoning backend (default: embedded)")
+    p.add_argument("--audio", help="speech audio file (wav, or anything PyAV reads) to lip-sync")
+    p.add_argument("--seconds", type=float, default=None, help="clip length (default: the audio's, else 4)")
+    p.add_argument("--fps", type=float, default=25.0)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--neutralize", type=float, default=0.8, help="relax the photo's own expression (0..1)")
+    p.add_argument("--face-index", type=int, default=-1, help="-1 = the largest face")
+    p.add_argument("--crop-margin", type=float, default=0.6)
+    p.add_argument("--format", default="h264-mp4", help="video format (see thinkdraw_core.video)")
+    p.add_argument("--out", required=True, help="output video path")
+    p.add_argument("--no-measure", action="store_true", help="skip the closing blendshape measurement")
+    p.set_defaults(func=run)
+    return p
+
+
+def load_image(path: str | Path) -> np.ndarray:
+    import cv2
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"--image {path} does not exist")
+    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if img is None:
+        raise ValueError(f"--image {path} is not an image OpenCV can read (use png, jpg or webp)")
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def plan_from_args(args):
+    from ..plan import AUPlan
+
+    if args.plan:
+        return AUPlan.from_json(Path(args.plan).read_text())
+    try:
+        from ..reasoning import think
+    except ImportError as exc:
+        raise RuntimeError(f"the reasoner is not available ({exc}); pass --plan PLAN.json instead of --emotion") from None
+    return think(args.emotion, intensity=args.intensity, backend=args.backend)
+
+
+def run(args) -> int:
+    from tqdm import tqdm
+
+    from ..face.analyzer import StreamingAnalyzer
+    from ..video import write_video
+    from .renderer import render_draft
+    from .speech import load_audio
+
+    t0 = time.perf_counter()
+    image = load_image(args.image)
+    plan = plan_from_args(args)
+    audio = load_audio(args.audio) if args.audio else None
+    seconds = args.seconds if args.seconds is not None else (None if audio is not None else 4.0)
+    result = render_draft(image, plan, audio=audio, seconds=seconds, fps=args.fps, seed=args.seed,
+                          neutralize=args.neutralize, face_index=None if args.face_index < 0 else args.face_index,
+                          crop_margin=args.crop_margin)
+    # about 5 measured frames a second: enough for the curves, cheap next to the encoding
+    analyzer = None if args.no_measure else StreamingAnalyzer(plan, result.fps, stride=max(1, round(result.fps / 5)))
+    bar = tqdm(total=result.n_frames, desc="draft", unit="frame", file=sys.stderr)
+
+    def frames():
+        for frame in result:
+            if analyzer is not None:
+                analyzer.add(frame)
+            bar.update(1)
+            yield frame
+
+    video = write_video(frames(), args.out, result.fps, audio=result.audio, format=args.format,
+                        metadata={"thinkdraw_plan": plan, "thinkdraw_draft": {"seed": args.seed, "fps": result.fps,
+                                                                              "neutralize": args.neutralize}})
+    bar.close()
+    summary = {"path": str(Path(args.out).resolve()), "frames": result.n_frames, "fps": result.fps,
+               "seconds": round(result.n_frames / result.fps, 3), "emotion": plan.emotion.label,
+               "calibration": {k: v for k, v in result.calibration.items() if k != "iterations"}}
+    if analyzer is not None:
+        report = analyzer.report()
+        summary["lost_frames"] = report.lost_frames
+        summary["aus"] = [r for r in report.rows() if r["requested"] > 0 or abs(r["measured"]) >= 0.05]
+    summary["elapsed_s"] = round(time.perf_counter() - t0, 3)
+    del video
+    print(json.dumps(summary))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The draft subcommand alone (`python -m thinkdraw_core.draft.cli draft ...`), same as the main CLI's."""
+    parser = argparse.ArgumentParser(prog="python -m thinkdraw_core.draft.cli")
+    sub = parser.add_subparsers(dest="command", required=True)
+    add_parser(sub)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
