@@ -112,30 +112,43 @@ class FaceGeometry:
         return np.sign((xy - self.origin) @ self.ex)
 
 
+UPPER_MOUTH = frozenset((185, 40, 39, 37, 0, 267, 269, 270, 409, 191, 80, 81, 82, 13, 312, 311, 310, 415))
+LOWER_MOUTH = frozenset((146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 87, 14, 317, 402, 318, 324))
+
+
+def _excluded(groups) -> frozenset:
+    """A pull on one lip must not leak across the mouth opening onto the other lip."""
+    if any(groups is g for g in (LOWER_LIP_OUTER, LOWER_LIP_INNER, LOWER_LIP_LATERAL, CHIN, JAW_SIDE, JAW_BACK)):
+        return UPPER_MOUTH
+    if any(groups is g for g in (UPPER_LIP, UPPER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_LATERAL)):
+        return LOWER_MOUTH
+    return frozenset()
+
+
 def _basis_for(pulls: list[Pull], xy: np.ndarray, geo: FaceGeometry) -> np.ndarray:
     """(2 sides [left, right], N, 2) displacement per unit intensity."""
     out = np.zeros((2, len(xy), 2), np.float64)
     for side_i, sign in ((0, 1.0), (1, -1.0)):
-        centres, vectors, sigmas = [], [], []
         for groups, (lat, down), sigma in pulls:
             idx = groups[0] if side_i == 1 else groups[1]
+            centres, vectors = [], []
             for i in idx:
                 c = xy[i]
-                # midline points belong half to each side
-                w = 0.5 if abs(float((c - geo.origin) @ geo.ex)) < 0.04 * geo.size else 1.0
-                vec = (sign * lat * geo.ex + down * geo.ey) * geo.size * w
-                if w < 1.0:  # no lateral pull on the midline
-                    vec = down * geo.ey * geo.size * w
+                # midline points belong half to each side and take no lateral pull
+                if abs(float((c - geo.origin) @ geo.ex)) < 0.04 * geo.size:
+                    vec = 0.5 * down * geo.ey * geo.size
+                else:
+                    vec = (sign * lat * geo.ex + down * geo.ey) * geo.size
                 centres.append(c)
                 vectors.append(vec)
-                sigmas.append(sigma * geo.size)
-        if not centres:
-            continue
-        c, v, s = np.array(centres), np.array(vectors), np.array(sigmas)
-        d2 = ((xy[:, None, :] - c[None]) ** 2).sum(-1)
-        g = np.exp(-d2 / (2 * s[None] ** 2))
-        # a weighted mean near the controls, a decaying pull away from them
-        out[side_i] = (g @ v) / np.maximum(1.0, g.sum(1, keepdims=True))
+            c, v = np.array(centres), np.array(vectors)
+            d2 = ((xy[:, None, :] - c[None]) ** 2).sum(-1)
+            g = np.exp(-d2 / (2 * (sigma * geo.size) ** 2))
+            # a weighted mean near the controls, a decaying pull away from them
+            field = (g @ v) / np.maximum(1.0, g.sum(1, keepdims=True))
+            skip = [i for i in _excluded(groups) if i not in idx]
+            field[skip] = 0.0
+            out[side_i] += field
     return out
 
 

@@ -1,0 +1,138 @@
+"""The CPU draft: displacement model, warp, dynamics, speech, determinism and end-to-end quality."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import skimage.data
+
+from thinkdraw_core.draft import prepare_face, render_draft
+from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis
+from thinkdraw_core.draft.dynamics import build_track
+from thinkdraw_core.draft.speech import speech_tracks
+from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
+
+
+def plan_of(aus: dict[int, float], text="test", side=None, **timeline) -> AUPlan:
+    tl = dict(start=0.1, onset=0.4, apex=5.0, blink_rate=0.0)
+    tl.update(timeline)
+    return AUPlan(text=text, action_units=[ActionUnit(au=a, intensity=v, side=(side or {}).get(a, "both"))
+                                           for a, v in aus.items()], timeline=Timeline(**tl))
+
+
+@pytest.fixture(scope="module")
+def astronaut():
+    return skimage.data.astronaut()
+
+
+@pytest.fixture(scope="module")
+def prepared(astronaut):
+    return prepare_face(astronaut)
+
+
+def speechlike(seconds=2.0, sr=16000, seed=0):
+    """Syllables: voiced bursts (harmonics of ~140 Hz) every ~0.25 s with silences in between."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * sr)) / sr
+    voice = sum(np.sin(2 * np.pi * 140 * k * t) / k for k in range(1, 12))
+    gate = (np.sin(2 * np.pi * 4 * t) > 0.1).astype(np.float32)
+    return (0.3 * voice * gate + 0.01 * rng.standard_normal(len(t))).astype(np.float32)[None], sr
+
+
+def test_au12_left_pulls_the_subjects_left_corner_up_and_out(prepared):
+    xy = prepared.xy
+    geo = FaceGeometry.from_landmarks(xy)
+    basis = au_basis(12, xy, geo)
+    left_corner, right_corner = CORNER[1][0], CORNER[0][0]  # 291 (subject's left, image right), 61
+    d_left = basis[0][left_corner]
+    assert d_left[1] < -0.05 * geo.size  # up
+    assert d_left[0] > 0.05 * geo.size  # outwards = towards the image's right for the subject's left
+    assert np.abs(basis[0][right_corner]).max() < 0.02 * geo.size  # the other side barely moves
+    assert basis[1][right_corner][0] < -0.05 * geo.size
+
+
+def test_zero_displacement_is_identity_and_background_stays(prepared):
+    img = prepared.warper.image
+    assert np.array_equal(prepared.warper.warp(np.zeros_like(prepared.xy)), img)
+    disp = au_basis(26, prepared.xy)
+    out = prepared.warper.warp(disp[0] + disp[1])
+    changed = np.argwhere(np.any(out != img, axis=2))
+    assert len(changed) > 200
+    # only the face moves: the crop's outer band is untouched
+    h, w = img.shape[:2]
+    band = np.zeros((h, w), bool)
+    band[:8], band[-8:], band[:, :8], band[:, -8:] = True, True, True, True
+    assert not np.any(out[band] != img[band])
+
+
+def test_open_mouth_is_dark_inside(prepared):
+    disp = au_basis(26, prepared.xy)
+    out = prepared.warper.warp(disp[0] + disp[1]).astype(np.float32)
+    dst = prepared.xy + disp[0] + disp[1]
+    inner = np.round((dst[13] + dst[14]) / 2).astype(int)
+    lum = out[inner[1] - 1:inner[1] + 2, inner[0] - 1:inner[0] + 2].mean()
+    assert lum < 90, "the opened mouth should show a dark interior, not smeared lips"
+
+
+def test_track_timeline_blinks_and_determinism():
+    plan = plan_of({12: 0.8, 6: 0.5}, blink_rate=30.0, sustain=False, apex=0.6, offset=0.4)
+    a = build_track(plan, 100, 25.0, seed=3)
+    b = build_track(plan, 100, 25.0, seed=3)
+    c = build_track(plan, 100, 25.0, seed=4)
+    assert np.array_equal(a.values, b.values) and np.array_equal(a.sway, b.sway)
+    assert not np.array_equal(a.blink, c.blink)
+    col = a.aus.index(12)
+    curve = a.values[:, col, 0]
+    assert abs(curve[0]) < 1e-6 and curve.max() > 0.7
+    assert curve[-1] < 0.05  # the offset has played: the expression is gone at 4 s
+    assert a.blink.max() > 0.9 and a.blink[:10].max() == 0.0  # blinks happen, never on the reference frame
+    assert np.all(a.sway[0] == 0)
+    assert 0.0 < np.abs(a.sway[:, 0]).max() < np.deg2rad(3)
+
+
+def test_speech_envelope_follows_the_audio():
+    samples, sr = speechlike(2.0)
+    tr = speech_tracks((samples, sr), 50, 25.0)
+    t = np.arange(50) / 25.0
+    voiced = np.sin(2 * np.pi * 4 * t) > 0.4
+    silent = np.sin(2 * np.pi * 4 * t) < -0.4
+    assert tr["envelope"][voiced].mean() > tr["envelope"][silent].mean() + 0.3
+    assert tr[26][voiced].mean() > 0.2
+    silence = speech_tracks((np.zeros((1, 32000), np.float32), sr), 50, 25.0)
+    assert silence["envelope"].max() == 0.0
+
+
+def test_sad_speaker_keeps_au15_while_the_jaw_moves():
+    samples, sr = speechlike(2.0)
+    plan = plan_of({1: 0.6, 4: 0.5, 15: 0.8})
+    tr = build_track(plan, 50, 25.0, audio=(samples, sr), blinks=False)
+    au15, au26 = tr.values[:, tr.aus.index(15), 0], tr.values[:, tr.aus.index(26), 0]
+    late = slice(15, 50)
+    assert au15[late].min() > 0.7  # the emotion holds
+    assert au26[late].max() - au26[late].min() > 0.25  # while the jaw opens and closes
+
+
+def test_bad_inputs_are_named(astronaut):
+    plan = plan_of({12: 0.5})
+    with pytest.raises(ValueError, match="neutralize"):
+        render_draft(astronaut, plan, seconds=0.2, fps=5, neutralize=1.5)
+    with pytest.raises(ValueError, match="seconds"):
+        render_draft(astronaut, plan, seconds=0, fps=5)
+    with pytest.raises(ValueError, match="plan"):
+        render_draft(astronaut, {"aus": {}}, seconds=1)
+    with pytest.raises(ValueError, match="no face found in image"):
+        render_draft(np.zeros((200, 200, 3), np.uint8), plan, seconds=1)
+
+
+def test_render_is_deterministic_and_streams(astronaut):
+    plan = plan_of({12: 0.7}, blink_rate=20.0)
+    audio = speechlike(1.0)
+    a = render_draft(astronaut, plan, audio=audio, seconds=1.0, fps=10, seed=7)
+    b = render_draft(astronaut, plan, audio=audio, seconds=1.0, fps=10, seed=7)
+    frames = a.to_array()
+    assert frames.shape == (10, 512, 512, 3) and frames.dtype == np.uint8
+    assert all(np.array_equal(f, g) for f, g in zip(frames, b))
+    assert np.array_equal(next(iter(a)), frames[0])
+    assert a.audio[0].shape[1] == 16000  # the audio is cut to the clip
+    # the frames move over time and the background never does
+    assert np.abs(frames[-1].astype(int) - frames[0]).max() > 40
+    assert np.array_equal(frames[:, :40], np.broadcast_to(astronaut[:40], frames[:, :40].shape))
