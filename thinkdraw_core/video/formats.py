@@ -27,6 +27,7 @@ class FormatSpec:
     container_options: dict[str, str] = field(default_factory=dict)
     codec_tag: str | None = None
     carries_metadata: bool = True
+    min_side: int = 1
 
 
 # x264/x265 accept 4:4:4 and 10-bit; this libvpx build is 8-bit only and SVT-AV1 is 4:2:0 only,
@@ -44,7 +45,9 @@ FORMATS: dict[str, FormatSpec] = {spec.name: spec for spec in (
                "x265 CRF 0..51 (lower is better quality)",
                options={"x265-params": "log-level=error"}, container_options=_MP4,
                # Apple players only open HEVC in mp4 when the sample entry is tagged hvc1.
-               codec_tag="hvc1"),
+               # The libx265 in PyAV's wheels corrupts its heap on some frames under 64 px (48x32 always
+               # aborts the process), so small frames are refused with an error instead of a crash.
+               codec_tag="hvc1", min_side=64),
     FormatSpec("vp9-webm", "video", "webm", "webm", "libvpx-vp9", "libopus", _YUV, (0, 63), 31,
                "VP9 CRF 0..63 (lower is better quality)",
                options={"row-mt": "1", "deadline": "good", "cpu-used": "4"}),

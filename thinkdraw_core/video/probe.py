@@ -113,8 +113,11 @@ def read_video_info(path) -> VideoInfo:
             info.audio_rate = audio.codec_context.sample_rate
             info.audio_channels = audio.codec_context.channels
             _, info.audio_duration = _stream_span(container, audio)
-        if info.container == "gif":
-            info.loop = int(meta["loop"]) if "loop" in meta else None
+    if info.container == "gif":
+        from PIL import Image
+
+        with Image.open(path) as im:  # the NETSCAPE loop block; absent means play once
+            info.loop = im.info.get("loop")
     return info
 
 

@@ -286,6 +286,10 @@ class _ContainerWriter:
                     fixer = SizeFixer(w, h, even, even, self.odd_size)
                     if fixer.note:
                         self.notes.append(fixer.note)
+                    if min(fixer.width, fixer.height) < self.spec.min_side:
+                        raise VideoError(f"{self.spec.name} needs frames at least {self.spec.min_side}x"
+                                         f"{self.spec.min_side}, got {fixer.width}x{fixer.height}; upscale the "
+                                         "frames or use h264-mp4")
                     stream = self._video_stream(container, fixer.width, fixer.height)
                 container.mux(stream.encode(self._to_av(fixer(rgb), count)))
                 count += 1
