@@ -54,7 +54,8 @@ class ThinkDrawExpressionDraftRenderer(io.ComfyNode):
                 io.Float.Input("crop_margin", default=0.6, min=0.1, max=3.0, step=0.05,
                                tooltip="Space around the face that is animated, as a fraction of the face size."),
             ],
-            outputs=[io.Image.Output("images"), io.Float.Output("fps"), io.String.Output("calibration")],
+            outputs=[io.Image.Output("frames", display_name="images"), io.Float.Output("frame_rate", display_name="fps"),
+                     io.String.Output("calibration")],
         )
 
     @classmethod
