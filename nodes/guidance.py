@@ -5,14 +5,31 @@ CFGGuider, model_options patches and the custom-sampler nodes.
 """
 from __future__ import annotations
 
-import comfy.ldm.modules.attention as comfy_attention
-import comfy.model_patcher
-import comfy.sampler_helpers
-import comfy.samplers
+import sys
+
 import torch
-from comfy.ldm.modules.attention import SpatialTransformer
-from comfy.ldm.modules.diffusionmodules.openaimodel import UNetModel
-from comfy_api.latest import io
+
+
+def _cpu_when_comfy_uninitialised() -> None:
+    """Inside ComfyUI, model_management is imported (with the user's --cpu etc.) before any pack, so this
+    is a no-op there. Imported as a library/in-process test on a machine without a GPU, model_management
+    would crash probing CUDA at import; choose the CPU as `main.py --cpu` would."""
+    if "comfy.model_management" in sys.modules:
+        return
+    if not torch.cuda.is_available() and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
+        import comfy.cli_args
+
+        comfy.cli_args.args.cpu = True
+
+
+_cpu_when_comfy_uninitialised()
+
+import comfy.ldm.modules.attention as comfy_attention  # noqa: E402
+import comfy.model_patcher  # noqa: E402
+import comfy.samplers  # noqa: E402
+from comfy.ldm.modules.attention import SpatialTransformer  # noqa: E402
+from comfy.ldm.modules.diffusionmodules.openaimodel import UNetModel  # noqa: E402
+from comfy_api.latest import io  # noqa: E402
 
 from thinkdraw_core.facs import REGIONS
 from thinkdraw_core.guidance import RAMPS, Stage, StageSchedule, compose_regional, fit_mask_to_latent, token_grid
@@ -150,7 +167,7 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
         for stage in self.schedule.stages:
             for region in stage.regions:
                 if region.mask is not None and region.name not in self.masks:
-                    self.masks[region.name] = fit_mask_to_latent(region.mask, self.latent_shape, f"{region.name} region")
+                    self.masks[region.name] = fit_mask_to_latent(region.mask, self.latent_shape, f"{region.name} region mask")
         self._register(self.masks)
         return super().sample(noise, latent_image, sampler, sigmas, denoise_mask, callback, disable_pbar, seed)
 

@@ -45,14 +45,14 @@ def _resize(mask: torch.Tensor, h: int, w: int) -> torch.Tensor:
                          antialias=down).squeeze(1).clamp_(0.0, 1.0)
 
 
-def fit_mask_to_latent(mask: torch.Tensor, latent_shape: Sequence[int], name: str = "region") -> torch.Tensor:
+def fit_mask_to_latent(mask: torch.Tensor, latent_shape: Sequence[int], name: str = "region mask") -> torch.Tensor:
     """A region mask resized to a latent: [1 or B, h, w] for image latents [B,C,h,w]; [T, h, w] for
     video latents [B,C,T,h,w] (mask frames resampled to the latent's frames by nearest time)."""
     mask = torch.as_tensor(mask, dtype=torch.float32)
     if mask.ndim == 2:
         mask = mask.unsqueeze(0)
     if mask.ndim != 3:
-        raise ValueError(f"{name} mask must be [H, W] or [frames, H, W], got shape {tuple(mask.shape)}")
+        raise ValueError(f"{name} must be [H, W] or [frames, H, W], got shape {tuple(mask.shape)}")
     if len(latent_shape) not in (4, 5):
         raise ValueError(f"latent must be 4-D [B,C,H,W] (image) or 5-D [B,C,T,H,W] (video), got shape {tuple(latent_shape)}")
     h, w = int(latent_shape[-2]), int(latent_shape[-1])
@@ -60,7 +60,7 @@ def fit_mask_to_latent(mask: torch.Tensor, latent_shape: Sequence[int], name: st
     # Masks and latent must come from the same picture; a different aspect means a different picture.
     if abs(math.log((mh / mw) / (h / w))) > 0.05:
         raise ValueError(
-            f"{name} mask is {mw}x{mh} (w x h) but the latent is {w}x{h} ({w * 8}x{h * 8} pixels): the aspect ratios "
+            f"{name} is {mw}x{mh} (w x h) but the latent is {w}x{h} ({w * 8}x{h * 8} pixels): the aspect ratios "
             "differ. Fix: make the masks from the same image (or crop) the latent was made from.")
     frames = mask.shape[0]
     if len(latent_shape) == 5:
@@ -73,7 +73,7 @@ def fit_mask_to_latent(mask: torch.Tensor, latent_shape: Sequence[int], name: st
     else:
         b = int(latent_shape[0])
         if frames not in (1, b):
-            raise ValueError(f"{name} mask has {frames} frames but the latent batch has {b} images; "
+            raise ValueError(f"{name} has {frames} frames but the latent batch has {b} images; "
                              "give one mask, or one per image")
     return _resize(mask.contiguous(), h, w)
 
