@@ -246,14 +246,15 @@ class MeshWarper:
         k = min(1.0, self.map_max / max(rw, rh))
         mw, mh = max(2, int(round(rw * k))), max(2, int(round(rh * k)))
         sx, sy = mw / rw, mh / rh
-        # affine dst -> src per triangle, solved for all triangles at once
-        ones = np.ones((len(tris), 3, 1))
-        qmat = np.concatenate([dst, ones], axis=2)  # (T, 3, 3)
-        try:
-            inv = np.linalg.inv(qmat)
-        except np.linalg.LinAlgError:
-            inv = np.linalg.pinv(qmat)
-        affine = np.einsum("tij,tjk->tik", inv, src)  # (T, 3, 2): [x y 1] @ A = src
+        # affine dst -> src per triangle, in closed form for all triangles at once (no 3x3 solves)
+        m = np.stack([dst[:, 1] - dst[:, 0], dst[:, 2] - dst[:, 0]], axis=2)  # (T, 2, 2) columns
+        p = np.stack([src[:, 1] - src[:, 0], src[:, 2] - src[:, 0]], axis=2)
+        det = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
+        det = np.where(np.abs(det) < 1e-9, 1e-9, det)  # a collapsed triangle covers no pixel anyway
+        minv = np.stack([np.stack([m[:, 1, 1], -m[:, 0, 1]], 1), np.stack([-m[:, 1, 0], m[:, 0, 0]], 1)], 1) / det[:, None, None]
+        lin = p @ minv  # (T, 2, 2): src = lin @ x + off
+        off = src[:, 0] - np.einsum("tij,tj->ti", lin, dst[:, 0])
+        affine = np.concatenate([lin.transpose(0, 2, 1), off[:, None, :]], axis=1)  # [x y 1] @ A = src
         ident = np.array([[[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]])
         affine = np.concatenate([ident, affine]).astype(np.float32)
         index = np.zeros((mh, mw), np.int32)
