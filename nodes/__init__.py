@@ -15,6 +15,8 @@ log = logging.getLogger("ThinkDraw")
 # module name -> the node ids it provides (named here so a warning can list what is disabled,
 # and so tests can check that every declared node registers). Add a module here when it exists.
 NODE_MODULES: dict[str, tuple[str, ...]] = {
+    "reasoner": ("ThinkDrawEmotionCoTReasoner",),
+    "plan_edit": ("ThinkDrawAUPlanEdit",),
     "face_masks": ("ThinkDrawFaceRegionMasks",),
     "draft": ("ThinkDrawExpressionDraftRenderer",),
     "analyzer": ("ThinkDrawExpressionAnalyzer",),
