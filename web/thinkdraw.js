@@ -164,7 +164,9 @@ class PlanPanel {
     this.editable = editable;
     this.plan = null;
     this.root = el("div", { class: "thinkdraw-panel", "data-node-type": node.comfyClass });
-    this.root.append(el("div", { class: "thinkdraw-empty", text: "Run the graph to see the plan." }));
+    this.content = el("div", { class: "thinkdraw-content" },
+      el("div", { class: "thinkdraw-empty", text: "Run the graph to see the plan." }));
+    this.root.append(this.content);
     // keep canvas shortcuts and drag from stealing the panel's pointer and keys
     for (const ev of ["pointerdown", "wheel", "keydown"]) this.root.addEventListener(ev, (e) => e.stopPropagation());
     this.widget = node.addDOMWidget(PANEL_WIDGET, "thinkdraw-plan", this.root, {
@@ -174,13 +176,25 @@ class PlanPanel {
       getMaxHeight: () => this.height(),
     });
     this.widget.serialize = false; // ... and out of widgets_values in the saved workflow
+    if (typeof ResizeObserver === "function") {
+      let last = 0;
+      new ResizeObserver(() => {
+        const h = this.content.offsetHeight;
+        if (h && h !== last) {
+          last = h;
+          this.fit();
+        }
+      }).observe(this.content);
+    }
   }
 
+  // The content's natural height once laid out; an estimate before the browser has measured it.
   height() {
-    if (!this.plan) return 28;
-    const rows = this.rows().length;
-    const steps = (this.plan.reasoning || []).length;
-    return Math.min(900, 150 + 20 * Math.min(steps, 12) + 34 * rows + (this.editable ? 60 : 0));
+    const measured = this.content.offsetHeight;
+    if (measured) return Math.min(900, measured + 24); // + the margin the frontend keeps around DOM widgets
+    if (!this.plan) return 32;
+    const steps = Math.min((this.plan.reasoning || []).length, 12);
+    return Math.min(900, 120 + 18 * steps + 40 * this.rows().length + (this.editable ? 50 : 0));
   }
 
   overridesWidget() {
@@ -213,7 +227,8 @@ class PlanPanel {
 
   showError(message) {
     this.plan = null;
-    this.root.replaceChildren(el("div", { class: "thinkdraw-error", text: `ThinkDraw panel: ${message}` }));
+    this.content.replaceChildren(el("div", { class: "thinkdraw-error", text: `ThinkDraw panel: ${message}` }));
+    this.fit();
   }
 
   render() {
@@ -243,14 +258,17 @@ class PlanPanel {
     if (this.editable) parts.push(this.timingRow(plan.timeline || {}));
     this.status = el("div", { class: "thinkdraw-status" });
     parts.push(this.status);
-    this.root.replaceChildren(...parts);
+    this.content.replaceChildren(...parts);
     this.fit();
   }
 
+  // Size the node to the panel; the observer re-fits once the browser has laid the content out.
   fit() {
     const node = this.node;
     const want = node.computeSize?.();
-    if (want) node.setSize([Math.max(node.size[0], 420), Math.max(node.size[1], want[1])]);
+    if (want && (Math.abs(want[1] - node.size[1]) > 1 || node.size[0] < 420)) {
+      node.setSize([Math.max(node.size[0], 420), want[1]]);
+    }
     node.setDirtyCanvas?.(true, true);
   }
 
