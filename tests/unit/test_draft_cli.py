@@ -114,3 +114,17 @@ def test_analyzer_report_and_plot():
     # a still clip measures ~0 everywhere
     still = analyze_frames([skimage.data.astronaut()] * 3, None, fps=10)
     assert np.nanmax(np.abs(still.measured)) < 0.02
+
+
+def test_cli_with_the_reasoner(tmp_path):
+    pytest.importorskip("thinkdraw_core.reasoning", reason="the reasoner module is not in this tree yet")
+    image = tmp_path / "astronaut.png"
+    cv2.imwrite(str(image), cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR))
+    out = tmp_path / "surprised.mp4"
+    proc = subprocess.run([sys.executable, *_cli_module(), "draft", "--image", str(image), "--emotion", "surprised",
+                           "--seconds", "1", "--fps", "8", "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert summary["frames"] == 8 and out.is_file() and "surpris" in summary["emotion"]
+    assert any(row["requested"] > 0 for row in summary["aus"])

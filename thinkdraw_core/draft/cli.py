@@ -52,10 +52,10 @@ def plan_from_args(args):
     if args.plan:
         return AUPlan.from_json(Path(args.plan).read_text())
     try:
-        from ..reasoning import think
+        from ..reasoning import reason
     except ImportError as exc:
         raise RuntimeError(f"the reasoner is not available ({exc}); pass --plan PLAN.json instead of --emotion") from None
-    return think(args.emotion, intensity=args.intensity, backend=args.backend)
+    return reason(args.emotion, intensity=args.intensity, backend=args.backend, seed=args.seed)
 
 
 def run(args) -> int:
