@@ -107,7 +107,7 @@ def demo_overrides(workflow: dict[str, Any], emotion: str, image: Path, audio: P
                    seed: int | None, where: str) -> list[str]:
     """The --set list for the demo's inputs; with no audio the LoadAudio node is muted in `workflow`."""
     sets = [f"{one_node(workflow, 'LoadImage', where)}.image={image}",
-            f"{one_node(workflow, REASONER, where)}.emotion={emotion}",
+            f"{one_node(workflow, REASONER, where)}.text={emotion}",
             f"{one_node(workflow, RENDERER, where)}.seconds={seconds}"]
     loaders = nodes_of(workflow, "LoadAudio")
     if audio is not None:
@@ -129,38 +129,24 @@ def plan_from(result: RunResult) -> dict[str, Any] | None:
     return None
 
 
-def au_table(plan: dict[str, Any] | None, analysis: dict[str, Any] | None) -> str:
-    """Requested vs measured AUs, from the analyzer's report (or the plan alone when there is none)."""
-    rows = (analysis or {}).get("aus")
-    if rows is None:
-        if plan is None:
-            return "(no plan and no analysis in the outputs)"
-        rows = [{"au": a["au"], "name": a["name"], "requested": a["intensity"], "measured": None, "side": a["side"]}
-                for a in plan["action_units"]]
-    lines = [f"{'AU':<5} {'name':<22} {'side':<6} {'requested':>9} {'measured':>9}"]
-    for r in rows:
-        req, meas = r.get("requested") or 0.0, r.get("measured")
-        if req == 0 and (meas is None or abs(meas) < 0.05):
-            continue
-        shown = "n/a" if meas is None or meas != meas else f"{meas:+.2f}"
-        lines.append(f"AU{r['au']:<3} {r['name']:<22} {r.get('side', 'both'):<6} {req:>9.2f} {shown:>9}")
-    if analysis:
-        lines.append(f"({analysis.get('frames', '?')} frames at {analysis.get('fps', '?')} fps; face lost in "
-                     f"{len(analysis.get('lost_frames') or [])}; measured = blendshape change vs the first frame "
-                     "at the apex)")
+def au_table(plan: dict[str, Any] | None) -> str:
+    """The requested AUs alone, for workflows without an analyzer."""
+    if plan is None:
+        return "(no plan in the outputs)"
+    lines = [f"{'AU':<5} {'name':<22} {'side':<6} {'requested':>9}"]
+    lines += [f"AU{a['au']:<3} {a['name']:<22} {a.get('side', 'both'):<6} {a['intensity']:>9.2f}"
+              for a in plan.get("action_units") or []]
     return "\n".join(lines)
 
 
-def analysis_from(result: RunResult) -> dict[str, Any] | None:
-    for value in result.ui_of(ANALYZER).values():
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, str):
-                try:
-                    item = json.loads(item)
-                except ValueError:
-                    continue
-            if isinstance(item, dict) and "aus" in item:
-                return item
+def analysis_text(result: RunResult) -> str | None:
+    """The analyzer's requested-vs-measured table, shown by a PreviewAny node wired to its report."""
+    analyzers = set(result.node_ids(ANALYZER))
+    for nid in result.node_ids("PreviewAny"):
+        source = result.prompt[nid]["inputs"].get("source")
+        text = (result.outputs.get(nid) or {}).get("text")
+        if isinstance(source, list) and str(source[0]) in analyzers and text:
+            return str(text[0])
     return None
 
 
@@ -171,14 +157,15 @@ def report(result: RunResult, run_dir: Path) -> tuple[Path, Path | None, str]:
         raise WorkflowError(f"the workflow ran but {VIDEO} reported no file; see the ComfyUI log")
     video = videos[0].path
     plot = None
-    analyzer_ids = set(result.node_ids(ANALYZER))
-    previews = [f for f in result.files if f.path is not None and f.node not in analyzer_ids and f.node not in
-                {v.node for v in videos} and f.filename.endswith(".png")]
-    if previews:
+    analyzers = set(result.node_ids(ANALYZER))
+    plot_nodes = {nid for nid in result.node_ids("PreviewImage")
+                  if str((result.prompt[nid]["inputs"].get("images") or [""])[0]) in analyzers}
+    plots = [f for f in result.files if f.node in plot_nodes and f.path is not None]
+    if plots:
         plot = video.with_name(video.stem.rstrip("_") + "_au_plot.png")
-        shutil.copyfile(previews[0].path, plot)
+        shutil.copyfile(plots[0].path, plot)
     plan = plan_from(result)
-    analysis = analysis_from(result)
+    measured = analysis_text(result)
     if plan is not None:
         (run_dir / "plan.json").write_text(json.dumps(plan, indent=2, ensure_ascii=False))
     lines = [f"video: {video}"]
@@ -192,7 +179,10 @@ def report(result: RunResult, run_dir: Path) -> tuple[Path, Path | None, str]:
         lines += [f"  {i}. {step}" for i, step in enumerate(plan.get("reasoning") or [], 1)]
         for warning in plan.get("warnings") or []:
             lines.append(f"  warning: {warning}")
-    lines += ["", "requested vs measured AUs:", au_table(plan, analysis)]
+    if measured is not None:
+        lines += ["", "requested vs measured AUs (measured = blendshape change against the first frame):", measured]
+    else:
+        lines += ["", "requested AUs (the workflow has no analyzer wired to a text preview):", au_table(plan)]
     text = "\n".join(lines)
     (run_dir / "report.txt").write_text(text + "\n")
     return video, plot, text

@@ -1,0 +1,69 @@
+"""The runner's UI -> API conversion equals the real ComfyUI frontend's own (app.graphToPrompt) in chromium.
+
+Uses the browser fixtures of tests/browser/conftest.py (imported below, so this module needs no
+fixture of its own); it skips loudly, like those tests, where chromium cannot be had.
+"""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from browser.conftest import browser, chromium_path, frontend, frontend_settings  # noqa: F401
+from test_demo_runner import core_workflow
+from thinkdraw.workflow import ui_to_api
+
+pytestmark = [pytest.mark.comfy, pytest.mark.browser]
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = REPO / "workflows" / "thinkdraw_draft_cpu.json"
+
+GRAPH_TO_PROMPT = """async (graph) => {
+    const app = window.comfyAPI.app.app;
+    await app.loadGraphData(graph);
+    const {output} = await app.graphToPrompt();
+    return output;
+}"""
+
+
+def editor_ready(workflow: dict) -> dict:
+    """Give a hand-written workflow the layout keys the editor always saves."""
+    wf = copy.deepcopy(workflow)
+    for i, node in enumerate(wf["nodes"]):
+        node.setdefault("pos", [40 + 300 * (i % 4), 40 + 220 * (i // 4)])
+        node.setdefault("size", [260, 120])
+        node.setdefault("flags", {})
+        node.setdefault("order", i)
+        node.setdefault("properties", {"Node name for S&R": node["type"]})
+    wf.setdefault("config", {})
+    wf.setdefault("extra", {})
+    return wf
+
+
+def frontend_prompt(frontend, workflow: dict) -> dict:
+    types = sorted({n["type"] for n in workflow["nodes"]} - {"Note", "PrimitiveNode", "Reroute"})
+    # node definitions register after the extensions the fixture waits for
+    frontend.page.wait_for_function("ts => ts.every(t => t in window.LiteGraph.registered_node_types)", arg=types,
+                                    timeout=60_000)
+    return frontend.evaluate(GRAPH_TO_PROMPT, workflow)
+
+
+def comparable(prompt: dict) -> dict:
+    return {nid: {"class_type": n["class_type"], "inputs": n["inputs"]} for nid, n in prompt.items()}
+
+
+def test_core_workflow_converts_exactly_like_the_frontend(frontend, comfy):
+    wf = editor_ready(core_workflow())
+    from_frontend = frontend_prompt(frontend, wf)
+    ours = ui_to_api(wf, comfy.object_info())
+    assert comparable(ours) == comparable(from_frontend), json.dumps(from_frontend, indent=1)
+
+
+@pytest.mark.skipif(not SHIPPED.exists(), reason="workflows/thinkdraw_draft_cpu.json not generated yet")
+def test_shipped_workflow_converts_exactly_like_the_frontend(frontend, comfy):
+    wf = json.loads(SHIPPED.read_text())
+    from_frontend = frontend_prompt(frontend, wf)
+    ours = ui_to_api(wf, comfy.object_info())
+    assert comparable(ours) == comparable(from_frontend), json.dumps(from_frontend, indent=1)
