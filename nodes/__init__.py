@@ -51,7 +51,14 @@ def load_node_classes() -> list[type[io.ComfyNode]]:
                 log.exception("[ThinkDraw] %s failed to load; this is a ThinkDraw bug, please report it",
                               ", ".join(node_ids))
             continue
-        classes.extend(module.NODES)
+        for cls in module.NODES:
+            try:
+                cls.GET_SCHEMA()  # ComfyUI validates schemas while loading; one bad node must not sink the pack
+            except Exception:  # noqa: BLE001
+                log.exception("[ThinkDraw] node %s has an invalid schema and is disabled; this is a ThinkDraw bug",
+                              getattr(cls, "__name__", cls))
+                continue
+            classes.append(cls)
     return classes
 
 

@@ -36,7 +36,7 @@ class ThinkDrawAUPlanEdit(io.ComfyNode):
                                 tooltip='JSON: {"aus": {"12": {"intensity": 0.4, "side": "left"}, "6": 0}, '
                                         '"timeline": {"onset": 0.3}}'),
             ],
-            outputs=[Plan.Output("plan"), io.String.Output("reasoning")],
+            outputs=[Plan.Output("plan_out", display_name="plan"), io.String.Output("reasoning")],
         )
 
     @classmethod

@@ -44,3 +44,21 @@ def test_a_bug_in_one_module_is_logged_not_fatal(pack, monkeypatch, caplog):
     with caplog.at_level(logging.ERROR, logger="ThinkDraw"):
         registry.load_node_classes()
     assert any("ThinkDraw bug" in r.getMessage() for r in caplog.records)
+
+
+def test_a_node_with_an_invalid_schema_is_skipped_alone(pack, monkeypatch, caplog):
+    """ComfyUI rejects the whole pack when one schema fails validation, so the registry checks each node."""
+    registry = pack.nodes
+    classes = registry.load_node_classes()
+    if len(classes) < 2:
+        pytest.skip("needs at least two nodes")
+    victim = classes[0]
+
+    def bad_schema(cls):
+        raise ValueError("Ids must be unique between inputs and outputs")
+
+    monkeypatch.setattr(victim, "GET_SCHEMA", classmethod(bad_schema))
+    with caplog.at_level(logging.ERROR, logger="ThinkDraw"):
+        survivors = registry.load_node_classes()
+    assert victim not in survivors and len(survivors) == len(classes) - 1
+    assert any("invalid schema" in r.getMessage() for r in caplog.records)
