@@ -16,8 +16,8 @@ from .formats import VideoError
 
 log = logging.getLogger("ThinkDraw.video")
 
-# About 10 frames of 512x512 float: big enough to amortise per-call overhead, small next to a batch.
-CHUNK_BYTES = 32 * 2**20
+# About 4 frames of 512x512 float: big enough to amortise per-call overhead, small next to a batch.
+CHUNK_BYTES = 12 * 2**20
 
 
 @dataclass

@@ -6,6 +6,8 @@ import json
 import logging
 import math
 import os
+import queue
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -266,24 +268,30 @@ class _ContainerWriter:
         frame.pts = index
         return frame
 
+    def _encoder_frames(self, source):
+        """(frame ready for the encoder, fixer) pairs: uint8 -> even size -> target pixel format."""
+        fixer = None
+        for index, rgb in enumerate(source):
+            if fixer is None:
+                h, w = rgb.shape[:2]
+                even = self.spec.kind == "video" and "420" in self.pix_fmt
+                fixer = SizeFixer(w, h, even, even, self.odd_size)
+            yield self._to_av(fixer(rgb), index), fixer
+
     def run(self, source, total, sound, audio_mode, progress) -> VideoResult:
         tmp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.partial")
         container = None
+        frames = _Prefetch(self._encoder_frames(source))
         try:
             container = self._open(tmp)
             feed = _AudioFeed(container, self.spec.audio_codec, *sound) if sound is not None else None
             max_frames = None
             if feed is not None and audio_mode == "trim_video":
                 max_frames = max(1, math.ceil(feed.n / feed.rate * self.rate - 1e-9))
-            stream = fixer = None
+            stream = None
             count = 0
-            for rgb in source:
-                if max_frames is not None and count >= max_frames:
-                    break
+            for frame, fixer in frames:
                 if stream is None:
-                    h, w = rgb.shape[:2]
-                    even = self.spec.kind == "video" and "420" in self.pix_fmt
-                    fixer = SizeFixer(w, h, even, even, self.odd_size)
                     if fixer.note:
                         self.notes.append(fixer.note)
                     if min(fixer.width, fixer.height) < self.spec.min_side:
@@ -291,12 +299,14 @@ class _ContainerWriter:
                                          f"{self.spec.min_side}, got {fixer.width}x{fixer.height}; upscale the "
                                          "frames or use h264-mp4")
                     stream = self._video_stream(container, fixer.width, fixer.height)
-                container.mux(stream.encode(self._to_av(fixer(rgb), count)))
+                container.mux(stream.encode(frame))
                 count += 1
                 if feed is not None:
                     feed.until(count / self.rate, pad=audio_mode == "pad_audio")
                 if progress is not None:
                     progress(count)
+                if max_frames is not None and count >= max_frames:
+                    break
             container.mux(stream.encode(None))
             audio_duration = None
             if feed is not None:
@@ -318,12 +328,65 @@ class _ContainerWriter:
                     pass
             tmp.unlink(missing_ok=True)
             raise
+        finally:
+            frames.close()
         return VideoResult(
             path=str(self.path), format=self.spec.name, frames=count, width=stream.width, height=stream.height,
             fps=float(self.rate), duration=count / float(self.rate), audio_duration=audio_duration,
             codec=self.spec.codec, audio_codec=feed.stream.codec_context.name if feed else None,
             pix_fmt=stream.pix_fmt, size_bytes=self.path.stat().st_size,
         )
+
+
+class _Prefetch:
+    """Runs an iterator in a worker thread, DEPTH items ahead.
+
+    Frame conversion (numpy, swscale) and x264 both release the GIL, so preparing frame i+1 while
+    frame i is encoded overlaps the two, the way an ffmpeg subprocess pipe does, without the pipe.
+    Errors in the worker are re-raised in the caller; close() stops the worker early.
+    """
+
+    DEPTH = 4
+    _END = object()
+
+    def __init__(self, iterable):
+        self._queue: queue.Queue = queue.Queue(self.DEPTH)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._work, args=(iterable,), daemon=True,
+                                        name="thinkdraw-video-frames")
+        self._thread.start()
+
+    def _put(self, item) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _work(self, iterable) -> None:
+        try:
+            for item in iterable:
+                if not self._put((item, None)):
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
+            self._put((self._END, exc))
+            return
+        self._put((self._END, None))
+
+    def __iter__(self):
+        while True:
+            item, error = self._queue.get()
+            if item is self._END:
+                if error is not None:
+                    raise error
+                return
+            yield item
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
 
 
 def _gif_frame(rgb: np.ndarray) -> av.VideoFrame:
