@@ -22,6 +22,7 @@ NODE_MODULES: dict[str, tuple[str, ...]] = {
     "analyzer": ("ThinkDrawExpressionAnalyzer",),
     "text_encode": ("ThinkDrawAUTextEncode",),
     "guidance": ("ThinkDrawGuidanceStage", "ThinkDrawProgressiveGuider", "ThinkDrawProgressiveGuidanceSampler"),
+    "mesh_render": ("ThinkDrawAUMeshRender",),
     "video": ("ThinkDrawVideoCombine",),
 }
 

@@ -102,6 +102,12 @@ class DraftResult:
 
     frames = __iter__
 
+    def landmarks(self, i: int) -> np.ndarray:
+        """Frame i's deformed landmarks (478, 2) in full-image pixels: what the warp moves the mesh to."""
+        disp, _ = _displacement(self.prepared, self.track.frame(i), self.gains, self.track.sway[i])
+        x0, y0 = self.prepared.box[:2]
+        return self.prepared.xy + disp + (x0, y0)
+
     def to_array(self, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         w, h = self.size
         out = np.empty((self.n_frames, h, w, 3), np.uint8)
