@@ -150,7 +150,7 @@ function writeOverrides(node, widget, overrides) {
   const clean = { ...overrides };
   if (!Object.keys(aus).length) delete clean.aus;
   if (clean.timeline && !Object.keys(clean.timeline).length) delete clean.timeline;
-  widget.value = Object.keys(clean).length ? JSON.stringify(clean, null, 1) : "";
+  widget.value = JSON.stringify(clean, null, 1);
   // widget.callback is how the frontend learns a widget changed (undo history, dirty workflow)
   widget.callback?.(widget.value, app.canvas, node);
   node.setDirtyCanvas?.(true, true);
@@ -217,7 +217,7 @@ class PlanPanel {
       const v = typeof value === "number" ? { intensity: value } : value || {};
       units.push({ au, intensity: clamp01(v.intensity), side: v.side || "both", name: "(removed)", region: "" });
     }
-    return units.sort((a, b) => a.au - b.au);
+    return units;
   }
 
   show(plan) {

@@ -104,13 +104,13 @@ class FrontendPage:
 def frontend_settings(comfy) -> None:
     """Quiet first-run UI (templates browser, tours) so dialogs in the tests are ours to judge."""
     for key, value in {"Comfy.TutorialCompleted": True, "Comfy.Workflow.ShowMissingNodesWarning": True,
-                       "Comfy.Workflow.ShowMissingModelsWarning": False}.items():
+                       "Comfy.Workflow.ShowMissingModelsWarning": False, "Comfy.Minimap.Visible": False}.items():
         comfy._request(f"/settings/{key}", value)
 
 
 @pytest.fixture
 def frontend(browser, comfy, frontend_settings):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport={"width": 1500, "height": 1300})
     page = context.new_page()
     try:
         yield FrontendPage(page, comfy.url).open()
