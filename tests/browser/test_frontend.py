@@ -54,7 +54,8 @@ def test_missing_node_detector_sees_an_unknown_node(frontend):
     assert "ThinkDrawNoSuchNode" in result["dialog"], result
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in WORKFLOWS] or [
+    pytest.param(None, id="none", marks=pytest.mark.skip(reason="workflows/ has no *.json yet"))])
 def test_shipped_workflow_loads_with_every_node_known(frontend, path):
     graph = json.loads(path.read_text())
     result = _load(frontend, graph)
@@ -287,3 +288,12 @@ def test_panel_reports_a_bad_plan_and_never_overwrites_hand_written_overrides(fr
     value = frontend.evaluate("(id) => window.comfyAPI.app.app.graph.getNodeById(Number(id)).widgets"
                               ".find(w => w.name === 'overrides').value", nid)
     assert json.loads(value) == {"aus": {"4": 0.1}}
+
+    # timing edits land in overrides.timeline next to the AU edits
+    onset = frontend.page.locator(".thinkdraw-panel input[data-timeline=onset]")
+    onset.fill("0.3")
+    onset.blur()
+    value = frontend.evaluate("(id) => window.comfyAPI.app.app.graph.getNodeById(Number(id)).widgets"
+                              ".find(w => w.name === 'overrides').value", nid)
+    assert json.loads(value) == {"aus": {"4": 0.1}, "timeline": {"onset": 0.3}}
+    AUPlan.from_dict(plan).with_overrides(json.loads(value))  # what the panel writes, the core accepts
