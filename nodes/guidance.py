@@ -152,10 +152,13 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
             if stage.negative is not None:
                 conds[f"stage{i}_negative"] = stage.negative
             if self.mode == "batched":
+                # A region cond carries the stage positive's extras (ControlNet, Wan i2v start image and
+                # clip-vision, ...) so it predicts the same picture, only worded for its region.
+                extras = dict(stage.positive[0][1]) if stage.positive else {}
                 for j, region in enumerate(stage.regions):
                     conds[f"stage{i}_region{j}"] = [
-                        [c[0], dict(c[1], **({"mask": masks[region.name], "set_area_to_bounds": False}
-                                             if region.name in masks else {}))]
+                        [c[0], dict(extras, **c[1], **({"mask": masks[region.name], "set_area_to_bounds": False}
+                                                       if region.name in masks else {}))]
                         for c in region.conditioning]
         self.original_conds = {}
         self.inner_set_conds(conds)
