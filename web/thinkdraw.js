@@ -247,9 +247,11 @@ class PlanPanel {
     const reasoning = el("details", { class: "thinkdraw-reasoning", open: true },
       el("summary", { text: `Reasoning (${(plan.reasoning || []).length} steps)` }), steps);
 
+    this.units = units; // what the face shows: the plan plus edits not yet queued
+    this.face = faceDiagram(units);
     const body = el("div", { class: "thinkdraw-body" },
       el("div", { class: "thinkdraw-aus" }, ...units.map((u) => this.auRow(u))),
-      faceDiagram(units));
+      this.face);
 
     const parts = [head, reasoning, body];
     if (plan.warnings?.length) {
@@ -336,19 +338,29 @@ class PlanPanel {
     }
     fn(overrides);
     writeOverrides(this.node, widget, overrides);
-    this.status.textContent = "edited: queue the prompt to apply (upstream nodes stay cached)";
+    this.status.textContent = "edited: queue the prompt to apply it";
     this.status.classList.remove("bad");
     return true;
   }
 
   edit(au, change, row) {
-    const current = this.rows().find((u) => u.au === au) || { intensity: 0, side: "both" };
-    const slider = row.querySelector("input[type=range]");
-    const side = row.querySelector(".thinkdraw-side button.on")?.dataset.side || current.side || "both";
-    this.mutate((o) => {
+    const entry = {
+      intensity: Number(Number(row.querySelector("input[type=range]").value).toFixed(2)),
+      side: row.querySelector(".thinkdraw-side button.on")?.dataset.side || "both",
+      ...change,
+    };
+    const written = this.mutate((o) => {
       o.aus = o.aus || {};
-      o.aus[String(au)] = { intensity: Number(Number(slider.value).toFixed(2)), side, ...change };
+      o.aus[String(au)] = entry;
     });
+    if (written) this.redrawFace(au, entry);
+  }
+
+  redrawFace(au, entry) {
+    this.units = this.units.map((u) => (u.au === au ? { ...u, ...entry } : u));
+    const face = faceDiagram(this.units);
+    this.face.replaceWith(face);
+    this.face = face;
   }
 
   editTimeline(key, seconds) {

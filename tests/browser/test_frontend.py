@@ -281,6 +281,13 @@ def test_panel_reports_a_bad_plan_and_never_overwrites_hand_written_overrides(fr
     value = frontend.evaluate("(id) => window.comfyAPI.app.app.graph.getNodeById(Number(id)).widgets"
                               ".find(w => w.name === 'overrides').value", nid)
     assert value == broken
+    assert state["face"]["mouth/right"] == 0.5  # an edit that was not written is not drawn either
+
+    # a written edit redraws the face at once, before any run
+    frontend.evaluate(set_widget, [nid, "{}"])
+    frontend.page.locator(f".thinkdraw-panel input[type=range][data-au='12']").fill("0.8")
+    face = frontend.evaluate(PANEL_STATE, nid)["face"]
+    assert (face["mouth/right"], face["mouth/left"], face["brows/left"]) == (0.8, 0.0, 0.3)
 
     # the reset button drops an AU's override so the upstream value comes back
     frontend.evaluate(set_widget, [nid, '{"aus": {"12": {"intensity": 0.2, "side": "both"}, "4": 0.1}}'])
