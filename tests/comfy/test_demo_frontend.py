@@ -50,20 +50,32 @@ def frontend_prompt(frontend, workflow: dict) -> dict:
     return frontend.evaluate(GRAPH_TO_PROMPT, workflow)
 
 
-def comparable(prompt: dict) -> dict:
-    return {nid: {"class_type": n["class_type"], "inputs": n["inputs"]} for nid, n in prompt.items()}
+def comparable(prompt: dict, object_info: dict) -> dict:
+    """class_type and inputs; the frontend also sends values of its display-only widgets (LoadAudio's
+    player, PreviewAny's text box), which are no declared input and which the server ignores."""
+    def declared(kind):
+        spec = object_info[kind]["input"]
+        return set(spec.get("required", {})) | set(spec.get("optional", {}))
+
+    return {nid: {"class_type": n["class_type"],
+                  "inputs": {k: v for k, v in n["inputs"].items() if k in declared(n["class_type"])}}
+            for nid, n in prompt.items()}
 
 
 def test_core_workflow_converts_exactly_like_the_frontend(frontend, comfy):
     wf = editor_ready(core_workflow())
     from_frontend = frontend_prompt(frontend, wf)
-    ours = ui_to_api(wf, comfy.object_info())
-    assert comparable(ours) == comparable(from_frontend), json.dumps(from_frontend, indent=1)
+    info = comfy.object_info()
+    ours = ui_to_api(wf, info)
+    assert comparable(ours, info) == comparable(from_frontend, info), json.dumps(from_frontend, indent=1)
+    assert set(ours) == set(from_frontend)
 
 
 @pytest.mark.skipif(not SHIPPED.exists(), reason="workflows/thinkdraw_draft_cpu.json not generated yet")
 def test_shipped_workflow_converts_exactly_like_the_frontend(frontend, comfy):
     wf = json.loads(SHIPPED.read_text())
     from_frontend = frontend_prompt(frontend, wf)
-    ours = ui_to_api(wf, comfy.object_info())
-    assert comparable(ours) == comparable(from_frontend), json.dumps(from_frontend, indent=1)
+    info = comfy.object_info()
+    ours = ui_to_api(wf, info)
+    assert comparable(ours, info) == comparable(from_frontend, info), json.dumps(from_frontend, indent=1)
+    assert set(ours) == set(from_frontend)
