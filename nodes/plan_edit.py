@@ -37,6 +37,7 @@ class ThinkDrawAUPlanEdit(io.ComfyNode):
                                         '"timeline": {"onset": 0.3}}'),
             ],
             outputs=[Plan.Output("plan_out", display_name="plan"), io.String.Output("reasoning")],
+            is_output_node=True,  # shows its plan in the UI even with nothing connected
         )
 
     @classmethod

