@@ -32,8 +32,8 @@ from comfy.ldm.modules.diffusionmodules.openaimodel import UNetModel  # noqa: E4
 from comfy_api.latest import io  # noqa: E402
 
 from thinkdraw_core.facs import REGIONS
-from thinkdraw_core.guidance import RAMPS, Stage, StageSchedule, compose_regional, fit_mask_to_latent, token_grid
-from thinkdraw_core.guidance.regions import masks_to_tokens
+from thinkdraw_core.guidance import RAMPS, Stage, StageSchedule, fit_mask_to_latent, token_grid
+from thinkdraw_core.guidance.regions import compose_regional_sparse, masks_to_tokens
 from thinkdraw_core.guidance.schedule import preset_stages
 
 from .types import CATEGORY, GuidanceStage, RegionConds
@@ -102,23 +102,23 @@ class RegionalAttn2:
         alphas = step.alphas(q.shape[1])
         if alphas.shape[1] not in (1, rows):
             alphas = alphas[:, :1]
-        n = len(step.contexts)
         ks = [self.module.to_k(c) for c in step.contexts]
         vs = [self.module.to_v(c) for c in step.contexts]
-        same_len = len({kk.shape[1] for kk in ks}) == 1
+        # Each region attends only from the tokens its mask touches, so six face regions together cost
+        # about one extra cross-attention over the face instead of six over the whole picture.
+        support = [torch.nonzero((a > 0).any(0)).squeeze(1) for a in alphas]
         for chunk, kind in enumerate(cond_or_uncond):
             if kind != 0:  # regions guide the positive prediction only
                 continue
             sl = slice(chunk * rows, (chunk + 1) * rows)
-            qc = q[sl]
-            if same_len:  # all regions in one batched attention call
-                kr = torch.cat(ks).repeat_interleave(rows, 0)
-                vr = torch.cat(vs).repeat_interleave(rows, 0)
-                region_out = self._attend(qc.repeat(n, 1, 1), kr, vr, extra_options).reshape(n, rows, *out.shape[1:])
-            else:
-                region_out = torch.stack([self._attend(qc, kk.expand(rows, -1, -1), vv.expand(rows, -1, -1), extra_options)
-                                          for kk, vv in zip(ks, vs)])
-            out[sl] = compose_regional(out[sl], region_out, alphas)
+            parts = []
+            for idx, a, kk, vv in zip(support, alphas, ks, vs):
+                if idx.numel() == 0:
+                    continue
+                q_sel = q[sl, idx] if idx.numel() < q.shape[1] else q[sl]
+                o = self._attend(q_sel, kk.expand(rows, -1, -1), vv.expand(rows, -1, -1), extra_options)
+                parts.append((idx, o, a[:, idx]))
+            out[sl] = compose_regional_sparse(out[sl], parts)
         return out
 
 

@@ -145,3 +145,20 @@ def test_prompts_read_plan_fields_and_refuse_an_empty_plan():
         global_prompt(AUPlan(text=""))
     with pytest.raises(ValueError, match="strength must be in 0..1"):
         RegionCond("mouth", "x", 1.5, None, COND)
+
+
+def test_sparse_composition_equals_dense():
+    from thinkdraw_core.guidance.regions import compose_regional_sparse
+
+    gen = torch.Generator().manual_seed(0)
+    g = torch.randn(2, 12, 3, generator=gen)
+    outs = torch.randn(2, 2, 12, 3, generator=gen)
+    alphas = torch.zeros(2, 1, 12)
+    alphas[0, 0, :4] = torch.tensor([0.2, 1.0, 1.0, 0.5])
+    alphas[1, 0, 3:7] = 0.8
+    parts = []
+    for r in range(2):
+        idx = torch.nonzero(alphas[r, 0] > 0).squeeze(1)
+        parts.append((idx, outs[r][:, idx], alphas[r][:, idx]))
+    assert torch.allclose(compose_regional_sparse(g, parts), compose_regional(g, outs, alphas), atol=1e-6)
+    assert torch.equal(compose_regional_sparse(g, parts)[:, 7:], g[:, 7:])

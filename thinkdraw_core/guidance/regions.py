@@ -103,3 +103,19 @@ def compose_regional(out_global: torch.Tensor, region_outs: torch.Tensor, alphas
     a = alphas.to(out_global.dtype).unsqueeze(-1)
     num = out_global + (a * region_outs).sum(0)
     return num / (1.0 + a.sum(0))
+
+
+def compose_regional_sparse(out_global: torch.Tensor, parts: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]
+                            ) -> torch.Tensor:
+    """compose_regional where each region was evaluated only on the tokens its mask touches.
+
+    parts: (token index [n], region output [B, n, C], alpha [B or 1, n]) per region. Tokens no region
+    touches keep the global output exactly; the cost of a region scales with its mask's area.
+    """
+    num = out_global.clone()
+    den = torch.ones(out_global.shape[:2], device=out_global.device, dtype=out_global.dtype)
+    for idx, region_out, alpha in parts:
+        a = alpha.to(out_global.dtype)
+        num[:, idx] += a.unsqueeze(-1) * region_out
+        den[:, idx] += a.expand(out_global.shape[0], -1)
+    return num / den.unsqueeze(-1)
