@@ -6,15 +6,12 @@ comes, so a renderer can stream into the encoder.
 """
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .formats import VideoError
-
-log = logging.getLogger("ThinkDraw.video")
 
 # About 4 frames of 512x512 float: big enough to amortise per-call overhead, small next to a batch.
 CHUNK_BYTES = 12 * 2**20
