@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .host import REPO, ComfyServer
-from .runner import RunResult, prepare, run_prompt
+from .host import REPO, ComfyError, ComfyServer
+from .runner import RunResult, brief, prepare, run_prompt
 from .workflow import MODE_NEVER, WorkflowError, load_workflow
 
 SHIPPED_WORKFLOW = REPO / "workflows" / "thinkdraw_draft_cpu.json"
@@ -163,7 +163,7 @@ def report(result: RunResult, run_dir: Path) -> tuple[Path, Path | None, str]:
     plots = [f for f in result.files if f.node in plot_nodes and f.path is not None]
     if plots:
         plot = video.with_name(video.stem.rstrip("_") + "_au_plot.png")
-        shutil.copyfile(plots[0].path, plot)
+        shutil.move(plots[0].path, plot)  # a preview lands under a temp name; one copy, by the video
     plan = plan_from(result)
     measured = analysis_text(result)
     if plan is not None:
@@ -211,7 +211,10 @@ def run_demo(args) -> int:
             prompt, _ = prepare(server, workflow, sets)
             note(f"running {Path(where).name}: {args.emotion!r}, portrait {image.name}, "
                  f"audio {audio.name if audio else 'none'} ...")
-            result = run_prompt(server, prompt, out_dir=run_dir, timeout=args.timeout, progress=not args.quiet)
+            try:
+                result = run_prompt(server, prompt, out_dir=run_dir, timeout=args.timeout, progress=not args.quiet)
+            except ComfyError as exc:
+                raise brief(exc, run_dir / "comfyui.log") from None
         video, plot, text = report(result, run_dir)
         print(text)
         print(f"\n(done in {result.seconds:.1f}s; everything is in {run_dir})")

@@ -182,7 +182,12 @@ class ComfyServer:
                 if status.get("status_str") == "error":
                     errors = [m for m in status.get("messages", []) if m[0] == "execution_error"]
                     detail = json.dumps(errors[0][1], indent=1) if errors else json.dumps(status)
-                    raise ComfyError(f"prompt {prompt_id} failed:\n{detail}")
+                    headline = ""
+                    if errors:
+                        e = errors[0][1]
+                        headline = (f" node {e.get('node_id')} ({e.get('node_type')}) raised "
+                                    f"{e.get('exception_type')}: {e.get('exception_message', '').strip()}")
+                    raise ComfyError(f"prompt {prompt_id} failed:{headline}\n{detail}")
                 return entry
             if self.proc and self.proc.poll() is not None:
                 raise ComfyError(f"ComfyUI died while running {prompt_id}:\n{self.log_tail()}")

@@ -64,12 +64,21 @@ class TqdmProgress:
         from tqdm import tqdm
 
         self.prompt = prompt
-        self.bar = tqdm(total=len(prompt), unit="node", file=sys.stderr, dynamic_ncols=True, leave=True)
+        self.bar = tqdm(total=len(prompt), unit="node", file=sys.stderr, dynamic_ncols=True, leave=True,
+                        mininterval=0.5)
         self.done: set[str] = set()
+        self._shown = 0.0
 
     def _title(self, nid: str) -> str:
         node = self.prompt.get(nid) or {}
         return (node.get("_meta") or {}).get("title") or node.get("class_type", nid)
+
+    def _due(self) -> bool:
+        now = time.monotonic()
+        if now - self._shown < 0.5:
+            return False
+        self._shown = now
+        return True
 
     def _finish(self, nid: str) -> None:
         if nid in self.prompt and nid not in self.done:
@@ -81,12 +90,13 @@ class TqdmProgress:
             for nid in data.get("nodes") or []:
                 self._finish(str(nid))
         elif kind == "executing" and data.get("node") is not None:
-            self.bar.set_description(self._title(str(data["node"]))[:40])
-            self.bar.set_postfix_str("")
+            self.bar.set_description(self._title(str(data["node"]))[:40], refresh=False)
+            self.bar.set_postfix_str("", refresh=self._due())
         elif kind == "executed":
             self._finish(str(data.get("node")))
         elif kind == "progress" and data.get("max"):
-            self.bar.set_postfix_str(f"step {data['value']}/{data['max']}")
+            # per-frame events would print a line each where stderr is not a terminal (make, CI logs)
+            self.bar.set_postfix_str(f"step {data['value']}/{data['max']}", refresh=self._due())
         elif kind == "progress_state":
             for nid, state in (data.get("nodes") or {}).items():
                 if state.get("state") == "finished":
@@ -99,10 +109,13 @@ class TqdmProgress:
         self.bar.close()
 
 
-def stage_uploads(server: ComfyServer, prompt: dict[str, Any], object_info: dict[str, Any]) -> bool:
-    """Copy local files named in upload inputs (LoadImage.image, LoadAudio.audio) into the input folder."""
-    staged = False
-    for node in prompt.values():
+def stage_uploads(server: ComfyServer, prompt: dict[str, Any], object_info: dict[str, Any]) -> dict[tuple[str, str], Path]:
+    """Copy local files named in upload inputs (LoadImage.image, LoadAudio.audio) into the input folder.
+
+    Returns {(node id, input): local path} of what was staged.
+    """
+    staged: dict[tuple[str, str], Path] = {}
+    for nid, node in prompt.items():
         info = object_info.get(node["class_type"])
         if info is None:
             continue
@@ -110,12 +123,13 @@ def stage_uploads(server: ComfyServer, prompt: dict[str, Any], object_info: dict
             value = node["inputs"].get(spec.name)
             if not spec.is_upload or not isinstance(value, str):
                 continue
+            offered = bool(spec.choices) and value in spec.choices
             local = Path(value).expanduser()
-            if (("/" in value or "\\" in value) or not (spec.choices and value in spec.choices)) and local.is_file():
+            if local.is_file() and (not offered or "/" in value or "\\" in value):
                 node["inputs"][spec.name] = server.put_input(local)
-                staged = True
-            elif "/" in value and not local.is_file() and not (spec.choices and value in spec.choices):
-                raise WorkflowError(f"input file {value} (for {node['class_type']}.{spec.name}) does not exist")
+                staged[(nid, spec.name)] = local
+            elif ("/" in value or "\\" in value) and not offered:
+                raise WorkflowError(f"input file {value} (for node {nid} {node['class_type']}.{spec.name}) does not exist")
     return staged
 
 
@@ -126,8 +140,16 @@ def prepare(server: ComfyServer, workflow: dict[str, Any] | str | Path,
         workflow = load_workflow(workflow)
     object_info = server.object_info()
     prompt = ui_to_api(workflow, object_info, [Override.parse(s) for s in sets or []])
-    if stage_uploads(server, prompt, object_info):
+    staged = stage_uploads(server, prompt, object_info)
+    if staged:
         object_info = server.object_info()  # the input folder's listing changed
+        for (nid, name), local in staged.items():
+            spec = next(s for s in input_specs(object_info[prompt[nid]["class_type"]]) if s.name == name)
+            if prompt[nid]["inputs"][name] not in (spec.choices or []):
+                raise WorkflowError(f"{local} was copied into ComfyUI's input folder, but node {nid} "
+                                    f"{prompt[nid]['class_type']}.{name} does not list it, so ComfyUI does not "
+                                    f"read that kind of file there; give an {name} file (png/jpg/webp for images, "
+                                    "wav/mp3/flac for audio)")
     check_choices(prompt, object_info)
     return prompt, object_info
 
@@ -177,6 +199,14 @@ def run_prompt(server: ComfyServer, prompt: dict[str, Any], out_dir: str | Path 
                 f.path = target
             result.files.append(f)
     return result
+
+
+def brief(exc: ComfyError, log: Path) -> ComfyError:
+    """A node's failure as its one-line message; the traceback stays in ComfyUI's log."""
+    text = str(exc)
+    if text.startswith("prompt ") and " failed:" in text:
+        return ComfyError(f"{text.splitlines()[0]}\n(traceback and details: {log})")
+    return exc
 
 
 def describe(result: RunResult) -> str:

@@ -13,7 +13,8 @@ import pytest
 import torch
 from PIL import Image
 
-from thinkdraw.runner import prepare, run_prompt
+from thinkdraw.host import ComfyError
+from thinkdraw.runner import brief, prepare, run_prompt
 from thinkdraw.workflow import Override, WorkflowError, check_choices, ui_to_api
 
 pytestmark = pytest.mark.comfy
@@ -176,3 +177,24 @@ def test_progress_events_arrive_over_the_websocket(comfy):
     assert executed == {"8"}, events  # the only node with a ui output
     assert all(d.get("prompt_id") in (None, prompt_id) for _, d in events)
     assert any(k == "executing" and d.get("node") == "6" for k, d in events)
+
+
+def test_wrong_file_kind_and_node_failures_read_clearly(comfy, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a picture")
+    api = {"1": {"class_type": "LoadImage", "inputs": {"image": "x.png"}},
+           "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "bad"}}}
+    with pytest.raises(WorkflowError, match=r"notes.txt was copied .* node 1 LoadImage.image does not list it"):
+        prepare(comfy, api, [f"1.image={notes}"])
+    with pytest.raises(WorkflowError, match=r"input file /no/such/face.png .* does not exist"):
+        prepare(comfy, api, ["1.image=/no/such/face.png"])
+
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG but not really")
+    prompt, _ = prepare(comfy, api, [f"1.image={broken}"])
+    with pytest.raises(ComfyError) as failure:
+        run_prompt(comfy, prompt)
+    short = str(brief(failure.value, comfy.log_path))
+    assert short.splitlines()[0].endswith("failed: node 1 (LoadImage) raised PIL.UnidentifiedImageError: "
+                                           f"cannot identify image file '{comfy.input_dir / 'broken.png'}'")
+    assert short.splitlines()[1] == f"(traceback and details: {comfy.log_path})"
