@@ -74,7 +74,9 @@ class ThinkDrawEmotionCoTReasoner(io.ComfyNode):
                 io.String.Input("base_url", default=DEFAULT_BASE_URL, tooltip="openai backend: the /v1 base URL."),
                 io.String.Input("api_model", default="", tooltip="openai backend: the model name."),
                 io.String.Input("api_key", default="", tooltip="openai backend: key, if the server needs one."),
-                io.Int.Input("seed", default=0, min=0, max=2**31 - 1, tooltip="Makes LLM backends repeatable."),
+                io.Int.Input("seed", default=0, min=0, max=2**31 - 1, control_after_generate=False,
+                             tooltip="Makes LLM backends repeatable (fixed, so a slider edit downstream does "
+                                     "not re-run the reasoning)."),
             ],
             outputs=[Plan.Output("plan"), io.String.Output("reasoning")],
             is_output_node=True,  # shows its plan in the UI even with nothing connected
