@@ -5,31 +5,14 @@ CFGGuider, model_options patches and the custom-sampler nodes.
 """
 from __future__ import annotations
 
-import sys
-
 import torch
 
-
-def _cpu_when_comfy_uninitialised() -> None:
-    """Inside ComfyUI, model_management is imported (with the user's --cpu etc.) before any pack, so this
-    is a no-op there. Imported as a library/in-process test on a machine without a GPU, model_management
-    would crash probing CUDA at import; choose the CPU as `main.py --cpu` would."""
-    if "comfy.model_management" in sys.modules:
-        return
-    if not torch.cuda.is_available() and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-        import comfy.cli_args
-
-        comfy.cli_args.args.cpu = True
-
-
-_cpu_when_comfy_uninitialised()
-
-import comfy.ldm.modules.attention as comfy_attention  # noqa: E402
-import comfy.model_patcher  # noqa: E402
-import comfy.samplers  # noqa: E402
-from comfy.ldm.modules.attention import SpatialTransformer  # noqa: E402
-from comfy.ldm.modules.diffusionmodules.openaimodel import UNetModel  # noqa: E402
-from comfy_api.latest import io  # noqa: E402
+import comfy.ldm.modules.attention as comfy_attention
+import comfy.model_patcher
+import comfy.samplers
+from comfy.ldm.modules.attention import SpatialTransformer
+from comfy.ldm.modules.diffusionmodules.openaimodel import UNetModel
+from comfy_api.latest import io
 
 from thinkdraw_core.facs import REGIONS
 from thinkdraw_core.guidance import RAMPS, Stage, StageSchedule, fit_mask_to_latent, token_grid

@@ -56,6 +56,13 @@ def comfy_on_path():
     path = str(comfyui_path())
     if path not in sys.path:
         sys.path.insert(0, path)
+    import torch
+
+    if not torch.cuda.is_available():
+        # model_management probes CUDA when first imported; choose the CPU first, as `main.py --cpu` does
+        import comfy.cli_args
+
+        comfy.cli_args.args.cpu = True
     return Path(path)
 
 
