@@ -1,0 +1,42 @@
+"""Regenerate docs/demo_strip.png: the sample portrait animated by a plan, neutral -> onset -> apex.
+
+    .venv/bin/python tools/readme_figure.py ["emotion text"]
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+from skimage import data
+
+from thinkdraw_core.draft import render_draft
+from thinkdraw_core.reasoning import reason
+
+OUT = Path(__file__).resolve().parent.parent / "docs" / "demo_strip.png"
+
+
+def main() -> int:
+    text = sys.argv[1] if len(sys.argv) > 1 else "quiet pride, fighting back tears"
+    plan = reason(text)
+    result = render_draft(data.astronaut(), plan, seconds=2.4, fps=10, seed=0, blinks=False)
+    picks = [0, result.n_frames // 3, result.n_frames - 1]
+    tiles = []
+    x0, y0, x1, y1 = result.prepared.box
+    for label, i in zip(("start", "onset", "apex"), picks):
+        tile = cv2.resize(result.frame(i)[y0:y1, x0:x1], (256, 256), interpolation=cv2.INTER_AREA)
+        cv2.putText(tile, label, (8, 248), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (255, 255, 255), 2, cv2.LINE_AA)
+        tiles.append(tile)
+    strip = np.concatenate(tiles, axis=1)
+    aus = ", ".join(f"AU{a.au} {a.intensity:.2f}" + ("" if a.side == "both" else f" {a.side[0].upper()}")
+                    for a in plan.action_units)
+    banner = np.full((40, strip.shape[1], 3), 24, np.uint8)
+    cv2.putText(banner, f'"{text}"  ->  {aus}', (8, 26), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (235, 235, 235), 1, cv2.LINE_AA)
+    cv2.imwrite(str(OUT), cv2.cvtColor(np.concatenate([banner, strip]), cv2.COLOR_RGB2BGR))
+    print(OUT)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
