@@ -207,7 +207,10 @@ class ComfyServer:
         try:
             prompt_id = self.queue(prompt, **kw)
             watcher.prompt_id = prompt_id
-            return self.wait(prompt_id, timeout=timeout)
+            entry = self.wait(prompt_id, timeout=timeout)
+            # /history can report completion before the socket has delivered the last events
+            watcher.finished.wait(timeout=5)
+            return entry
         finally:
             watcher.stop()
 
@@ -233,6 +236,7 @@ class _EventWatcher:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, daemon=True)
         self._early: list[tuple[str, dict]] = []
+        self.finished = threading.Event()
 
     def start(self) -> None:
         self._thread.start()
@@ -250,6 +254,7 @@ class _EventWatcher:
             pass
         finally:
             self._ready.set()
+            self.finished.set()  # the socket is gone: nothing more will come
 
     def _deliver(self, kind: str, data: dict) -> None:
         if self.prompt_id is None:
@@ -259,6 +264,8 @@ class _EventWatcher:
         for k, d in [*pending, (kind, data)]:
             if d.get("prompt_id") in (None, self.prompt_id):
                 self.callback(k, d)
+                if k in ("execution_success", "execution_error", "execution_interrupted") and d.get("prompt_id"):
+                    self.finished.set()
 
     async def _listen(self) -> None:
         import aiohttp
