@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 EMOTION ?= quiet pride, fighting back tears
 IMAGE ?=
 AUDIO ?=
-SECONDS ?= 4
+SECONDS ?=
 
 .PHONY: setup test test-unit demo bench clean
 
@@ -21,7 +21,7 @@ test-unit: setup
 	$(PY) -m pytest -m "not comfy and not browser" $(PYTEST_ARGS)
 
 demo: setup
-	$(PY) -m thinkdraw demo --emotion "$(EMOTION)" $(if $(IMAGE),--image "$(IMAGE)") $(if $(AUDIO),--audio "$(AUDIO)") --seconds $(SECONDS)
+	$(PY) -m thinkdraw demo --emotion "$(EMOTION)" $(if $(IMAGE),--image "$(IMAGE)") $(if $(AUDIO),--audio "$(AUDIO)") $(if $(SECONDS),--seconds $(SECONDS))
 
 bench: setup
 	$(PY) benchmarks/run_all.py

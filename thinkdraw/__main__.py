@@ -66,7 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--emotion", default="quiet pride, fighting back tears", help="the emotion, in free words")
     demo.add_argument("--image", type=Path, default=None, help="portrait image (default: skimage's astronaut)")
     demo.add_argument("--audio", type=Path, default=None, help="speech clip (default: espeak-ng reads a sentence)")
-    demo.add_argument("--seconds", type=float, default=4.0, help="video length when there is no audio")
+    demo.add_argument("--seconds", type=float, default=None,
+                      help="video length (default: the speech's length, or 4 s without audio)")
     demo.add_argument("--seed", type=int, default=None, help="seed override for the workflow's seed inputs")
     demo.add_argument("--workflow", type=Path, default=None, help="workflow to run (default: the shipped CPU draft)")
     demo.add_argument("--comfyui", type=Path, default=None, help="ComfyUI tree (default: $COMFYUI_PATH or .cache/comfyui)")

@@ -103,9 +103,19 @@ def one_node(workflow: dict[str, Any], kind: str, where: str) -> str:
     return str(found[0]["id"])
 
 
-def demo_overrides(workflow: dict[str, Any], emotion: str, image: Path, audio: Path | None, seconds: float,
+SILENT_SECONDS = 4.0
+
+
+def demo_overrides(workflow: dict[str, Any], emotion: str, image: Path, audio: Path | None, seconds: float | None,
                    seed: int | None, where: str) -> list[str]:
-    """The --set list for the demo's inputs; with no audio the LoadAudio node is muted in `workflow`."""
+    """The --set list for the demo's inputs; with no audio the LoadAudio node is muted in `workflow`.
+
+    seconds None: as long as the audio (the renderer's 0), or SILENT_SECONDS without audio.
+    """
+    if seconds is None:
+        seconds = 0.0 if audio is not None else SILENT_SECONDS
+    elif seconds <= 0:
+        raise ValueError(f"--seconds must be > 0, got {seconds} (leave it out to follow the audio's length)")
     sets = [f"{one_node(workflow, 'LoadImage', where)}.image={image}",
             f"{one_node(workflow, REASONER, where)}.text={emotion}",
             f"{one_node(workflow, RENDERER, where)}.seconds={seconds}"]

@@ -40,7 +40,8 @@ NOTE = (
     "1. Load a portrait (one clear face) and, optionally, speech audio.\n"
     "2. The Emotion CoT Reasoner turns your words into a plan of facial Action Units (FACS), with its "
     "reasoning; edit intensities, sides and timing in AU Plan Edit (or the plan panel).\n"
-    "3. The Draft Renderer warps the portrait by the plan on CPU (no model weights) and lip-syncs the audio.\n"
+    "3. The Draft Renderer warps the portrait by the plan on CPU (no model weights) and lip-syncs the audio "
+    "(seconds 0 = as long as the audio; set a length when you bypass the audio).\n"
     "4. Video Combine writes the mp4 with the plan in its metadata; the Analyzer measures what the face "
     "really does (requested vs measured AUs) and plots it.\n\n"
     "Headless: python -m thinkdraw run workflows/thinkdraw_draft_cpu.json --set 'Emotion.text=...'"
@@ -52,7 +53,7 @@ NODES = [
     N(2, "ThinkDrawEmotionCoTReasoner", (400, 60), "Emotion", {"text": DEFAULT_EMOTION}, (380, 260)),
     N(3, "ThinkDrawAUPlanEdit", (820, 60), "AU Plan Edit", {}, (380, 260)),
     N(4, "LoadAudio", (40, 480), "Speech", {"audio": SAMPLE_AUDIO}, (320, 140)),
-    N(5, "ThinkDrawExpressionDraftRenderer", (1240, 60), "Draft Renderer", {"seconds": 4.0, "seed": 0}, (340, 300)),
+    N(5, "ThinkDrawExpressionDraftRenderer", (1240, 60), "Draft Renderer", {"seconds": 0.0, "seed": 0}, (340, 300)),
     N(6, "ThinkDrawVideoCombine", (1620, 60), "Video Combine",
       {"filename_prefix": "ThinkDraw/draft", "audio_mode": "pad_audio"}, (340, 520)),
     N(7, "ThinkDrawExpressionAnalyzer", (1620, 640), "Expression Analyzer", {}, (340, 160)),

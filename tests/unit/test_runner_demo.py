@@ -44,8 +44,12 @@ def test_demo_overrides_target_the_steered_nodes(tmp_path):
     assert sets == [f"1.image={tmp_path / 'a.png'}", "2.text=calm, a bit amused", "3.seconds=3.0",
                     f"10.audio={tmp_path / 's.wav'}", "3.seed=5"]
     assert wf["nodes"][3]["mode"] == 0
-    sets = demo_overrides(wf, "x", tmp_path / "a.png", None, 4.0, None, "wf")
+    assert "3.seconds=0.0" in demo_overrides(_workflow(), "x", tmp_path / "a.png", tmp_path / "s.wav", None, None, "wf")
+    sets = demo_overrides(wf, "x", tmp_path / "a.png", None, None, None, "wf")
+    assert "3.seconds=4.0" in sets  # no audio to follow: the default length
     assert not any(s.startswith("10.") for s in sets) and wf["nodes"][3]["mode"] == MODE_NEVER
+    with pytest.raises(ValueError, match="--seconds must be > 0"):
+        demo_overrides(_workflow(), "x", tmp_path / "a.png", None, 0.0, None, "wf")
     with pytest.raises(WorkflowError, match="exactly one active LoadAudio"):
         demo_overrides(_workflow(2), "x", tmp_path / "a.png", tmp_path / "s.wav", 4.0, None, "wf")
 
