@@ -337,6 +337,8 @@ def _raise_missing(missing: dict[str, str], titles: dict[str, str | None]) -> No
     thinkdraw = sorted({k for k in missing.values() if k.startswith("ThinkDraw")})
     hint = (" ThinkDraw nodes missing: check the ComfyUI log for a '[ThinkDraw] ... disabled' warning naming a "
             "package to pip install." if thinkdraw else "")
+    if any(k.startswith("workflow>") or k.startswith("workflow/") for k in missing.values()):
+        hint += " 'workflow>...' types are group nodes: in the editor, right click them -> 'Convert to nodes', save again."
     raise WorkflowError("the workflow uses node types this ComfyUI does not have:\n" + "\n".join(lines)
                         + "\nInstall the custom node packs that provide them (ComfyUI-Manager: 'Install Missing "
                         "Custom Nodes'), then run again." + hint)

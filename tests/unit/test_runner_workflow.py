@@ -114,6 +114,9 @@ def test_refuses_subgraphs_missing_links_and_bad_files(tmp_path):
     wf = {"nodes": [node(2, "Sink", inputs=[{"name": "images", "type": "IMAGE", "link": 99}], widgets=["p"])], "links": []}
     with pytest.raises(WorkflowError, match="link 99, which it does not define"):
         ui_to_api(wf, INFO)
+    group = {"nodes": [node(1, "workflow>Face pipeline", widgets=[])], "links": []}
+    with pytest.raises(WorkflowError, match=r"(?s)node 1 \(workflow>Face pipeline\).*group nodes.*Convert to nodes"):
+        ui_to_api(group, INFO)
     with pytest.raises(WorkflowError, match="does not exist"):
         load_workflow(tmp_path / "nope.json")
     (tmp_path / "bad.json").write_text("{\"nodes\": 3}")
