@@ -198,3 +198,15 @@ def test_wrong_file_kind_and_node_failures_read_clearly(comfy, tmp_path):
     assert short.splitlines()[0].endswith("failed: node 1 (LoadImage) raised PIL.UnidentifiedImageError: "
                                            f"cannot identify image file '{comfy.input_dir / 'broken.png'}'")
     assert short.splitlines()[1] == f"(traceback and details: {comfy.log_path})"
+
+
+def test_a_refused_graph_is_reported_per_node(comfy):
+    wf = core_workflow()
+    wf["nodes"][4]["mode"] = 2  # muting ImageInvert leaves ImageAddNoise without its image
+    prompt, _ = prepare(comfy, wf)
+    assert "image" not in prompt["6"]["inputs"]
+    with pytest.raises(ComfyError) as refused:
+        run_prompt(comfy, prompt)
+    lines = str(refused.value).splitlines()
+    assert lines[0].startswith("ComfyUI refused the graph: ")
+    assert any(line.startswith("  node 6 (ImageAddNoise): ") and "image" in line for line in lines[1:]), lines
