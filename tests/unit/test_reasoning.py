@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -14,9 +15,8 @@ from thinkdraw_core.reasoning import EmotionCoTReasoner, get_reasoner
 from thinkdraw_core.reasoning.evaluate import au_f1, load_jsonl, score_items
 
 REPO = Path(__file__).resolve().parents[2]
-DEV = Path("/work/shared/eval/emotion_dev.jsonl")
-if not DEV.exists():
-    DEV = REPO.parent / "shared" / "eval" / "emotion_dev.jsonl"
+# CI clones the repo with shared/ beside it; THINKDRAW_SHARED points elsewhere.
+DEV = Path(os.environ.get("THINKDRAW_SHARED", REPO.parent / "shared")) / "eval" / "emotion_dev.jsonl"
 
 
 @pytest.fixture(scope="module")
