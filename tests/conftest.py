@@ -1,7 +1,6 @@
 """Shared fixtures: a real ComfyUI server (session-scoped) and ComfyUI on sys.path for in-process tests."""
 from __future__ import annotations
 
-import ast
 import os
 import sys
 from pathlib import Path
@@ -14,18 +13,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from comfy_host import ComfyServer, comfyui_path  # noqa: E402
+from pack_manifest import declared_node_ids  # noqa: E402
 
 ARTIFACTS = REPO / "test-artifacts"
-
-
-def declared_node_ids() -> list[str]:
-    """Node ids the pack declares in nodes/__init__.py (read without importing ComfyUI)."""
-    tree = ast.parse((REPO / "nodes" / "__init__.py").read_text())
-    for node in ast.walk(tree):
-        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "NODE_MODULES":
-            mapping = ast.literal_eval(node.value)
-            return [nid for ids in mapping.values() for nid in ids]
-    raise AssertionError("nodes/__init__.py has no NODE_MODULES")
 
 
 @pytest.fixture(scope="session")

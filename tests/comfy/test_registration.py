@@ -1,7 +1,7 @@
 """The pack loads in a real ComfyUI server the way users load it, and every node registers."""
 import pytest
 
-from conftest import declared_node_ids
+from pack_manifest import declared_node_ids
 
 pytestmark = pytest.mark.comfy
 
