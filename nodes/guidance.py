@@ -204,7 +204,7 @@ class ThinkDrawGuidanceStage(io.ComfyNode):
     def define_schema(cls):
         return io.Schema(
             node_id="ThinkDrawGuidanceStage",
-            display_name="ThinkDraw Guidance Stage",
+            display_name="Guidance Stage (ThinkDraw)",
             category=f"{CATEGORY}/guidance",
             description="A window of the denoising trajectory (percent: 0 = first step, 1 = last) with its own "
                         "conditioning, CFG and local region strength (weight x ramp). Chain stages via 'previous'.",
@@ -241,7 +241,7 @@ class ThinkDrawProgressiveGuider(io.ComfyNode):
     def define_schema(cls):
         return io.Schema(
             node_id="ThinkDrawProgressiveGuider",
-            display_name="ThinkDraw Progressive Guider",
+            display_name="Progressive Guider (ThinkDraw)",
             category=f"{CATEGORY}/guidance",
             description="Global emotion first, local muscles later: each chained stage guides its window of the "
                         "trajectory. Local regions cost one pass (regional cross-attention) on UNet models and "
@@ -270,7 +270,7 @@ class ThinkDrawProgressiveGuidanceSampler(io.ComfyNode):
     def define_schema(cls):
         return io.Schema(
             node_id="ThinkDrawProgressiveGuidanceSampler",
-            display_name="ThinkDraw Progressive Guidance Sampler",
+            display_name="Progressive Guidance Sampler (ThinkDraw)",
             category=f"{CATEGORY}/guidance",
             description="KSampler with progressive guidance: 0..local_start global emotion only (global_cfg), "
                         "local_start..local_full local regions ramp in, local_full..1 full local strength "

@@ -25,7 +25,7 @@ class ThinkDrawAUTextEncode(io.ComfyNode):
     def define_schema(cls):
         return io.Schema(
             node_id="ThinkDrawAUTextEncode",
-            display_name="ThinkDraw AU Text Encode",
+            display_name="AU Text Encode (ThinkDraw)",
             category=f"{CATEGORY}/guidance",
             description="Global: the overall emotion in words. Regions: one conditioning per face region with an "
                         "acting AU, its anatomical sentence and strength from the AU intensities, masked by the "
