@@ -40,6 +40,10 @@ CHIN = ((152, 175, 199, 200, 18, 171, 148, 208), (152, 175, 199, 200, 18, 396, 3
 JAW_SIDE = ((176, 149, 150, 136, 140, 170, 169), (400, 378, 379, 365, 369, 395, 394))
 JAW_BACK = ((172, 135, 138, 215), (397, 364, 367, 435))
 GLABELLA = ((9, 8, 168), (9, 8, 168))
+NOSE_BRIDGE = ((6, 197), (6, 197))
+NOSE_LOWER = ((195, 5, 4, 1), (195, 5, 4, 1))
+UPPER_LIP_MID = ((0, 37, 13, 82), (0, 267, 13, 312))
+LOWER_LIP_MID = ((17, 84, 14, 87, 181, 178), (17, 314, 14, 317, 405, 402))
 
 # An AU's pulls: (group, (lateral, down) in inter-ocular units, sigma in inter-ocular units).
 # lateral > 0 pulls towards the subject's own outside of the face on that side.
@@ -48,29 +52,40 @@ Pull = tuple[tuple[tuple[int, ...], tuple[int, ...]], tuple[float, float], float
 AU_PULLS: dict[int, list[Pull]] = {
     1: [(INNER_BROW, (0.02, -0.16), 0.12), (MID_BROW, (0.0, -0.07), 0.1)],
     2: [(OUTER_BROW, (0.01, -0.16), 0.12), (MID_BROW, (0.0, -0.09), 0.1)],
-    4: [(INNER_BROW, (-0.08, 0.10), 0.12), (MID_BROW, (-0.04, 0.07), 0.1), (OUTER_BROW, (0.0, 0.03), 0.1),
-        (GLABELLA, (0.0, 0.03), 0.08)],
-    5: [(UPPER_LID, (0.0, -0.05), 0.035), (UPPER_CREASE, (0.0, -0.03), 0.04)],
-    6: [(CHEEK, (0.0, -0.08), 0.2), (LOWER_LID, (0.0, -0.012), 0.03), (LOWER_CREASE, (0.0, -0.03), 0.05),
-        (CORNER, (0.0, -0.02), 0.1)],
-    7: [(LOWER_LID, (0.0, -0.055), 0.035), (LOWER_CREASE, (0.0, -0.03), 0.05), (UPPER_LID, (0.0, 0.02), 0.03)],
-    9: [(ALAR, (-0.02, -0.09), 0.12), (UPPER_LIP_OUTER, (0.0, -0.035), 0.1), (INNER_BROW, (0.0, 0.04), 0.1),
-        (GLABELLA, (0.0, 0.04), 0.08)],
+    # corrugator + depressor: the whole brow comes down (the blendshape reads the outer part) and the
+    # inner heads draw together; tight sigmas keep the lids from being pushed shut
+    4: [(INNER_BROW, (-0.10, 0.07), 0.09), (MID_BROW, (-0.05, 0.10), 0.09), (OUTER_BROW, (-0.01, 0.08), 0.09),
+        (GLABELLA, (0.0, 0.02), 0.08)],
+    5: [(UPPER_LID, (0.0, -0.065), 0.035), (UPPER_CREASE, (0.0, -0.04), 0.04)],
+    # orbicularis oculi, orbital part: the cheek rises and bunches the lower-lid skin from below
+    6: [(CHEEK, (0.0, -0.07), 0.12), (LOWER_CREASE, (0.0, -0.015), 0.04)],
+    # palpebral part: the lower lid rises and straightens; the upper lid stays (that is a blink)
+    7: [(LOWER_LID, (0.0, -0.055), 0.035), (LOWER_CREASE, (0.0, -0.03), 0.05)],
+    # levator labii alaeque nasi + procerus: alae and the lip above them rise, the bridge skin bunches
+    # down towards the lowered inner brows
+    9: [(ALAR, (-0.015, -0.08), 0.08), (NOSE_LOWER, (0.0, -0.03), 0.06), (UPPER_LIP_OUTER, (0.0, -0.03), 0.08),
+        (NOSE_BRIDGE, (0.0, 0.03), 0.07), (GLABELLA, (0.0, 0.04), 0.08), (INNER_BROW, (-0.02, 0.04), 0.08)],
     10: [(UPPER_LIP, (0.0, -0.10), 0.1), (ALAR, (0.0, -0.03), 0.1)],
     11: [(UPPER_LIP_LATERAL, (0.03, -0.06), 0.1)],
-    12: [(CORNER, (0.14, -0.15), 0.16), (CHEEK, (0.0, -0.04), 0.2)],
+    # zygomaticus major pulls the corner up and out along the cheek; the upper lip centre stays
+    12: [(CORNER, (0.15, -0.12), 0.11), (UPPER_LIP_MID, (0.0, 0.02), 0.05)],
     13: [(CORNER, (0.05, -0.15), 0.12)],
     14: [(CORNER, (0.07, -0.01), 0.1)],
-    15: [(CORNER, (0.02, 0.14), 0.15), (LOWER_LIP_LATERAL, (0.0, 0.04), 0.1)],
+    # depressor anguli oris: corners down and a little out, the lower lip bends into an inverted U
+    15: [(CORNER, (0.05, 0.15), 0.10), (LOWER_LIP_LATERAL, (0.02, 0.07), 0.07), (LOWER_LIP_MID, (0.0, -0.015), 0.05)],
     16: [(LOWER_LIP_OUTER, (0.01, 0.09), 0.12), (LOWER_LIP_INNER, (0.01, 0.08), 0.1)],
-    17: [(CHIN, (0.0, -0.07), 0.2), (LOWER_LIP_OUTER, (0.0, -0.05), 0.1), (LOWER_LIP_INNER, (0.0, -0.04), 0.1)],
+    # mentalis: the chin boss pushes up and the lower lip centre rides up with it
+    17: [(CHIN, (0.0, -0.08), 0.16), (LOWER_LIP_MID, (0.0, -0.06), 0.06), (LOWER_LIP_OUTER, (0.0, -0.04), 0.08)],
     18: [(CORNER, (-0.16, 0.0), 0.12), (LOWER_LIP_LATERAL, (-0.08, 0.0), 0.08), (UPPER_LIP_LATERAL, (-0.08, 0.0), 0.08)],
     20: [(CORNER, (0.17, 0.03), 0.16), (LOWER_LIP_LATERAL, (0.06, 0.02), 0.1)],
     22: [(CORNER, (-0.10, 0.0), 0.1), (UPPER_LIP_INNER, (0.0, -0.04), 0.06), (LOWER_LIP_INNER, (0.0, 0.06), 0.06)],
-    23: [(CORNER, (-0.04, 0.0), 0.08), (UPPER_LIP_OUTER, (0.0, 0.03), 0.06), (LOWER_LIP_OUTER, (0.0, -0.03), 0.06)],
-    24: [(UPPER_LIP_OUTER, (0.0, 0.035), 0.06), (LOWER_LIP_OUTER, (0.0, -0.035), 0.06), (CHIN, (0.0, -0.02), 0.15)],
-    25: [(LOWER_LIP_INNER, (0.0, 0.08), 0.06), (LOWER_LIP_OUTER, (0.0, 0.06), 0.08), (UPPER_LIP_INNER, (0.0, -0.02), 0.05),
-         (CHIN, (0.0, 0.04), 0.15)],
+    # orbicularis oris: the red of the lips thins towards the lip line (23 also narrows the mouth)
+    23: [(CORNER, (-0.05, 0.0), 0.07), (UPPER_LIP_OUTER, (0.0, 0.03), 0.05), (LOWER_LIP_OUTER, (0.0, -0.05), 0.05),
+         (LOWER_LIP_MID, (0.0, -0.03), 0.05)],
+    24: [(UPPER_LIP_OUTER, (0.0, 0.04), 0.05), (LOWER_LIP_OUTER, (0.0, -0.04), 0.05), (CHIN, (0.0, -0.02), 0.15)],
+    # lips part with a small jaw drop; the lower lip never travels further than the jaw under it
+    25: [(LOWER_LIP_INNER, (0.0, 0.08), 0.06), (LOWER_LIP_OUTER, (0.0, 0.07), 0.08), (UPPER_LIP_INNER, (0.0, -0.015), 0.05),
+         (CHIN, (0.0, 0.10), 0.18), (JAW_SIDE, (0.0, 0.07), 0.15)],
     26: [(LOWER_LIP_INNER, (0.0, 0.24), 0.1), (LOWER_LIP_OUTER, (0.0, 0.24), 0.12), (CHIN, (0.0, 0.26), 0.2),
          (JAW_SIDE, (0.0, 0.18), 0.15), (JAW_BACK, (0.0, 0.06), 0.12), (CORNER, (0.0, 0.07), 0.08)],
     27: [(LOWER_LIP_INNER, (0.0, 0.38), 0.1), (LOWER_LIP_OUTER, (0.0, 0.38), 0.12), (CHIN, (0.0, 0.40), 0.2),
@@ -81,7 +96,10 @@ AU_PULLS: dict[int, list[Pull]] = {
 CLOSURE_AUS = (43, 45, 46)
 LID_TRAVEL = 0.92
 
-MOUTH_DARK = np.array([38, 16, 18], np.float32)
+MOUTH_DARK = np.array([24, 9, 11], np.float32)
+MOUTH_EDGE = np.array([92, 40, 42], np.float32)
+# the photo's teeth, kept but in the shade of the opened lips (fully lit they read as a raised upper lip)
+TEETH_KEEP, TEETH_SHADE = 0.6, 0.7
 TEETH = np.array([196, 186, 170], np.float32)
 
 
@@ -118,9 +136,10 @@ LOWER_MOUTH = frozenset((146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 
 
 def _excluded(groups) -> frozenset:
     """A pull on one lip must not leak across the mouth opening onto the other lip."""
-    if any(groups is g for g in (LOWER_LIP_OUTER, LOWER_LIP_INNER, LOWER_LIP_LATERAL, CHIN, JAW_SIDE, JAW_BACK)):
+    if any(groups is g for g in (LOWER_LIP_OUTER, LOWER_LIP_INNER, LOWER_LIP_LATERAL, LOWER_LIP_MID, CHIN, JAW_SIDE,
+                                  JAW_BACK)):
         return UPPER_MOUTH
-    if any(groups is g for g in (UPPER_LIP, UPPER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_LATERAL)):
+    if any(groups is g for g in (UPPER_LIP, UPPER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_LATERAL, UPPER_LIP_MID)):
         return LOWER_MOUTH
     return frozenset()
 
@@ -212,6 +231,22 @@ class MeshWarper:
         self.inner_lips = np.array(LIPS_INNER)
         self.upper_lid = (np.array(UPPER_LID[1]), np.array(UPPER_LID[0]))  # subject left, right
         self._src_gap = float(np.linalg.norm(self.xy[14] - self.xy[13]))
+        self._teeth = self._source_teeth()
+
+    def _source_teeth(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Soft masks (upper half, lower half) of the photo's own open-mouth interior, or None if closed."""
+        if self._src_gap < 0.05 * self.geo.size:
+            return None
+        h, w = self.image.shape[:2]
+        mask = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(mask, [np.round(self.xy[self.inner_lips] * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+        mask = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 0.6)
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        mid = (self.xy[13] + self.xy[14]) / 2
+        along = (xx - mid[0]) * self.geo.ey[0] + (yy - mid[1]) * self.geo.ey[1]
+        # a soft split at the lip line so the two halves part without a seam
+        upper = np.clip(0.5 - along / max(1.0, 0.15 * self._src_gap), 0.0, 1.0)
+        return (mask * upper).astype(np.float32), (mask * (1 - upper)).astype(np.float32)
 
     def warp(self, disp: np.ndarray, closure: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
         """The image with the landmarks moved by disp (N, 2) pixels; closure = eyelid closure (left, right)."""
@@ -260,8 +295,13 @@ class MeshWarper:
         index = np.zeros((mh, mw), np.int32)
         # triangle corners in map pixels (cv2 draws with 4 fractional bits)
         pts = np.round(((dst - [x0, y0]) * [sx, sy] - 0.5 + 0.5) * 16).astype(np.int32)
-        for t in range(len(tris)):
-            cv2.fillConvexPoly(index, pts[t], t + 1, lineType=cv2.LINE_8, shift=4)
+        # a triangle that folded over (strong pulls on a fine mesh) is drawn first, so the unfolded
+        # neighbours it overlaps win and the fold leaves no specks sampled from the wrong place
+        src_e, dst_e = src[:, 1:] - src[:, :1], dst[:, 1:] - dst[:, :1]
+        folded = np.sign(src_e[:, 0, 0] * src_e[:, 1, 1] - src_e[:, 0, 1] * src_e[:, 1, 0]) != np.sign(
+            dst_e[:, 0, 0] * dst_e[:, 1, 1] - dst_e[:, 0, 1] * dst_e[:, 1, 0])
+        for t in np.argsort(~folded, kind="stable"):
+            cv2.fillConvexPoly(index, pts[t], int(t) + 1, lineType=cv2.LINE_8, shift=4)
         gx = (np.arange(mw, dtype=np.float32) + 0.5) / sx - 0.5 + x0
         gy = (np.arange(mh, dtype=np.float32) + 0.5) / sy - 0.5 + y0
         a = affine[index]  # (mh, mw, 3, 2)
@@ -274,31 +314,51 @@ class MeshWarper:
         return x0, y0, x1, y1, map_x.astype(np.float32), map_y.astype(np.float32)
 
     def _paint_mouth(self, out: np.ndarray, dst: np.ndarray) -> None:
-        """A dark mouth interior (and a hint of upper teeth) where the lips opened beyond the photo."""
+        """The mouth interior where the lips opened beyond the photo: a cavity shaded by depth, with the
+        photo's own teeth carried by the lip they belong to (or a hint of upper teeth), under soft edges.
+
+        Without it the warp stretches the few interior pixels of the photo into streaks."""
         s = self.geo.size
         gap = float(np.linalg.norm(dst[14] - dst[13]))
         growth = gap - self._src_gap
-        alpha_max = 0.9 * float(np.clip(growth / (0.08 * s), 0.0, 1.0))
+        alpha_max = float(np.clip(growth / (0.06 * s), 0.0, 1.0))
         if alpha_max <= 0.02:
             return
         poly = dst[self.inner_lips]
+        h, w = out.shape[:2]
         x0, y0 = np.floor(poly.min(axis=0)).astype(int) - 2
         x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 3
-        h, w = out.shape[:2]
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-        if x1 - x0 < 2 or y1 - y0 < 2:
+        if x1 - x0 < 3 or y1 - y0 < 3:
             return
-        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        rw, rh = x1 - x0, y1 - y0
+        mask = np.zeros((rh, rw), np.uint8)
         cv2.fillPoly(mask, [np.round((poly - [x0, y0]) * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
-        alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.8, 0.035 * s))[..., None] * alpha_max
-        # cavity darker towards its centre, teeth just under the upper lip when the mouth is well open
-        yy = np.arange(y0, y1, dtype=np.float32)[:, None, None]
-        top = (dst[13][1] + dst[82][1] + dst[312][1]) / 3.0
-        teeth_h = min(0.12 * s, 0.3 * gap)
-        colour = np.broadcast_to(MOUTH_DARK, (y1 - y0, 1, 3)).copy()
-        if gap > 0.12 * s and self._src_gap < 0.05 * s:  # a photo showing its own teeth keeps them
-            teeth = np.clip((top + teeth_h - yy) / max(1.0, 0.3 * teeth_h), 0.0, 1.0)
-            colour = colour * (1 - 0.8 * teeth) + TEETH * teeth * 0.8
+        # depth: distance from the lips, so the cavity darkens towards its middle like a real one
+        depth = cv2.distanceTransform((mask > 127).astype(np.uint8), cv2.DIST_L2, 3)
+        depth = np.clip(depth / max(1.0, 0.5 * min(gap, 0.5 * s)), 0.0, 1.0)[..., None]
+        colour = MOUTH_EDGE * (1 - depth) + MOUTH_DARK * depth
+        ey = self.geo.ey
+        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        if self._teeth is not None:
+            # the photo's own interior, split at its lip line: the upper half rides on the upper lip,
+            # the lower half on the lower lip (the jaw), so shown teeth stay teeth instead of smearing
+            for lip, half in ((13, self._teeth[0]), (14, self._teeth[1])):
+                d = dst[lip] - self.xy[lip]
+                m = np.float32([[1, 0, -d[0] + x0], [0, 1, -d[1] + y0]])
+                layer = cv2.warpAffine(self.image, m, (rw, rh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                                       borderMode=cv2.BORDER_REPLICATE)
+                keep = cv2.warpAffine(half, m, (rw, rh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)[..., None]
+                keep = keep * TEETH_KEEP
+                colour = colour * (1 - keep) + layer.astype(np.float32) * TEETH_SHADE * keep
+        elif gap > 0.12 * s:
+            # a closed-mouthed photo: a hint of upper teeth just under the upper lip
+            top = (dst[13] + dst[82] + dst[312]) / 3.0
+            along = (xx - top[0]) * ey[0] + (yy - top[1]) * ey[1]
+            teeth_h = min(0.1 * s, 0.3 * gap)
+            teeth = np.clip((teeth_h - along) / max(1.0, 0.35 * teeth_h), 0.0, 1.0)[..., None]
+            colour = colour * (1 - 0.75 * teeth) + TEETH * (0.75 * teeth)
+        alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.6, 0.012 * s))[..., None] * alpha_max
         region = out[y0:y1, x0:x1].astype(np.float32)
         out[y0:y1, x0:x1] = np.clip(region * (1 - alpha) + colour * alpha, 0, 255).astype(np.uint8)
 
