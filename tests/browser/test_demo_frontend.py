@@ -1,65 +1,23 @@
 """The runner's UI -> API conversion equals the real ComfyUI frontend's own (app.graphToPrompt) in chromium.
 
-Self-contained browser fixtures (module scope) so this file does not depend on tests/browser's
-internals; like the browser suite it uses Debian's chromium and skips loudly where it is missing.
+Uses the browser suite's fixtures (one Playwright session per test run: a second sync session
+inside the first one's event loop is refused).
 """
 from __future__ import annotations
 
 import copy
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from test_demo_runner import core_workflow
+from sample_workflows import core_workflow
 from thinkdraw.workflow import ui_to_api
 
 pytestmark = [pytest.mark.comfy, pytest.mark.browser]
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "workflows" / "thinkdraw_draft_cpu.json"
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.skip("!!! FRONTEND CONVERSION TEST SKIPPED: Debian's chromium is not installed "
-                    "(apt-get install chromium; the browser suite installs it too) !!!")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Frontend:
-    def __init__(self, page):
-        self.page = page
-
-    def evaluate(self, script, arg=None):
-        return self.page.evaluate(script, arg)
-
-
-@pytest.fixture
-def frontend(browser, comfy):
-    context = browser.new_context()
-    page = context.new_page()
-    try:
-        page.goto(comfy.url, wait_until="domcontentloaded")
-        page.wait_for_function("() => window.comfyAPI?.app?.app?.graph && window.LiteGraph?.registered_node_types",
-                               timeout=90_000)
-        yield Frontend(page)
-    finally:
-        context.close()
-
 
 GRAPH_TO_PROMPT = """async (graph) => {
     const app = window.comfyAPI.app.app;
