@@ -63,10 +63,11 @@ def speech_tracks(audio, n_frames: int, fps: float) -> dict:
     rounded = np.clip((low - 0.6) / 0.3, 0, 1) * (1 - fricative)
     spread = np.clip((mid - 0.3) / 0.35, 0, 1) * (1 - fricative)
     voiced = env * (1 - 0.6 * fricative)
+    # Conversational speech opens the jaw to about FACS level B (0.4) at its loudest; more reads as shock.
     return {
         "envelope": env,
-        26: np.clip(0.75 * voiced * (1 - 0.4 * rounded), 0, 1),
-        25: np.clip(1.2 * env, 0, 1) * 0.6,
+        26: np.clip(0.45 * voiced * (1 - 0.4 * rounded), 0, 1),
+        25: np.clip(1.2 * env, 0, 1) * 0.45,
         22: np.clip(0.8 * env * rounded, 0, 1),
         18: np.clip(0.5 * env * rounded, 0, 1),
         20: np.clip(0.5 * env * spread, 0, 1),
