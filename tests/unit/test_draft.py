@@ -108,7 +108,9 @@ def test_sad_speaker_keeps_au15_while_the_jaw_moves():
     au15, au26 = tr.values[:, tr.aus.index(15), 0], tr.values[:, tr.aus.index(26), 0]
     late = slice(15, 50)
     assert au15[late].min() > 0.7  # the emotion holds
-    assert au26[late].max() - au26[late].min() > 0.25  # while the jaw opens and closes
+    # while the jaw opens and closes: speech peaks near FACS level B (0.45 drive), so a swing of a
+    # third of that or more is a visible open-close, not jitter
+    assert au26[late].max() - au26[late].min() > 0.15
 
 
 def test_bad_inputs_are_named(astronaut):
