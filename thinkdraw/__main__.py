@@ -24,14 +24,17 @@ def _models(pairs: list[str]) -> dict[str, Path]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from .runner import brief, describe, prepare, run_prompt
+    from .workflow import load_workflow
 
+    workflow = load_workflow(args.workflow)
     with ComfyServer(comfy=args.comfyui, models=_models(args.models)) as server:
-        prompt, _ = prepare(server, args.workflow, args.set)
+        prompt, _ = prepare(server, workflow, args.set)
         if args.print_api:
             print(json.dumps(prompt, indent=1))
             return 0
         try:
-            result = run_prompt(server, prompt, out_dir=args.out, timeout=args.timeout, progress=not args.quiet)
+            result = run_prompt(server, prompt, out_dir=args.out, timeout=args.timeout, progress=not args.quiet,
+                                workflow=workflow)
         except ComfyError as exc:
             raise brief(exc, server.log_path) from None
     print(describe(result))

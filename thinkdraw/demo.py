@@ -222,7 +222,8 @@ def run_demo(args) -> int:
             note(f"running {Path(where).name}: {args.emotion!r}, portrait {image.name}, "
                  f"audio {audio.name if audio else 'none'} ...")
             try:
-                result = run_prompt(server, prompt, out_dir=run_dir, timeout=args.timeout, progress=not args.quiet)
+                result = run_prompt(server, prompt, out_dir=run_dir, timeout=args.timeout, progress=not args.quiet,
+                                    workflow=workflow)
             except ComfyError as exc:
                 raise brief(exc, run_dir / "comfyui.log") from None
         video, plot, text = report(result, run_dir)

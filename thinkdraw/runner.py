@@ -172,12 +172,17 @@ def format_refusal(exc: ComfyError, prompt: dict[str, Any]) -> str:
 
 
 def run_prompt(server: ComfyServer, prompt: dict[str, Any], out_dir: str | Path | None = None,
-               timeout: float = 600.0, progress: bool = False) -> RunResult:
-    """Run an API prompt, copy every file it reports into out_dir, and return what it produced."""
+               timeout: float = 600.0, progress: bool = False, workflow: dict[str, Any] | None = None) -> RunResult:
+    """Run an API prompt, copy every file it reports into out_dir, and return what it produced.
+
+    With the UI `workflow` it came from, the run carries it as the editor does (extra_pnginfo), so
+    saved files embed the workflow as well as the prompt and open again in the editor.
+    """
     bar = TqdmProgress(prompt) if progress else None
+    extra = {"extra_pnginfo": {"workflow": workflow}} if workflow is not None else None
     t0 = time.perf_counter()
     try:
-        entry = server.run(prompt, timeout=timeout, progress=bar)
+        entry = server.run(prompt, timeout=timeout, progress=bar, extra_data=extra)
     except ComfyError as exc:
         if str(exc).startswith("/prompt refused"):
             raise ComfyError(format_refusal(exc, prompt)) from None

@@ -59,6 +59,17 @@ def test_converted_workflow_runs_and_gives_the_graphs_pixels(comfy, tmp_path):
     assert copy_.parent == tmp_path and copy_.read_bytes() == comfy.view(result.files[0].filename)
 
 
+def test_headless_run_embeds_the_workflow_like_the_editor(comfy, tmp_path):
+    wf = core_workflow()
+    # a seed no other test uses: an identical graph would be answered from ComfyUI's cache
+    prompt, _ = prepare(comfy, wf, ["ImageAddNoise.seed=4242"])
+    result = run_prompt(comfy, prompt, out_dir=tmp_path, workflow=wf)
+    [saved] = [f.path for f in result.files]
+    info = Image.open(saved).info  # SaveImage writes extra_pnginfo and the prompt as PNG text chunks
+    assert json.loads(info["workflow"]) == wf
+    assert json.loads(info["prompt"]).keys() == prompt.keys()
+
+
 def test_overrides_by_title_type_and_id(comfy, tmp_path):
     sets = ["Width.value=24", "ImageAddNoise.strength=0", "ImageAddNoise.seed=3", "8.filename_prefix=override"]
     prompt, _ = prepare(comfy, core_workflow(), sets)
