@@ -60,10 +60,7 @@ def bench_cli(seconds: float, fps: float) -> list[dict]:
         speech = _speech(audio, seconds)
         plan = tmp / "plan.json"
         plan.write_text(_plan().to_json())
-        import importlib.util
-
-        module = "thinkdraw_core" if importlib.util.find_spec("thinkdraw_core.reasoning.cli") else "thinkdraw_core.draft.cli"
-        cmd = [sys.executable, "-m", module, "draft", "--image", str(image), "--plan", str(plan),
+        cmd = [sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(image), "--plan", str(plan),
                "--audio", str(audio), "--seconds", str(seconds), "--fps", str(fps), "--out", str(tmp / "d.mp4")]
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)

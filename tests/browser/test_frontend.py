@@ -290,7 +290,7 @@ def test_panel_reports_a_bad_plan_and_never_overwrites_hand_written_overrides(fr
     set_widget = """([id, v]) => { window.comfyAPI.app.app.graph.getNodeById(Number(id)).widgets
         .find(w => w.name === 'overrides').value = v; }"""
     frontend.evaluate(set_widget, [nid, broken])
-    frontend.page.locator(f".thinkdraw-panel input[type=range][data-au='12']").fill("0.9")
+    frontend.page.locator(".thinkdraw-panel input[type=range][data-au='12']").fill("0.9")
     state = frontend.evaluate(PANEL_STATE, nid)
     assert "not valid JSON" in state["status"]
     value = frontend.evaluate("(id) => window.comfyAPI.app.app.graph.getNodeById(Number(id)).widgets"
@@ -300,7 +300,7 @@ def test_panel_reports_a_bad_plan_and_never_overwrites_hand_written_overrides(fr
 
     # a written edit redraws the face at once, before any run
     frontend.evaluate(set_widget, [nid, "{}"])
-    frontend.page.locator(f".thinkdraw-panel input[type=range][data-au='12']").fill("0.8")
+    frontend.page.locator(".thinkdraw-panel input[type=range][data-au='12']").fill("0.8")
     face = frontend.evaluate(PANEL_STATE, nid)["face"]
     assert (face["mouth/right"], face["mouth/left"], face["brows/left"]) == (0.8, 0.0, 0.3)
 

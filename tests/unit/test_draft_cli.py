@@ -1,7 +1,6 @@
 """`draft` CLI end to end: portrait + plan + real speech (espeak-ng) -> mp4 + JSON summary; and the analyser."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -50,12 +49,6 @@ def speech_wav(tmp_path_factory) -> Path:
     return path
 
 
-def _cli_module() -> list[str]:
-    # the full CLI needs every subcommand's module; until the reasoner's lands, run the draft one directly
-    if importlib.util.find_spec("thinkdraw_core.reasoning.cli"):
-        return ["-m", "thinkdraw_core"]
-    return ["-m", "thinkdraw_core.draft.cli"]
-
 
 def test_load_audio_reads_the_wav(speech_wav):
     samples, sr = load_audio(speech_wav)
@@ -75,7 +68,7 @@ def test_cli_end_to_end(tmp_path, speech_wav):
     plan_path.write_text(plan.to_json())
     out = tmp_path / "draft.mp4"
     proc = subprocess.run(
-        [sys.executable, *_cli_module(), "draft", "--image", str(image), "--plan", str(plan_path),
+        [sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(image), "--plan", str(plan_path),
          "--audio", str(speech_wav), "--seconds", "2", "--fps", "10", "--out", str(out), "--seed", "1"],
         cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -91,7 +84,7 @@ def test_cli_end_to_end(tmp_path, speech_wav):
 
 
 def test_cli_reports_bad_input(tmp_path):
-    proc = subprocess.run([sys.executable, *_cli_module(), "draft", "--image", str(tmp_path / "none.png"),
+    proc = subprocess.run([sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(tmp_path / "none.png"),
                            "--plan", str(tmp_path / "p.json"), "--out", str(tmp_path / "o.mp4")],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "--image" in proc.stderr and "does not exist" in proc.stderr
@@ -121,7 +114,7 @@ def test_cli_with_the_reasoner(tmp_path):
     image = tmp_path / "astronaut.png"
     cv2.imwrite(str(image), cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR))
     out = tmp_path / "surprised.mp4"
-    proc = subprocess.run([sys.executable, *_cli_module(), "draft", "--image", str(image), "--emotion", "surprised",
+    proc = subprocess.run([sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(image), "--emotion", "surprised",
                            "--seconds", "1", "--fps", "8", "--out", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]

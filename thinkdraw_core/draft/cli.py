@@ -100,20 +100,3 @@ def run(args) -> int:
     del video
     print(json.dumps(summary))
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """The draft subcommand alone (`python -m thinkdraw_core.draft.cli draft ...`), same as the main CLI's."""
-    parser = argparse.ArgumentParser(prog="python -m thinkdraw_core.draft.cli")
-    sub = parser.add_subparsers(dest="command", required=True)
-    add_parser(sub)
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except (ValueError, FileNotFoundError, RuntimeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())
