@@ -1,4 +1,4 @@
-"""Regenerate docs/demo_strip.png: the sample portrait animated by a plan, neutral -> onset -> apex.
+"""Regenerate docs/demo_strip.jpg: the sample portrait animated by a plan, neutral -> onset -> apex.
 
     .venv/bin/python tools/readme_figure.py ["emotion text"]
 """
@@ -14,7 +14,7 @@ from skimage import data
 from thinkdraw_core.draft import render_draft
 from thinkdraw_core.reasoning import reason
 
-OUT = Path(__file__).resolve().parent.parent / "docs" / "demo_strip.png"
+OUT = Path(__file__).resolve().parent.parent / "docs" / "demo_strip.jpg"
 
 
 def main() -> int:
@@ -33,7 +33,7 @@ def main() -> int:
                     for a in plan.action_units)
     banner = np.full((40, strip.shape[1], 3), 24, np.uint8)
     cv2.putText(banner, f'"{text}"  ->  {aus}', (8, 26), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (235, 235, 235), 1, cv2.LINE_AA)
-    cv2.imwrite(str(OUT), cv2.cvtColor(np.concatenate([banner, strip]), cv2.COLOR_RGB2BGR))
+    cv2.imwrite(str(OUT), cv2.cvtColor(np.concatenate([banner, strip]), cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 90])
     print(OUT)
     return 0
 
