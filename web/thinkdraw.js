@@ -382,6 +382,8 @@ class PlanPanel {
 
 // -- registration ------------------------------------------------------------------------------
 
+const PLAN_PROPERTY = "thinkdraw_plan";
+
 function attach(node) {
   const spec = PLAN_NODES[node.comfyClass];
   if (!spec || node.thinkdrawPanel) return;
@@ -394,11 +396,19 @@ function attach(node) {
     if (plan === undefined) return;
     try {
       panel.show(plan);
+      // kept with the workflow, so a reopened or shared workflow shows (and lets you tweak) the last plan
+      this.properties = this.properties || {};
+      this.properties[PLAN_PROPERTY] = plan;
     } catch (err) {
       panel.showError(err?.message || String(err));
       warnOnce("could not draw a plan", err);
     }
   };
+}
+
+function restore(node) {
+  const plan = node.properties?.[PLAN_PROPERTY];
+  if (plan && node.thinkdrawPanel) node.thinkdrawPanel.show(plan);
 }
 
 try {
@@ -414,6 +424,13 @@ try {
         attach(node);
       } catch (err) {
         warnOnce(`could not add the plan panel to ${node?.comfyClass}`, err);
+      }
+    },
+    loadedGraphNode(node) {
+      try {
+        restore(node);
+      } catch (err) {
+        warnOnce(`could not restore the plan panel of ${node?.comfyClass}`, err);
       }
     },
   });

@@ -262,6 +262,18 @@ def test_au_panel_shows_the_plan_and_a_slider_edit_reaches_widget_workflow_and_r
                && r.querySelector('button.on')?.dataset.side === 'left'; }""",
         arg=[ids["edit"], unit["au"], new], timeout=10_000)
     _check_panel(frontend.evaluate(PANEL_STATE, ids["edit"]), edited, True)
+
+    # the last plan travels with the workflow: reopened, both panels show it before any run
+    saved = frontend.evaluate("() => window.comfyAPI.app.app.graph.serialize()")
+    saved_edit = next(n for n in saved["nodes"] if str(n["id"]) == ids["edit"])
+    assert saved_edit["properties"]["thinkdraw_plan"] == edited
+    frontend.evaluate("async (g) => { await window.comfyAPI.app.app.loadGraphData(g); }", EMPTY_GRAPH)
+    frontend.evaluate("async (g) => { await window.comfyAPI.app.app.loadGraphData(g); }", saved)
+    _check_panel(frontend.evaluate(PANEL_STATE, ids["edit"]), edited, True)
+    # the reasoner was cached on the re-run, so its plan is still the first run's
+    _check_panel(frontend.evaluate(PANEL_STATE, ids["reasoner"]), first["outputs"][ids["reasoner"]]["thinkdraw_plan"][0],
+                 False)
+    panel = page.locator(f".thinkdraw-panel[data-node-type={PLAN_EDIT}]")
     page.wait_for_timeout(200)
     panel.screenshot(path=str(artifacts / "au_panel.png"))
     page.screenshot(path=str(artifacts / "au_panel_graph.png"))
