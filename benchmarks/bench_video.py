@@ -8,61 +8,22 @@ Run: .venv/bin/python -m benchmarks.bench_video [--quick]
 """
 from __future__ import annotations
 
-import gc
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
-import psutil
 import torch
 
-from benchmarks.common import markdown_table, row
+from benchmarks.common import PeakRSS, markdown_table, row
 from thinkdraw_core.video import read_video_info, write_video
 
 SIZE, FPS, CRF = 512, 24, 19
-
-
-class PeakTreeRSS:
-    """Peak extra RSS (MiB) of this process and its children, sampled every 5 ms."""
-
-    def __enter__(self):
-        gc.collect()
-        self.proc = psutil.Process()
-        self.base = self.proc.memory_info().rss
-        self.peak = self.base
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def _rss(self) -> int:
-        total = self.proc.memory_info().rss
-        for child in self.proc.children(recursive=True):
-            try:
-                total += child.memory_info().rss
-            except psutil.Error:
-                pass
-        return total
-
-    def _sample(self):
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self._rss())
-            time.sleep(0.005)
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
-
-    @property
-    def extra_mb(self) -> float:
-        return (self.peak - self.base) / 2**20
 
 
 def _base_frame() -> np.ndarray:
@@ -128,7 +89,7 @@ def _measure(n: int, make_frames, repeats: int, folder: Path) -> dict[str, tuple
         for name, fn in METHODS.items():  # interleaved, so drifting machine load hits all alike
             path = folder / f"{abs(hash(name))}.mp4"
             frames = make_frames()
-            with PeakTreeRSS() as peak:
+            with PeakRSS(children=True) as peak:
                 t0 = time.perf_counter()
                 fn(frames, path)
                 times[name].append(time.perf_counter() - t0)

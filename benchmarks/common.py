@@ -31,27 +31,43 @@ def median_time(fn: Callable[[], Any], repeats: int = 5, warmup: int = 1) -> flo
 
 
 class PeakRSS:
-    """Peak extra resident memory (MiB) of this process while the block runs, sampled every 5 ms."""
+    """Peak extra resident memory (MiB) while the block runs, sampled every 5 ms.
+
+    With children=True the child processes' memory counts too (an ffmpeg pipe, say).
+    """
+
+    def __init__(self, children: bool = False):
+        self.children = children
 
     def __enter__(self) -> "PeakRSS":
         gc.collect()
         self._proc = psutil.Process()
-        self.base = self._proc.memory_info().rss
+        self.base = self._rss()
         self.peak = self.base
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
         return self
 
+    def _rss(self) -> int:
+        total = self._proc.memory_info().rss
+        if self.children:
+            for child in self._proc.children(recursive=True):
+                try:
+                    total += child.memory_info().rss
+                except psutil.Error:  # it ended between listing and reading
+                    pass
+        return total
+
     def _sample(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._proc.memory_info().rss)
+            self.peak = max(self.peak, self._rss())
             time.sleep(0.005)
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak = max(self.peak, self._proc.memory_info().rss)
+        self.peak = max(self.peak, self._rss())
 
     @property
     def extra_mb(self) -> float:

@@ -50,13 +50,11 @@ def sd15_unet_config(model_channels: int = 32, context_dim: int = CONTEXT_DIM, l
     }
 
 
-def tiny_sd15(seed: int = 0, model_channels: int = 32, context_dim: int = CONTEXT_DIM):
-    """A ModelPatcher around a real SD1.5-architecture UNet with seeded random weights."""
+def _seeded_patcher(model_config, seed: int):
+    """A float32 model of this config with seeded random weights, in a ModelPatcher as loaders return it."""
     import comfy.model_management
     import comfy.model_patcher
-    import comfy.supported_models
 
-    model_config = comfy.supported_models.SD15(sd15_unet_config(model_channels, context_dim))
     model_config.set_inference_dtype(torch.float32, None)
     model = model_config.get_model({})
     _seeded_init(model.diffusion_model, seed)
@@ -65,22 +63,21 @@ def tiny_sd15(seed: int = 0, model_channels: int = 32, context_dim: int = CONTEX
                                             offload_device=comfy.model_management.unet_offload_device())
 
 
+def tiny_sd15(seed: int = 0, model_channels: int = 32, context_dim: int = CONTEXT_DIM):
+    """A ModelPatcher around a real SD1.5-architecture UNet with seeded random weights."""
+    import comfy.supported_models
+
+    return _seeded_patcher(comfy.supported_models.SD15(sd15_unet_config(model_channels, context_dim)), seed)
+
+
 def tiny_wan(seed: int = 0, dim: int = 64, text_dim: int = CONTEXT_DIM):
     """A ModelPatcher around a one-block Wan 2.1 text-to-video DiT (5-D video latents [B,16,T,H,W])."""
-    import comfy.model_management
-    import comfy.model_patcher
     import comfy.supported_models
 
     unet_config = {"image_model": "wan2.1", "model_type": "t2v", "patch_size": (1, 2, 2), "text_len": 512,
                    "in_dim": 16, "dim": dim, "ffn_dim": dim * 2, "freq_dim": 256, "text_dim": text_dim,
                    "out_dim": 16, "num_heads": 2, "num_layers": 1, "eps": 1e-6}
-    model_config = comfy.supported_models.WAN21_T2V(unet_config)
-    model_config.set_inference_dtype(torch.float32, None)
-    model = model_config.get_model({})
-    _seeded_init(model.diffusion_model, seed)
-    model.diffusion_model.to(torch.float32)
-    return comfy.model_patcher.ModelPatcher(model, load_device=comfy.model_management.get_torch_device(),
-                                            offload_device=comfy.model_management.unet_offload_device())
+    return _seeded_patcher(comfy.supported_models.WAN21_T2V(unet_config), seed)
 
 
 def tiny_clip(seed: int = 0, width: int = CONTEXT_DIM):
