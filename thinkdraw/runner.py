@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .host import ComfyError, ComfyServer
-from .workflow import Override, WorkflowError, check_choices, input_specs, load_workflow, ui_to_api
+from .workflow import (Override, WorkflowError, check_choices, input_specs, load_workflow, prompt_inputs,
+                       ui_to_api)
 
 
 @dataclass
@@ -115,21 +116,16 @@ def stage_uploads(server: ComfyServer, prompt: dict[str, Any], object_info: dict
     Returns {(node id, input): local path} of what was staged.
     """
     staged: dict[tuple[str, str], Path] = {}
-    for nid, node in prompt.items():
-        info = object_info.get(node["class_type"])
-        if info is None:
+    for nid, node, spec, value in prompt_inputs(prompt, object_info):
+        if not spec.is_upload or not isinstance(value, str):
             continue
-        for spec in input_specs(info):
-            value = node["inputs"].get(spec.name)
-            if not spec.is_upload or not isinstance(value, str):
-                continue
-            offered = bool(spec.choices) and value in spec.choices
-            local = Path(value).expanduser()
-            if local.is_file() and (not offered or "/" in value or "\\" in value):
-                node["inputs"][spec.name] = server.put_input(local)
-                staged[(nid, spec.name)] = local
-            elif ("/" in value or "\\" in value) and not offered:
-                raise WorkflowError(f"input file {value} (for node {nid} {node['class_type']}.{spec.name}) does not exist")
+        offered = bool(spec.choices) and value in spec.choices
+        local = Path(value).expanduser()
+        if local.is_file() and (not offered or "/" in value or "\\" in value):
+            node["inputs"][spec.name] = server.put_input(local)
+            staged[(nid, spec.name)] = local
+        elif ("/" in value or "\\" in value) and not offered:
+            raise WorkflowError(f"input file {value} (for node {nid} {node['class_type']}.{spec.name}) does not exist")
     return staged
 
 

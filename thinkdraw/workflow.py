@@ -363,31 +363,36 @@ def _apply_overrides(prompt: dict[str, Any], overrides: list[Override], object_i
         node["inputs"][ov.input] = coerce(ov.raw, spec, where)
 
 
-def check_choices(prompt: dict[str, Any], object_info: dict[str, Any]) -> None:
-    """Every literal COMBO value (model files, input files, modes) must be one the server offers."""
-    problems = []
+def prompt_inputs(prompt: dict[str, Any], object_info: dict[str, Any]):
+    """(node id, node, spec, value) for every declared input of every node the server knows."""
     for nid, node in prompt.items():
         info = object_info.get(node["class_type"])
         if info is None:
             continue
         for spec in input_specs(info):
-            value = node["inputs"].get(spec.name)
-            choices = spec.choices
-            if spec.type_name != "COMBO" or value is None or isinstance(value, list) or choices is None:
-                continue
-            if value in choices:
-                continue
-            label = _node_label(nid, (node.get("_meta") or {}).get("title"), node["class_type"])
-            shown = ", ".join(map(str, choices[:12])) + (" ..." if len(choices) > 12 else "") if choices else "nothing"
-            if spec.is_upload:
-                fix = ("it is not in ComfyUI's input folder: pass a local file path with "
-                       f"--set {nid}.{spec.name}=/path/to/file (the runner copies it there)")
-            elif isinstance(value, str) and "." in value:
-                fix = ("if it is a model file, put it in the matching ComfyUI models/ folder (or point "
-                       "--models FOLDER=PATH at it) and run again")
-            else:
-                fix = f"use one of the offered values with --set {nid}.{spec.name}=VALUE"
-            problems.append(f"  {label} input {spec.name!r}: {value!r} is not available ({fix}); "
-                            f"this ComfyUI offers: {shown}")
+            yield nid, node, spec, node["inputs"].get(spec.name)
+
+
+def check_choices(prompt: dict[str, Any], object_info: dict[str, Any]) -> None:
+    """Every literal COMBO value (model files, input files, modes) must be one the server offers."""
+    problems = []
+    for nid, node, spec, value in prompt_inputs(prompt, object_info):
+        choices = spec.choices
+        if spec.type_name != "COMBO" or value is None or isinstance(value, list) or choices is None:
+            continue
+        if value in choices:
+            continue
+        label = _node_label(nid, (node.get("_meta") or {}).get("title"), node["class_type"])
+        shown = ", ".join(map(str, choices[:12])) + (" ..." if len(choices) > 12 else "") if choices else "nothing"
+        if spec.is_upload:
+            fix = ("it is not in ComfyUI's input folder: pass a local file path with "
+                   f"--set {nid}.{spec.name}=/path/to/file (the runner copies it there)")
+        elif isinstance(value, str) and "." in value:
+            fix = ("if it is a model file, put it in the matching ComfyUI models/ folder (or point "
+                   "--models FOLDER=PATH at it) and run again")
+        else:
+            fix = f"use one of the offered values with --set {nid}.{spec.name}=VALUE"
+        problems.append(f"  {label} input {spec.name!r}: {value!r} is not available ({fix}); "
+                        f"this ComfyUI offers: {shown}")
     if problems:
         raise WorkflowError("the workflow asks for values this ComfyUI does not have:\n" + "\n".join(problems))
