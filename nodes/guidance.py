@@ -194,7 +194,9 @@ def _region_weight_inputs():
 
 
 def _region_weights(kwargs) -> dict[str, float]:
-    return {r: float(kwargs.get(f"{r}_weight", 1.0) if kwargs.get(f"{r}_weight") is not None else 1.0) for r in REGIONS}
+    """Per-region weights from the optional `<region>_weight` inputs; an unset one weighs 1."""
+    weights = {r: kwargs.get(f"{r}_weight") for r in REGIONS}
+    return {r: 1.0 if w is None else float(w) for r, w in weights.items()}
 
 
 class ThinkDrawGuidanceStage(io.ComfyNode):
