@@ -88,7 +88,7 @@ def bench_warp(repeats: int) -> list[dict]:
     values = result.track.frame(frame_i)
     from thinkdraw_core.draft.renderer import _displacement
 
-    disp, closure = _displacement(result.prepared, values, result.gains, result.track.sway[frame_i])
+    disp, closure = _displacement(result.prepared, values, result.gains, result.track.sway[frame_i], result.rest)
     warper = result.prepared.warper
     h, w = img.shape[:2]
     gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))

@@ -138,3 +138,30 @@ def test_render_is_deterministic_and_streams(astronaut):
     # the frames move over time and the background never does
     assert np.abs(frames[-1].astype(int) - frames[0]).max() > 40
     assert np.array_equal(frames[:, :40], np.broadcast_to(astronaut[:40], frames[:, :40].shape))
+
+
+def test_calibrated_gains_scale_the_plan_not_the_relaxation(prepared):
+    """A gain below 1 must not bring back the photo's own smile: the rest pose is the same at any gain."""
+    from thinkdraw_core.draft.renderer import _render_frame
+
+    rest = {12: (-0.6, -0.6), 10: (-0.3, -0.3)}
+    at_rest = _render_frame(prepared, rest, {}, rest=rest)
+    assert np.array_equal(_render_frame(prepared, rest, {12: 0.5, 10: 2.0}, rest=rest), at_rest)
+    # on top of the rest pose the gain does scale what the plan adds
+    smile = {12: (-0.6 + 0.8, -0.6 + 0.8), 10: (-0.3, -0.3)}
+    half = _render_frame(prepared, smile, {12: 0.5}, rest=rest)
+    full = _render_frame(prepared, smile, {}, rest=rest)
+    assert not np.array_equal(half, full) and not np.array_equal(half, at_rest)
+    half_again = _render_frame(prepared, {12: (-0.6 + 0.4, -0.6 + 0.4), 10: (-0.3, -0.3)}, {}, rest=rest)
+    assert np.abs(half.astype(int) - half_again).max() <= 1
+
+
+def test_calibration_reports_its_search(astronaut):
+    result = render_draft(astronaut, plan_of({1: 0.7, 4: 0.6, 15: 0.8, 17: 0.4, 6: 0.3}), seconds=0.4, fps=5,
+                          blinks=False, sway=False)
+    calib = result.calibration
+    assert set(calib["gains"]) == {1, 4, 6, 15, 17}
+    assert all(0.5 <= g <= 2.0 for g in calib["gains"].values())
+    assert calib["gains"][6] == 1.0 and calib["blendshape_blind"] == [6]  # not searched: the model cannot see it
+    assert set(calib["measured_at_apex"]) == {1, 4, 15, 17}
+    assert any("sweep" in step for step in calib["iterations"])

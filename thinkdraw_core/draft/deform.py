@@ -75,7 +75,7 @@ AU_PULLS: dict[int, list[Pull]] = {
     15: [(CORNER, (0.05, 0.15), 0.10), (LOWER_LIP_LATERAL, (0.02, 0.07), 0.07), (LOWER_LIP_MID, (0.0, -0.015), 0.05)],
     16: [(LOWER_LIP_OUTER, (0.01, 0.09), 0.12), (LOWER_LIP_INNER, (0.01, 0.08), 0.1)],
     # mentalis: the chin boss pushes up and the lower lip centre rides up with it
-    17: [(CHIN, (0.0, -0.08), 0.16), (LOWER_LIP_MID, (0.0, -0.06), 0.06), (LOWER_LIP_OUTER, (0.0, -0.04), 0.08)],
+    17: [(CHIN, (0.0, -0.12), 0.16), (LOWER_LIP_MID, (0.0, -0.10), 0.06), (LOWER_LIP_OUTER, (0.0, -0.07), 0.08)],
     18: [(CORNER, (-0.16, 0.0), 0.12), (LOWER_LIP_LATERAL, (-0.08, 0.0), 0.08), (UPPER_LIP_LATERAL, (-0.08, 0.0), 0.08)],
     20: [(CORNER, (0.17, 0.03), 0.16), (LOWER_LIP_LATERAL, (0.06, 0.02), 0.1)],
     22: [(CORNER, (-0.10, 0.0), 0.1), (UPPER_LIP_INNER, (0.0, -0.04), 0.06), (LOWER_LIP_INNER, (0.0, 0.06), 0.06)],

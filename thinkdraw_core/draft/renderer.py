@@ -13,7 +13,8 @@ from typing import Callable, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..face.analyzer import FrameMeasurer, analyze_frames, au_levels, AnalysisReport
+from ..face.analyzer import (BLIND_AUS, MEASURABLE, AnalysisReport, FrameMeasurer, analyze_frames, au_levels,
+                             shares_blendshapes)
 from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
 from ..facs import AU_CATALOG
 from ..plan import AUPlan
@@ -25,9 +26,11 @@ from .dynamics import AUTrack, build_track
 RELAXABLE = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 18, 20, 22, 24, 28)
 REST_LEVEL = 0.08
 DETECT_SIZE = 512
-MAX_GAIN = 2.0
-# Below this rise at a raised gain the blendshape model is blind to the AU: more pull only distorts.
-BLIND_RISE = 0.03
+# The calibration's search space per AU, and what it weighs: an AU outside the plan may move this much
+# for free, beyond that it costs LEAK_WEIGHT per unit against a requested AU's relative shortfall.
+GAIN_STEPS = (0.5, 0.75, 1.0, 1.4, 2.0)
+LEAK_FREE, LEAK_WEIGHT, GAIN_PRIOR = 0.10, 1.0, 0.05
+VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 0.5
 MAX_RELAX_GAIN = 2.5
 
 
@@ -72,10 +75,12 @@ class DraftResult:
     """The rendered clip: iterate for uint8 RGB frames (lazily), or `to_array()` for all of them."""
 
     def __init__(self, prepared: PreparedFace, track: AUTrack, gains: dict[int, float], fps: float,
-                 audio=None, calibration: dict | None = None, plan: AUPlan | None = None):
+                 audio=None, calibration: dict | None = None, plan: AUPlan | None = None,
+                 rest: dict[int, tuple[float, float]] | None = None):
         self.prepared = prepared
         self.track = track
         self.gains = gains
+        self.rest = rest or {}
         self.fps = float(fps)
         self.audio = audio
         self.calibration = calibration or {}
@@ -94,7 +99,7 @@ class DraftResult:
         return w, h
 
     def frame(self, i: int) -> np.ndarray:
-        return _render_frame(self.prepared, self.track.frame(i), self.gains, self.track.sway[i])
+        return _render_frame(self.prepared, self.track.frame(i), self.gains, self.track.sway[i], self.rest)
 
     def __iter__(self) -> Iterator[np.ndarray]:
         for i in range(self.n_frames):
@@ -104,7 +109,7 @@ class DraftResult:
 
     def landmarks(self, i: int) -> np.ndarray:
         """Frame i's deformed landmarks (478, 2) in full-image pixels: what the warp moves the mesh to."""
-        disp, _ = _displacement(self.prepared, self.track.frame(i), self.gains, self.track.sway[i])
+        disp, _ = _displacement(self.prepared, self.track.frame(i), self.gains, self.track.sway[i], self.rest)
         x0, y0 = self.prepared.box[:2]
         return self.prepared.xy + disp + (x0, y0)
 
@@ -122,8 +127,12 @@ class DraftResult:
 
 
 def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
-                  sway: np.ndarray | None) -> tuple[np.ndarray, tuple[float, float]]:
+                  sway: np.ndarray | None, rest: dict[int, tuple[float, float]] | None = None
+                  ) -> tuple[np.ndarray, tuple[float, float]]:
+    """Landmark displacement for one frame's intensities. `rest` is the part of `values` that relaxes the
+    photo (constant over the clip): the calibrated gains scale only what the plan adds on top of it."""
     disp = np.zeros_like(prepared.xy)
+    rest = rest or {}
     close_l = close_r = 0.0
     for au, (left, right) in values.items():
         if au in CLOSURE_AUS:
@@ -134,7 +143,8 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
             continue
         b = prepared.basis_for(au)
         g = gains.get(au, 1.0)
-        disp += g * (left * b[0] + right * b[1])
+        rest_l, rest_r = rest.get(au, (0.0, 0.0))
+        disp += (rest_l + g * (left - rest_l)) * b[0] + (rest_r + g * (right - rest_r)) * b[1]
     closure = (float(np.clip(close_l, -0.3, 1.0)), float(np.clip(close_r, -0.3, 1.0)))
     if closure != (0.0, 0.0):
         b = prepared.basis_for(45)
@@ -150,8 +160,8 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
 
 
 def _render_frame(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
-                  sway: np.ndarray | None = None) -> np.ndarray:
-    disp, closure = _displacement(prepared, values, gains, sway)
+                  sway: np.ndarray | None = None, rest: dict[int, tuple[float, float]] | None = None) -> np.ndarray:
+    disp, closure = _displacement(prepared, values, gains, sway, rest)
     crop = prepared.warper.warp(disp, closure=closure)
     x0, y0, x1, y1 = prepared.box
     frame = prepared.image.copy()
@@ -177,64 +187,98 @@ def source_relaxation(blendshapes: dict[str, float], neutralize: float, relax_ga
     return relax
 
 
-def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmarker: FaceLandmarker,
-               iterations: int) -> tuple[dict[int, float], dict[int, tuple[float, float]], dict]:
-    """Per-face gains: raise an AU's gain while it is under-expressed at apex; relax harder if the photo's
-    own expression survives. Bounded, and the measurement is the analyser's."""
-    gains = {a.au: 1.0 for a in plan.action_units}
+def _relax_gains(prepared: PreparedFace, neutralize: float, measurer: FrameMeasurer, iterations: int
+                 ) -> tuple[dict[int, float], list[dict]]:
+    """Relax harder (bounded) where the photo's own expression survives the first relaxation."""
     relax_gain: dict[int, float] = {}
     src_l, src_r = au_levels(prepared.blendshapes, "left"), au_levels(prepared.blendshapes, "right")
     history = []
-    blind: set[int] = set()
-    measurer = None
     for it in range(iterations + 1):
         relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
-        neutral_values = {au: (-l, -r) for au, (l, r) in relax.items()}
-        apex_values = dict(neutral_values)
+        shapes = measurer.blendshapes(_render_frame(prepared, {au: (-l, -r) for au, (l, r) in relax.items()}, {}))
+        if shapes is None:
+            break
+        level = au_levels(shapes)
+        survived = [au for au in relax
+                    if level[au] > max(src_l[au], src_r[au]) * (1 - neutralize) + REST_LEVEL + 0.1
+                    and relax_gain.get(au, 1.0) < MAX_RELAX_GAIN]
+        history.append({"iteration": it, "survived": survived, "relax_gains": dict(relax_gain)})
+        if not survived or it == iterations:
+            break
+        for au in survived:
+            relax_gain[au] = min(MAX_RELAX_GAIN, relax_gain.get(au, 1.0) * 1.5)
+    return relax_gain, history
+
+
+def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmarker: FaceLandmarker,
+               iterations: int) -> tuple[dict[int, float], dict[int, tuple[float, float]], dict]:
+    """Per-face gains from the analyser's own measurement of the apex against the relaxed rest frame.
+
+    The blendshape model is strongly coupled and not monotonic (a corner pulled twice as far can read
+    as less of a frown, a lowered brow cancels a raised inner brow), so raising each gain on its own
+    overshoots into other AUs. Instead each measurable AU's gain is searched over GAIN_STEPS, one AU
+    at a time and sweeping `iterations` times, for the least cost: the shortfall of every requested AU
+    against its target plus what AUs outside the plan move beyond LEAK_FREE."""
+    relax0 = source_relaxation(prepared.blendshapes, neutralize)
+    f_first = _render_frame(prepared, {au: (-l, -r) for au, (l, r) in relax0.items()}, {})
+    measurer = FrameMeasurer(f_first, landmarker, name="the relaxed portrait")
+    relax_gain, relax_history = _relax_gains(prepared, neutralize, measurer, iterations)
+    relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
+    rest = {au: (-l, -r) for au, (l, r) in relax.items()}
+    base = measurer.blendshapes(_render_frame(prepared, rest, {}))
+    gains = {a.au: 1.0 for a in plan.action_units}
+    info = {"iterations": relax_history, "relax_gains": relax_gain, "blendshape_blind": sorted(
+        a.au for a in plan.action_units if a.au in BLIND_AUS)}
+    if base is None:
+        info["gains"] = gains
+        return gains, relax_gain, info
+    lv0 = {s: au_levels(base, s) for s in ("both", "left", "right")}
+    targets = {a.au: (a.side, a.intensity) for a in plan.action_units
+               if MEASURABLE.get(a.au) and a.au not in BLIND_AUS and a.au not in CLOSURE_AUS and a.intensity >= 0.25}
+    requested = {a.au for a in plan.action_units if a.intensity > 0}
+    watched = [au for au in MEASURABLE if au not in requested and not shares_blendshapes(au, requested)]
+
+    def cost(trial: dict[int, float]) -> tuple[float, dict[int, float]]:
+        apex = dict(rest)
         for a in plan.action_units:
             gl, gr = a.side_gains()
-            l0, r0 = apex_values.get(a.au, (0.0, 0.0))
-            apex_values[a.au] = (l0 + a.intensity * gl, r0 + a.intensity * gr)
-        f0 = _render_frame(prepared, neutral_values, gains)
-        fa = _render_frame(prepared, apex_values, gains)
-        if measurer is None:
-            measurer = FrameMeasurer(f0, landmarker, name="the relaxed portrait")
-        b0, ba = measurer.blendshapes(f0), measurer.blendshapes(fa)
-        if b0 is None or ba is None:
-            # the face got lost: back off the strongest gains rather than make it worse
-            for au in gains:
-                gains[au] = max(1.0, gains[au] / 1.5)
-            history.append({"iteration": it, "lost_face": True})
-            continue
-        lv0 = {s: au_levels(b0, s) for s in ("both", "left", "right")}
-        lva = {s: au_levels(ba, s) for s in ("both", "left", "right")}
-        step = {"iteration": it, "measured": {}, "gains": dict(gains)}
-        changed = False
-        for a in plan.action_units:
-            if a.au not in AU_CATALOG or not AU_CATALOG[a.au].blendshapes or a.intensity < 0.25:
-                continue
-            got = lva[a.side][a.au] - lv0[a.side][a.au]
-            want = 0.08 + 0.3 * a.intensity
-            step["measured"][a.au] = round(got, 3)
-            if got < BLIND_RISE and gains[a.au] > 1.0:
-                gains[a.au] = 1.0
-                blind.add(a.au)
-                continue
-            if a.au in blind:
-                continue
-            if got < want and gains[a.au] < MAX_GAIN and it < iterations:
-                gains[a.au] = min(MAX_GAIN, gains[a.au] * float(np.clip(want / max(got, 0.05), 1.15, 1.8)))
-                changed = True
-        for au in relax:
-            target = max(src_l[au], src_r[au]) * (1 - neutralize) + REST_LEVEL + 0.1
-            if lv0["both"][au] > target and relax_gain.get(au, 1.0) < MAX_RELAX_GAIN and it < iterations:
-                relax_gain[au] = min(MAX_RELAX_GAIN, relax_gain.get(au, 1.0) * 1.5)
-                changed = True
-        history.append(step)
-        if not changed:
+            l0, r0 = apex.get(a.au, (0.0, 0.0))
+            apex[a.au] = (l0 + a.intensity * gl, r0 + a.intensity * gr)
+        shapes = measurer.blendshapes(_render_frame(prepared, apex, trial, rest=rest))
+        if shapes is None:
+            return float("inf"), {}
+        lv = {s: au_levels(shapes, s) for s in ("both", "left", "right")}
+        got = {au: lv[side][au] - lv0[side][au] for au, (side, _) in targets.items()}
+        # the reading should approach the requested intensity (so where the model trades two AUs off,
+        # as browInnerUp and browDown, the stronger request weighs more), and a reading under the
+        # visibility floor costs extra: an AU nobody can see is worse than two drawn a little short
+        short = sum(max(0.0, want - got[au]) + (VISIBLE_PENALTY if got[au] < VISIBLE_RISE else 0.0)
+                    for au, (_, want) in targets.items())
+        leak = sum(max(0.0, abs(lv["both"][au] - lv0["both"][au]) - LEAK_FREE) for au in watched)
+        # a small pull towards the drawn amplitudes the plan asked for, so ties keep gain 1
+        prior = GAIN_PRIOR * sum(abs(np.log(g)) for g in trial.values())
+        return short + LEAK_WEIGHT * leak + prior, got
+
+    best, got = cost(gains)
+    searched: list[dict] = []
+    for sweep in range(iterations if targets else 0):
+        improved = False
+        for au in targets:
+            for g in GAIN_STEPS:
+                if g == gains[au]:
+                    continue
+                trial = {**gains, au: g}
+                c, m = cost(trial)
+                if c < best - 1e-6:
+                    best, got, gains, improved = c, m, trial, True
+        searched.append({"sweep": sweep, "gains": dict(gains), "cost": round(float(best), 4),
+                         "measured": {au: round(float(v), 3) for au, v in got.items()}})
+        if not improved:
             break
-    return gains, relax_gain, {"iterations": history, "gains": gains, "relax_gains": relax_gain,
-                               "blendshape_blind": sorted(blind)}
+    info["iterations"] = relax_history + searched
+    info["gains"] = gains
+    info["measured_at_apex"] = {au: round(float(v), 3) for au, v in got.items()}
+    return gains, relax_gain, info
 
 
 def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | None = 4.0, fps: float = 25.0,
@@ -274,7 +318,8 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
     track = build_track(plan, n_frames, fps, seed=seed, audio=audio, relax=relax, blinks=blinks, sway=sway)
     calib["relaxed"] = {au: [round(l, 3), round(r, 3)] for au, (l, r) in relax.items()}
     calib["source_blendshapes"] = {k: round(v, 3) for k, v in prepared.blendshapes.items() if v >= 0.1}
-    return DraftResult(prepared, track, gains, fps, audio=audio, calibration=calib, plan=plan)
+    rest = {au: (-l, -r) for au, (l, r) in relax.items()}
+    return DraftResult(prepared, track, gains, fps, audio=audio, calibration=calib, plan=plan, rest=rest)
 
 
 def _fit_audio(audio, seconds: float):
