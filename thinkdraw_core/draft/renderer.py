@@ -16,7 +16,6 @@ import numpy as np
 from ..face.analyzer import (BLIND_AUS, MEASURABLE, AnalysisReport, FrameMeasurer, analyze_frames, au_levels,
                              shares_blendshapes)
 from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
-from ..facs import AU_CATALOG
 from ..plan import AUPlan
 from .deform import CLOSURE_AUS, MeshWarper, au_basis, supported_aus
 from .dynamics import AUTrack, build_track
@@ -26,8 +25,9 @@ from .dynamics import AUTrack, build_track
 RELAXABLE = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 18, 20, 22, 24, 28)
 REST_LEVEL = 0.08
 DETECT_SIZE = 512
-# The calibration's search space per AU, and what it weighs: an AU outside the plan may move this much
-# for free, beyond that it costs LEAK_WEIGHT per unit against a requested AU's relative shortfall.
+# The calibration's search space per AU, and what it weighs: a requested AU costs its shortfall against
+# its intensity, plus VISIBLE_PENALTY while it rises less than VISIBLE_RISE; an AU outside the plan may
+# move LEAK_FREE for free and costs LEAK_WEIGHT per unit beyond; GAIN_PRIOR per |log gain| keeps ties at 1.
 GAIN_STEPS = (0.5, 0.75, 1.0, 1.4, 2.0)
 LEAK_FREE, LEAK_WEIGHT, GAIN_PRIOR = 0.10, 1.0, 0.05
 VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 0.5
@@ -187,6 +187,11 @@ def source_relaxation(blendshapes: dict[str, float], neutralize: float, relax_ga
     return relax
 
 
+def rest_pose(relax: dict[int, tuple[float, float]]) -> dict[int, tuple[float, float]]:
+    """The per-frame intensities that hold the photo relaxed: the relaxation's AUs, negated."""
+    return {au: (-l, -r) for au, (l, r) in relax.items()}
+
+
 def _relax_gains(prepared: PreparedFace, neutralize: float, measurer: FrameMeasurer, iterations: int
                  ) -> tuple[dict[int, float], list[dict]]:
     """Relax harder (bounded) where the photo's own expression survives the first relaxation."""
@@ -195,7 +200,7 @@ def _relax_gains(prepared: PreparedFace, neutralize: float, measurer: FrameMeasu
     history = []
     for it in range(iterations + 1):
         relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
-        shapes = measurer.blendshapes(_render_frame(prepared, {au: (-l, -r) for au, (l, r) in relax.items()}, {}))
+        shapes = measurer.blendshapes(_render_frame(prepared, rest_pose(relax), {}))
         if shapes is None:
             break
         level = au_levels(shapes)
@@ -220,11 +225,11 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     at a time and sweeping `iterations` times, for the least cost: the shortfall of every requested AU
     against its target plus what AUs outside the plan move beyond LEAK_FREE."""
     relax0 = source_relaxation(prepared.blendshapes, neutralize)
-    f_first = _render_frame(prepared, {au: (-l, -r) for au, (l, r) in relax0.items()}, {})
+    f_first = _render_frame(prepared, rest_pose(relax0), {})
     measurer = FrameMeasurer(f_first, landmarker, name="the relaxed portrait")
     relax_gain, relax_history = _relax_gains(prepared, neutralize, measurer, iterations)
     relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
-    rest = {au: (-l, -r) for au, (l, r) in relax.items()}
+    rest = rest_pose(relax)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
     gains = {a.au: 1.0 for a in plan.action_units}
     info = {"iterations": relax_history, "relax_gains": relax_gain, "blendshape_blind": sorted(
@@ -318,7 +323,7 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
     track = build_track(plan, n_frames, fps, seed=seed, audio=audio, relax=relax, blinks=blinks, sway=sway)
     calib["relaxed"] = {au: [round(l, 3), round(r, 3)] for au, (l, r) in relax.items()}
     calib["source_blendshapes"] = {k: round(v, 3) for k, v in prepared.blendshapes.items() if v >= 0.1}
-    rest = {au: (-l, -r) for au, (l, r) in relax.items()}
+    rest = rest_pose(relax)
     return DraftResult(prepared, track, gains, fps, audio=audio, calibration=calib, plan=plan, rest=rest)
 
 
