@@ -243,12 +243,13 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     requested = {a.au for a in plan.action_units if a.intensity > 0}
     watched = [au for au in MEASURABLE if au not in requested and not shares_blendshapes(au, requested)]
 
+    apex = dict(rest)
+    for a in plan.action_units:
+        gl, gr = a.side_gains()
+        l0, r0 = apex.get(a.au, (0.0, 0.0))
+        apex[a.au] = (l0 + a.intensity * gl, r0 + a.intensity * gr)
+
     def cost(trial: dict[int, float]) -> tuple[float, dict[int, float]]:
-        apex = dict(rest)
-        for a in plan.action_units:
-            gl, gr = a.side_gains()
-            l0, r0 = apex.get(a.au, (0.0, 0.0))
-            apex[a.au] = (l0 + a.intensity * gl, r0 + a.intensity * gr)
         shapes = measurer.blendshapes(_render_frame(prepared, apex, trial, rest=rest))
         if shapes is None:
             return float("inf"), {}
