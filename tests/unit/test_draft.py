@@ -73,6 +73,19 @@ def test_open_mouth_is_dark_inside(prepared):
     assert lum < 90, "the opened mouth should show a dark interior, not smeared lips"
 
 
+@pytest.mark.parametrize("au", [25, 26, 27])
+def test_the_jaw_carries_the_lower_lip(prepared, au):
+    """A lower lip that travels much further than the chin squashes the lip onto the chin, which is the
+    lower lip depressor (AU16, mouthLowerDown), not an open jaw."""
+    geo = FaceGeometry.from_landmarks(prepared.xy)
+    disp = au_basis(au, prepared.xy, geo)
+    down = (disp[0] + disp[1]) @ geo.ey / geo.size
+    lower_lip, chin, upper_lip = down[[14, 17]].mean(), down[152], down[13]
+    assert chin > 0.1, f"AU{au} must drop the jaw"
+    assert lower_lip <= chin * 1.35, f"AU{au}: lower lip {lower_lip:.2f} outruns the chin {chin:.2f}"
+    assert lower_lip - upper_lip > 0.1, f"AU{au} must open the lips"
+
+
 def test_track_timeline_blinks_and_determinism():
     plan = plan_of({12: 0.8, 6: 0.5}, blink_rate=30.0, sustain=False, apex=0.6, offset=0.4)
     a = build_track(plan, 100, 25.0, seed=3)

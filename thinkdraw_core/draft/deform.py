@@ -44,6 +44,8 @@ NOSE_BRIDGE = ((6, 197), (6, 197))
 NOSE_LOWER = ((195, 5, 4, 1), (195, 5, 4, 1))
 UPPER_LIP_MID = ((0, 37, 13, 82), (0, 267, 13, 312))
 LOWER_LIP_MID = ((17, 84, 14, 87, 181, 178), (17, 314, 14, 317, 405, 402))
+# what the jaw carries: the lower lip rides on it, so a jaw drop moves lip and chin as one
+LOWER_JAW = tuple(a + b + c for a, b, c in zip(LOWER_LIP_INNER, LOWER_LIP_OUTER, CHIN))
 
 # An AU's pulls: (group, (lateral, down) in inter-ocular units, sigma in inter-ocular units).
 # lateral > 0 pulls towards the subject's own outside of the face on that side.
@@ -83,13 +85,15 @@ AU_PULLS: dict[int, list[Pull]] = {
     23: [(CORNER, (-0.05, 0.0), 0.07), (UPPER_LIP_OUTER, (0.0, 0.03), 0.05), (LOWER_LIP_OUTER, (0.0, -0.05), 0.05),
          (LOWER_LIP_MID, (0.0, -0.03), 0.05)],
     24: [(UPPER_LIP_OUTER, (0.0, 0.04), 0.05), (LOWER_LIP_OUTER, (0.0, -0.04), 0.05), (CHIN, (0.0, -0.02), 0.15)],
-    # lips part with a small jaw drop; the lower lip never travels further than the jaw under it
-    25: [(LOWER_LIP_INNER, (0.0, 0.08), 0.06), (LOWER_LIP_OUTER, (0.0, 0.07), 0.08), (UPPER_LIP_INNER, (0.0, -0.015), 0.05),
-         (CHIN, (0.0, 0.10), 0.18), (JAW_SIDE, (0.0, 0.07), 0.15)],
-    26: [(LOWER_LIP_INNER, (0.0, 0.24), 0.1), (LOWER_LIP_OUTER, (0.0, 0.24), 0.12), (CHIN, (0.0, 0.26), 0.2),
-         (JAW_SIDE, (0.0, 0.18), 0.15), (JAW_BACK, (0.0, 0.06), 0.12), (CORNER, (0.0, 0.07), 0.08)],
-    27: [(LOWER_LIP_INNER, (0.0, 0.38), 0.1), (LOWER_LIP_OUTER, (0.0, 0.38), 0.12), (CHIN, (0.0, 0.40), 0.2),
-         (JAW_SIDE, (0.0, 0.28), 0.15), (JAW_BACK, (0.0, 0.1), 0.12), (CORNER, (-0.03, 0.12), 0.08)],
+    # lips part on a small jaw drop; the lower lip parts a little further than the jaw under it and the
+    # upper lip stays (lifting it reads as the upper lip raiser, AU10)
+    25: [(LOWER_JAW, (0.0, 0.14), 0.12), (LOWER_LIP_INNER, (0.0, 0.03), 0.06), (JAW_SIDE, (0.0, 0.09), 0.15)],
+    # the jaw drops and carries the lower lip and chin together (a lip that outruns the chin reads as the
+    # lower lip depressor, AU16); the upper lip stretches down a little over the opening
+    26: [(LOWER_JAW, (0.0, 0.40), 0.12), (JAW_SIDE, (0.0, 0.26), 0.15), (JAW_BACK, (0.0, 0.08), 0.12),
+         (UPPER_LIP, (0.0, 0.03), 0.08)],
+    27: [(LOWER_JAW, (0.0, 0.60), 0.12), (JAW_SIDE, (0.0, 0.40), 0.15), (JAW_BACK, (0.0, 0.12), 0.12),
+         (UPPER_LIP, (0.0, 0.045), 0.08), (CORNER, (-0.03, 0.04), 0.08)],
     28: [(UPPER_LIP_OUTER, (0.0, 0.045), 0.06), (LOWER_LIP_OUTER, (0.0, -0.045), 0.06)],
 }
 # Eye closure is relative to this face's own lids: the upper lid travels this share of the way to the lower.
@@ -136,7 +140,7 @@ LOWER_MOUTH = frozenset((146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 
 
 def _excluded(groups) -> frozenset:
     """A pull on one lip must not leak across the mouth opening onto the other lip."""
-    if any(groups is g for g in (LOWER_LIP_OUTER, LOWER_LIP_INNER, LOWER_LIP_LATERAL, LOWER_LIP_MID, CHIN, JAW_SIDE,
+    if any(groups is g for g in (LOWER_JAW, LOWER_LIP_OUTER, LOWER_LIP_INNER, LOWER_LIP_LATERAL, LOWER_LIP_MID, CHIN, JAW_SIDE,
                                   JAW_BACK)):
         return UPPER_MOUTH
     if any(groups is g for g in (UPPER_LIP, UPPER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_LATERAL, UPPER_LIP_MID)):
