@@ -140,8 +140,8 @@ LOWER_MOUTH = frozenset((146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 
 
 def _excluded(groups) -> frozenset:
     """A pull on one lip must not leak across the mouth opening onto the other lip."""
-    if any(groups is g for g in (LOWER_JAW, LOWER_LIP_OUTER, LOWER_LIP_INNER, LOWER_LIP_LATERAL, LOWER_LIP_MID, CHIN, JAW_SIDE,
-                                  JAW_BACK)):
+    if any(groups is g for g in (LOWER_JAW, LOWER_LIP_OUTER, LOWER_LIP_INNER, LOWER_LIP_LATERAL, LOWER_LIP_MID,
+                                  CHIN, JAW_SIDE, JAW_BACK)):
         return UPPER_MOUTH
     if any(groups is g for g in (UPPER_LIP, UPPER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_LATERAL, UPPER_LIP_MID)):
         return LOWER_MOUTH
