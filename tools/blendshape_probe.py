@@ -43,7 +43,7 @@ SUBSET = (
 class BlendshapeModel:
     """MediaPipe's face_blendshapes.tflite from a face_landmarker.task, run on landmark arrays."""
 
-    def __init__(self, task_path: Path):
+    def __init__(self, task_path: Path, names: list[str]):
         try:
             from ai_edge_litert.interpreter import Interpreter
         except ImportError as exc:
@@ -54,7 +54,7 @@ class BlendshapeModel:
         self._it.allocate_tensors()
         self._in = self._it.get_input_details()[0]["index"]
         self._out = self._it.get_output_details()[0]["index"]
-        self.names: list[str] | None = None
+        self.names = names  # the model's output order, as MediaPipe reports its categories
 
     def __call__(self, xy: np.ndarray) -> dict[str, float]:
         self._it.set_tensor(self._in, np.ascontiguousarray(np.asarray(xy, np.float32)[list(SUBSET), :2][None]))
@@ -77,8 +77,7 @@ def main(argv=None) -> None:
     if image is None:
         raise SystemExit(f"the photo {args.photo!r} is not installed")
     prepared = renderer.prepare_face(image, landmarker=landmarker)
-    model = BlendshapeModel(landmarker.model_path)
-    model.names = list(prepared.blendshapes)  # MediaPipe reports them in the model's output order
+    model = BlendshapeModel(landmarker.model_path, list(prepared.blendshapes))
 
     rest = renderer.rest_pose(renderer.source_relaxation(prepared.blendshapes, args.neutralize))
     apex = dict(rest)
