@@ -53,7 +53,7 @@ def test_au12_left_pulls_the_subjects_left_corner_up_and_out(prepared):
 def test_zero_displacement_is_identity_and_background_stays(prepared):
     img = prepared.warper.image
     assert np.array_equal(prepared.warper.warp(np.zeros_like(prepared.xy)), img)
-    disp = au_basis(26, prepared.xy)
+    disp = au_basis(26, prepared.xy, depth=prepared.depth)
     out = prepared.warper.warp(disp[0] + disp[1])
     changed = np.argwhere(np.any(out != img, axis=2))
     assert len(changed) > 200
@@ -65,7 +65,7 @@ def test_zero_displacement_is_identity_and_background_stays(prepared):
 
 
 def test_open_mouth_is_dark_inside(prepared):
-    disp = au_basis(26, prepared.xy)
+    disp = au_basis(26, prepared.xy, depth=prepared.depth)
     out = prepared.warper.warp(disp[0] + disp[1]).astype(np.float32)
     dst = prepared.xy + disp[0] + disp[1]
     inner = np.round((dst[13] + dst[14]) / 2).astype(int)
@@ -76,14 +76,37 @@ def test_open_mouth_is_dark_inside(prepared):
 @pytest.mark.parametrize("au", [25, 26, 27])
 def test_the_jaw_carries_the_lower_lip(prepared, au):
     """A lower lip that travels much further than the chin squashes the lip onto the chin, which is the
-    lower lip depressor (AU16, mouthLowerDown), not an open jaw."""
+    lower lip depressor (AU16, mouthLowerDown), not an open jaw. The gap may narrow a little: the chin
+    turns back as the jaw opens, so it is seen foreshortened."""
     geo = FaceGeometry.from_landmarks(prepared.xy)
-    disp = au_basis(au, prepared.xy, geo)
+    disp = au_basis(au, prepared.xy, geo, prepared.depth)
     down = (disp[0] + disp[1]) @ geo.ey / geo.size
-    lower_lip, chin, upper_lip = down[[14, 17]].mean(), down[152], down[13]
+    lower_lip, chin, upper_lip = down[[14, 17]].mean(), down[199], down[13]
+    gap = (prepared.xy[199] - prepared.xy[17]) @ geo.ey / geo.size
     assert chin > 0.1, f"AU{au} must drop the jaw"
-    assert lower_lip <= chin * 1.35, f"AU{au}: lower lip {lower_lip:.2f} outruns the chin {chin:.2f}"
+    assert gap + chin - down[17] >= 0.7 * gap, f"AU{au}: lower lip {lower_lip:.2f} outruns the chin {chin:.2f}"
     assert lower_lip - upper_lip > 0.1, f"AU{au} must open the lips"
+
+
+@pytest.mark.parametrize("au", [26, 27])
+def test_the_open_jaw_keeps_its_round_outline(prepared, au):
+    """The mandible turns about the jaw joints: the outline beside the chin drops nearly as far as the
+    chin and the jaw angle hardly at all, and the drop falls off smoothly from chin to angle. A chin
+    that drops much further than its neighbours draws the jaw as a V."""
+    geo = FaceGeometry.from_landmarks(prepared.xy)
+    disp = au_basis(au, prepared.xy, geo, prepared.depth)
+    down = (disp[0] + disp[1]) @ geo.ey / geo.size
+    for outline in ((152, 148, 176, 149, 150, 136, 172), (152, 377, 400, 378, 379, 365, 397)):
+        drops = down[list(outline)]
+        assert drops[2] > 0.75 * drops[0], f"AU{au}: the jaw beside the chin drops {drops[2]:.2f} against {drops[0]:.2f}"
+        assert drops[-1] < 0.35 * drops[0], f"AU{au}: the jaw angle drops {drops[-1]:.2f}, the joints do not move"
+        assert np.all(np.diff(drops) <= 1e-9), f"AU{au}: the drop along the jaw line is not monotonic: {drops}"
+    assert np.abs(down[[1, 6, 33, 263, 234, 454]]).max() < 0.02, "the nose, eyes and cheeks stay with the skull"
+
+
+def test_jaw_aus_need_the_landmarks_depth(prepared):
+    with pytest.raises(ValueError, match="depth"):
+        au_basis(26, prepared.xy)
 
 
 def test_track_timeline_blinks_and_determinism():

@@ -38,7 +38,6 @@ LOWER_LIP_LATERAL = ((146, 91, 95, 88), (375, 321, 324, 318))
 UPPER_LIP_INNER = ((13, 82, 81, 80, 191), (13, 312, 311, 310, 415))
 CHIN = ((152, 175, 199, 200, 18, 171, 148, 208), (152, 175, 199, 200, 18, 396, 377, 428))
 JAW_SIDE = ((176, 149, 150, 136, 140, 170, 169), (400, 378, 379, 365, 369, 395, 394))
-JAW_BACK = ((172, 135, 138, 215), (397, 364, 367, 435))
 GLABELLA = ((9, 8, 168), (9, 8, 168))
 NOSE_BRIDGE = ((6, 197), (6, 197))
 NOSE_LOWER = ((195, 5, 4, 1), (195, 5, 4, 1))
@@ -88,14 +87,20 @@ AU_PULLS: dict[int, list[Pull]] = {
     # lips part on a small jaw drop; the lower lip parts a little further than the jaw under it and the
     # upper lip stays (lifting it reads as the upper lip raiser, AU10)
     25: [(LOWER_JAW, (0.0, 0.14), 0.12), (LOWER_LIP_INNER, (0.0, 0.03), 0.06), (JAW_SIDE, (0.0, 0.09), 0.15)],
-    # the jaw drops and carries the lower lip and chin together (a lip that outruns the chin reads as the
-    # lower lip depressor, AU16); the upper lip stretches down a little over the opening
-    26: [(LOWER_JAW, (0.0, 0.40), 0.12), (JAW_SIDE, (0.0, 0.26), 0.15), (JAW_BACK, (0.0, 0.08), 0.12),
-         (UPPER_LIP, (0.0, 0.03), 0.08)],
-    27: [(LOWER_JAW, (0.0, 0.60), 0.12), (JAW_SIDE, (0.0, 0.40), 0.15), (JAW_BACK, (0.0, 0.12), 0.12),
-         (UPPER_LIP, (0.0, 0.045), 0.08), (CORNER, (-0.03, 0.04), 0.08)],
+    # the jaw itself turns (JAW_TURN); the upper lip stretches down a little over the opening
+    26: [(UPPER_LIP, (0.0, 0.03), 0.08)],
+    27: [(UPPER_LIP, (0.0, 0.045), 0.08), (CORNER, (-0.03, 0.04), 0.08)],
     28: [(UPPER_LIP_OUTER, (0.0, 0.045), 0.06), (LOWER_LIP_OUTER, (0.0, -0.045), 0.06)],
 }
+# A wide-open jaw turns about the jaw joints, so each point drops in proportion to how far in front of the
+# joints it sits: the lower lip and chin most, the jaw angle hardly at all, and the jaw keeps its round
+# outline (moving the chin further than the jaw's sides draws a V). Radians at intensity 1; the lower lip
+# sits about one inter-ocular distance in front of the joints, so 26 drops it by about 0.4.
+JAW_TURN = {26: 0.38, 27: 0.58}
+JAW_JOINT_LEVEL = (234, 454, 93, 323)  # the outline beside the ears: about as deep as the joints
+# the skin beside the mouth goes with the jaw from this far above the corners (in inter-ocular units)
+# to fully this far below them
+JAW_SKIN_RAMP = (-0.12, 0.20)
 # Eye closure is relative to this face's own lids: the upper lid travels this share of the way to the lower.
 CLOSURE_AUS = (43, 45, 46)
 LID_TRAVEL = 0.92
@@ -141,7 +146,7 @@ LOWER_MOUTH = frozenset((146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 
 def _excluded(groups) -> frozenset:
     """A pull on one lip must not leak across the mouth opening onto the other lip."""
     if any(groups is g for g in (LOWER_JAW, LOWER_LIP_OUTER, LOWER_LIP_INNER, LOWER_LIP_LATERAL, LOWER_LIP_MID,
-                                  CHIN, JAW_SIDE, JAW_BACK)):
+                                  CHIN, JAW_SIDE)):
         return UPPER_MOUTH
     if any(groups is g for g in (UPPER_LIP, UPPER_LIP_OUTER, UPPER_LIP_INNER, UPPER_LIP_LATERAL, UPPER_LIP_MID)):
         return LOWER_MOUTH
@@ -175,6 +180,18 @@ def _basis_for(pulls: list[Pull], xy: np.ndarray, geo: FaceGeometry) -> np.ndarr
     return out
 
 
+def _jaw_turn_basis(xy: np.ndarray, depth: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """(N, 2) displacement per radian of jaw opening. depth: the landmarks' z, camera-near negative."""
+    forward = np.clip(depth[list(JAW_JOINT_LEVEL)].mean() - depth, 0.0, None)
+    corners = (xy[CORNER[0][0]] + xy[CORNER[1][0]]) / 2
+    below = ((xy - corners) @ geo.ey) / geo.size
+    t = np.clip((below - JAW_SKIN_RAMP[0]) / (JAW_SKIN_RAMP[1] - JAW_SKIN_RAMP[0]), 0.0, 1.0)
+    on_jaw = t * t * (3 - 2 * t)
+    on_jaw[list(UPPER_MOUTH)] = 0.0
+    on_jaw[list(LOWER_MOUTH)] = 1.0
+    return (forward * on_jaw)[:, None] * geo.ey[None]
+
+
 def _closure_basis(xy: np.ndarray) -> np.ndarray:
     out = np.zeros((2, len(xy), 2), np.float64)
     for side_i, k in ((0, 1), (1, 0)):
@@ -196,14 +213,24 @@ def _closure_basis(xy: np.ndarray) -> np.ndarray:
     return out
 
 
-def au_basis(au: int, xy: np.ndarray, geo: FaceGeometry | None = None) -> np.ndarray:
-    """Displacement (2 sides [subject left, right], N, 2) in pixels for AU `au` at intensity 1."""
+def au_basis(au: int, xy: np.ndarray, geo: FaceGeometry | None = None, depth: np.ndarray | None = None
+             ) -> np.ndarray:
+    """Displacement (2 sides [subject left, right], N, 2) in pixels for AU `au` at intensity 1.
+
+    depth: the landmarks' z in the same pixel scale (MediaPipe's, nearer the camera = smaller); the jaw
+    AUs in JAW_TURN need it."""
     geo = geo or FaceGeometry.from_landmarks(xy)
     if au in CLOSURE_AUS:
         return _closure_basis(xy)
     if au not in AU_PULLS:
         raise ValueError(f"AU{au} has no displacement model in the draft renderer")
-    return _basis_for(AU_PULLS[au], xy, geo)
+    out = _basis_for(AU_PULLS[au], xy, geo)
+    if au in JAW_TURN:
+        if depth is None:
+            raise ValueError(f"AU{au} turns the jaw and needs the landmarks' depth (the z of the face's landmarks)")
+        # one bone: each side's basis carries half, so a sided AU26 opens the jaw half as far
+        out += 0.5 * JAW_TURN[au] * _jaw_turn_basis(xy, np.asarray(depth, np.float64), geo)[None]
+    return out
 
 
 def supported_aus() -> list[int]:

@@ -40,13 +40,14 @@ class PreparedFace:
     face: Face  # in full-image coordinates
     box: tuple[int, int, int, int]  # crop x0, y0, x1, y1
     xy: np.ndarray  # landmarks in crop coordinates
+    depth: np.ndarray  # the landmarks' z at the same pixel scale
     blendshapes: dict[str, float]
     warper: MeshWarper
     basis: dict[int, np.ndarray] = field(default_factory=dict)
 
     def basis_for(self, au: int) -> np.ndarray:
         if au not in self.basis:
-            self.basis[au] = au_basis(au, self.xy, self.warper.geo)
+            self.basis[au] = au_basis(au, self.xy, self.warper.geo, self.depth)
         return self.basis[au]
 
 
@@ -64,11 +65,13 @@ def prepare_face(image: np.ndarray, face_index: int | None = None, crop_margin: 
         # the crop holds the chosen face near its centre: take the closest detection to it
         centre = np.array(big.shape[1::-1]) / 2
         close = min(found, key=lambda f: np.linalg.norm(f.xy.mean(axis=0) - centre))
-        xy, shapes = close.xy / scale, close.blendshapes
+        xyz, shapes = close.landmarks / scale, close.blendshapes
     else:
-        xy, shapes = face.xy - [box.x0, box.y0], face.blendshapes
-    warper = MeshWarper(crop, xy)
-    return PreparedFace(image, face, (box.x0, box.y0, box.x1, box.y1), xy.astype(np.float64), shapes, warper)
+        xyz, shapes = face.landmarks - [box.x0, box.y0, 0.0], face.blendshapes
+    xyz = xyz.astype(np.float64)
+    warper = MeshWarper(crop, xyz[:, :2])
+    return PreparedFace(image, face, (box.x0, box.y0, box.x1, box.y1), xyz[:, :2].copy(), xyz[:, 2].copy(), shapes,
+                        warper)
 
 
 class DraftResult:
