@@ -1,14 +1,17 @@
 """The CPU draft: displacement model, warp, dynamics, speech, determinism and end-to-end quality."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 import skimage.data
 
 from thinkdraw_core.draft import prepare_face, render_draft
-from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis
+from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis, lip_seal_amount
 from thinkdraw_core.draft.dynamics import build_track
 from thinkdraw_core.draft.speech import speech_tracks
+from thinkdraw_core.face import get_landmarker
+from thinkdraw_core.face.masks import LIPS_INNER
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
 
@@ -107,6 +110,46 @@ def test_the_open_jaw_keeps_its_round_outline(prepared, au):
 def test_jaw_aus_need_the_landmarks_depth(prepared):
     with pytest.raises(ValueError, match="depth"):
         au_basis(26, prepared.xy)
+
+
+def test_the_lip_tightener_closes_the_photos_parted_lips(astronaut):
+    """The astronaut smiles with her teeth showing. The lip tightener (AU23, anger) brings the lips
+    together as orbicularis oris does, so the drawn mouth is closed: the landmark detector finds the lips
+    touching, and the teeth are gone rather than left as a bright line between the lips."""
+    result = render_draft(astronaut, plan_of({23: 0.6}), seconds=1.2, fps=10, sway=False, blinks=False,
+                          calibrate=False)
+    first, apex = result.frame(0), result.frame(len(result) - 1)
+    size = result.prepared.warper.geo.size
+    landmarker = get_landmarker()
+
+    def lip_gap(frame):
+        xy = landmarker.detect(frame)[0].xy
+        return float(np.linalg.norm(xy[14] - xy[13]))
+
+    def teeth(frame):
+        mouth = np.zeros(frame.shape[:2], np.uint8)
+        cv2.fillPoly(mouth, [np.round(result.landmarks(0)[list(LIPS_INNER)]).astype(np.int32)], 1)
+        mouth = cv2.dilate(mouth, np.ones((5, 5), np.uint8)).astype(bool)
+        hsv = cv2.cvtColor(frame, cv2.COLOR_RGB2HSV)
+        # the teeth are bright and nearly grey; the red of the lips, bright or not, is saturated
+        return int(((hsv[..., 2] > 170) & (hsv[..., 1] < 50) & mouth).sum())
+
+    assert lip_gap(first) > 0.05 * size  # the photo's own parted lips, kept at rest
+    assert lip_gap(apex) < 0.3 * lip_gap(first)
+    assert teeth(first) > 40
+    assert teeth(apex) < 0.4 * teeth(first)
+
+
+def test_an_opening_mouth_wins_over_the_lip_seal():
+    assert lip_seal_amount({23: (0.6, 0.6)}) == 1.0
+    assert lip_seal_amount({23: (0.25, 0.25)}) == pytest.approx(0.5)
+    # speaking (lips part, jaw drop) opens tightened lips
+    assert lip_seal_amount({23: (0.6, 0.6), 26: (0.5, 0.5)}) == 0.0
+    # relaxing the photo's own pressed lips at rest closes nothing
+    assert lip_seal_amount({24: (-0.3, -0.3)}, rest={24: (-0.3, -0.3)}) == 0.0
+    assert lip_seal_amount({24: (-0.1, -0.1)}, rest={24: (-0.3, -0.3)}) == pytest.approx(0.4)
+    # the lips are one: a one-sided tightener closes them too
+    assert lip_seal_amount({23: (0.0, 0.5)}) == 1.0
 
 
 def test_track_timeline_blinks_and_determinism():

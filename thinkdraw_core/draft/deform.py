@@ -105,6 +105,21 @@ JAW_SKIN_RAMP = (-0.12, 0.20)
 CLOSURE_AUS = (43, 45, 46)
 LID_TRAVEL = 0.92
 
+# The lip tightener and pressor bring the lips together (orbicularis oris closes the mouth), fully from
+# this intensity on; an opening AU (lips part, jaw drop) wins over them at OPEN_WINS times its intensity.
+# The lips meet this share of the way from the upper lip, and the outer lip lines follow the inner ones
+# this much, so the lips keep their fullness instead of stretching over the gap.
+LIP_SEAL_AUS, LIP_OPENING_AUS = (23, 24), (25, 26, 27)
+LIP_SEAL_FULL, OPEN_WINS = 0.5, 2.5
+SEAL_UPPER_SHARE, SEAL_OUTER_FOLLOW, SEAL_SIGMA = 0.5, 0.6, 0.06
+# inner lip line pairs (upper, lower) from the subject's right corner to the left, and the outer pairs
+# above and below them
+INNER_LIP_PAIRS = ((191, 95), (80, 88), (81, 178), (82, 87), (13, 14), (312, 317), (311, 402), (310, 318), (415, 324))
+OUTER_LIP_PAIRS = ((185, 146), (40, 91), (39, 181), (37, 84), (0, 17), (267, 314), (269, 405), (270, 321), (409, 375))
+# where the lips meet: a shadowed line of the lip's own colour (also hides the photo's teeth that the
+# inner lip landmarks, sitting a little inside the red, carry along)
+SEAM_SHADE = 0.5
+
 MOUTH_DARK = np.array([24, 9, 11], np.float32)
 MOUTH_EDGE = np.array([92, 40, 42], np.float32)
 # the photo's teeth, kept but in the shade of the opened lips (fully lit they read as a raised upper lip)
@@ -213,6 +228,45 @@ def _closure_basis(xy: np.ndarray) -> np.ndarray:
     return out
 
 
+def lip_seal_amount(values: dict[int, tuple[float, float]], rest: dict[int, tuple[float, float]] | None = None
+                    ) -> float:
+    """How far the lips are brought together (0..1) for one frame's AU intensities (left, right).
+
+    `rest` is the part of `values` that relaxes the photo (a photo's own pressed lips relaxed is a negative
+    AU24 there): only what the plan adds on top of it closes the lips."""
+    rest = rest or {}
+
+    def added(au: int) -> float:
+        (left, right), (rest_l, rest_r) = values.get(au, (0.0, 0.0)), rest.get(au, (0.0, 0.0))
+        return max(0.0, left - rest_l, right - rest_r)
+
+    closing = sum(added(au) for au in LIP_SEAL_AUS)
+    opening = sum(max(0.0, max(values.get(au, (0.0, 0.0)))) for au in LIP_OPENING_AUS)
+    return float(np.clip(closing / LIP_SEAL_FULL - OPEN_WINS * opening, 0.0, 1.0))
+
+
+def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """(N, 2) displacement that closes the mouth as it is drawn now (`current` = the moved landmarks of
+    the rest mesh `xy`): each inner lip pair meets, the outer lines follow, the skin around goes along.
+
+    It closes the current gap rather than the photo's, so whatever the other AUs did to the lips they
+    still meet; a pair already closed (or crossed) is left alone."""
+    controls, vectors = [], []
+    for (upper, lower), (upper_out, lower_out) in zip(INNER_LIP_PAIRS, OUTER_LIP_PAIRS):
+        gap = current[lower] - current[upper]
+        if gap @ geo.ey <= 0:
+            gap = np.zeros(2)
+        down, up = gap * SEAL_UPPER_SHARE, -gap * (1 - SEAL_UPPER_SHARE)
+        controls += [upper, lower, upper_out, lower_out]
+        vectors += [down, up, down * SEAL_OUTER_FOLLOW, up * SEAL_OUTER_FOLLOW]
+    controls, vectors = np.array(controls), np.array(vectors)
+    d2 = ((xy[:, None, :] - xy[controls][None]) ** 2).sum(-1)
+    g = np.exp(-d2 / (2 * (SEAL_SIGMA * geo.size) ** 2))
+    field = (g @ vectors) / np.maximum(1.0, g.sum(1, keepdims=True))
+    field[controls] = vectors  # exact on the lips themselves, so the pairs meet
+    return field
+
+
 def au_basis(au: int, xy: np.ndarray, geo: FaceGeometry | None = None, depth: np.ndarray | None = None
              ) -> np.ndarray:
     """Displacement (2 sides [subject left, right], N, 2) in pixels for AU `au` at intensity 1.
@@ -263,6 +317,11 @@ class MeshWarper:
         self.upper_lid = (np.array(UPPER_LID[1]), np.array(UPPER_LID[0]))  # subject left, right
         self._src_gap = float(np.linalg.norm(self.xy[14] - self.xy[13]))
         self._teeth = self._source_teeth()
+        # the red of the lips: halfway between each inner lip point and the outer one beside it
+        red = [(self.xy[i] + self.xy[o]) / 2 for inner, outer in zip(INNER_LIP_PAIRS, OUTER_LIP_PAIRS)
+               for i, o in zip(inner, outer)]
+        at = np.clip(np.round(np.array(red)).astype(int), 0, [w - 1, h - 1])
+        self._lip_colour = np.median(self.image[at[:, 1], at[:, 0]].astype(np.float32), axis=0)
 
     def _source_teeth(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Soft masks (upper half, lower half) of the photo's own open-mouth interior, or None if closed."""
@@ -279,8 +338,10 @@ class MeshWarper:
         upper = np.clip(0.5 - along / max(1.0, 0.15 * self._src_gap), 0.0, 1.0)
         return (mask * upper).astype(np.float32), (mask * (1 - upper)).astype(np.float32)
 
-    def warp(self, disp: np.ndarray, closure: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
-        """The image with the landmarks moved by disp (N, 2) pixels; closure = eyelid closure (left, right)."""
+    def warp(self, disp: np.ndarray, closure: tuple[float, float] = (0.0, 0.0), lips_sealed: float = 0.0
+             ) -> np.ndarray:
+        """The image with the landmarks moved by disp (N, 2) pixels; closure = eyelid closure (left, right),
+        lips_sealed = how far disp brings the lips together (lip_seal_amount), for the line where they meet."""
         out = self.image.copy()
         roi = self.warp_roi(disp)
         if roi is None:
@@ -289,6 +350,7 @@ class MeshWarper:
         out[y0:y1, x0:x1] = cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         dst = self.xy + disp
         self._paint_mouth(out, dst)
+        self._paint_seam(out, dst, lips_sealed)
         self._paint_lashes(out, dst, closure)
         return out
 
@@ -392,6 +454,28 @@ class MeshWarper:
         alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.6, 0.012 * s))[..., None] * alpha_max
         region = out[y0:y1, x0:x1].astype(np.float32)
         out[y0:y1, x0:x1] = np.clip(region * (1 - alpha) + colour * alpha, 0, 255).astype(np.uint8)
+
+    def _paint_seam(self, out: np.ndarray, dst: np.ndarray, sealed: float) -> None:
+        """The shadowed line where sealed lips meet, in the lips' own colour. A photo with closed lips has
+        its own line already."""
+        opened = min(1.0, self._src_gap / (0.05 * self.geo.size))
+        if sealed < 0.3 or opened < 0.2:
+            return
+        line = np.array([dst[78]] + [(dst[u] + dst[l]) / 2 for u, l in INNER_LIP_PAIRS] + [dst[308]])
+        x0, y0 = np.floor(line.min(axis=0) - 4).astype(int)
+        x1, y1 = np.ceil(line.max(axis=0) + 5).astype(int)
+        h, w = out.shape[:2]
+        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return
+        region = out[y0:y1, x0:x1]
+        overlay = region.copy()
+        colour = tuple(float(c) for c in self._lip_colour * SEAM_SHADE)
+        width = max(1, int(round(0.03 * self.geo.size)))
+        cv2.polylines(overlay, [np.round((line - [x0, y0]) * 16).astype(np.int32)], False, colour, width,
+                      cv2.LINE_AA, shift=4)
+        a = min(1.0, (sealed - 0.3) / 0.4) * 0.8 * opened
+        out[y0:y1, x0:x1] = (region.astype(np.float32) * (1 - a) + overlay.astype(np.float32) * a).astype(np.uint8)
 
     def _paint_lashes(self, out: np.ndarray, dst: np.ndarray, closure: tuple[float, float]) -> None:
         """The lash line along a closing lid, so a shut eye reads as shut rather than as skin."""

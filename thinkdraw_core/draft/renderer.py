@@ -17,7 +17,7 @@ from ..face.analyzer import (BLIND_AUS, MEASURABLE, AnalysisReport, FrameMeasure
                              shares_blendshapes)
 from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
 from ..plan import AUPlan
-from .deform import CLOSURE_AUS, MeshWarper, au_basis, supported_aus
+from .deform import CLOSURE_AUS, MeshWarper, au_basis, lip_seal_amount, lip_seal_field, supported_aus
 from .dynamics import AUTrack, build_track
 
 # The photo's own expression is relaxed through one representative AU per blendshape group; the
@@ -152,6 +152,9 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
     if closure != (0.0, 0.0):
         b = prepared.basis_for(45)
         disp += closure[0] * b[0] + closure[1] * b[1]
+    sealed = lip_seal_amount(values, rest)
+    if sealed > 0.0:
+        disp += sealed * lip_seal_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
     if sway is not None and np.any(sway):
         geo = prepared.warper.geo
         pivot = prepared.xy[152] + geo.ey * geo.size * 0.8  # the head turns about the neck
@@ -165,7 +168,7 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
 def _render_frame(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
                   sway: np.ndarray | None = None, rest: dict[int, tuple[float, float]] | None = None) -> np.ndarray:
     disp, closure = _displacement(prepared, values, gains, sway, rest)
-    crop = prepared.warper.warp(disp, closure=closure)
+    crop = prepared.warper.warp(disp, closure=closure, lips_sealed=lip_seal_amount(values, rest))
     x0, y0, x1, y1 = prepared.box
     frame = prepared.image.copy()
     # the field is exactly zero on the crop's border (fixed anchors), so a plain paste is seamless
