@@ -278,8 +278,10 @@ print(peak.extra_mb)
 
 
 def test_peak_memory_stays_flat_as_the_frame_count_grows(tmp_path):
-    """Extra memory while encoding a float batch: the same for 400 and 1600 frames (fresh processes, so
-    one run's freed memory cannot hide the next one's)."""
+    """Extra memory while encoding a float batch: the same for 400 and 3200 frames (fresh processes, so
+    one run's freed memory cannot hide the next one's). A run's resident memory sometimes steps up by
+    about 30 MiB whatever its length (seen at 400, 1600 and 3200 frames alike), so the two lengths
+    differ by far more frames than that step is worth."""
     import subprocess
     import sys
     from pathlib import Path
@@ -292,8 +294,8 @@ def test_peak_memory_stays_flat_as_the_frame_count_grows(tmp_path):
         assert out.returncode == 0, out.stderr[-2000:]
         return float(out.stdout.strip().splitlines()[-1])
 
-    small, large = extra_mb(400), extra_mb(1600)
+    small, large = extra_mb(400), extra_mb(3200)
     frame_u8 = 128 * 128 * 3 / 2**20
-    # A copy of the batch in uint8 would add 1200 frames' worth (56 MiB) between the two; a float copy 4x that.
-    assert large - small < 0.6 * 1200 * frame_u8, (small, large)
-    assert large < 1600 * frame_u8, (small, large)
+    # A copy of the batch in uint8 would add 2800 frames' worth (131 MiB) between the two; a float copy 4x that.
+    assert large - small < 0.6 * 2800 * frame_u8, (small, large)
+    assert large < 0.6 * 3200 * frame_u8, (small, large)
