@@ -168,6 +168,14 @@ def _excluded(groups) -> frozenset:
     return frozenset()
 
 
+def _spread(xy: np.ndarray, centres: np.ndarray, vectors: np.ndarray, sigma: float) -> np.ndarray:
+    """(N, 2): the control vectors carried to every point, a weighted mean near the controls and a
+    Gaussian-decaying pull away from them (sigma in pixels)."""
+    d2 = ((xy[:, None, :] - centres[None]) ** 2).sum(-1)
+    g = np.exp(-d2 / (2 * sigma ** 2))
+    return (g @ vectors) / np.maximum(1.0, g.sum(1, keepdims=True))
+
+
 def _basis_for(pulls: list[Pull], xy: np.ndarray, geo: FaceGeometry) -> np.ndarray:
     """(2 sides [left, right], N, 2) displacement per unit intensity."""
     out = np.zeros((2, len(xy), 2), np.float64)
@@ -184,11 +192,7 @@ def _basis_for(pulls: list[Pull], xy: np.ndarray, geo: FaceGeometry) -> np.ndarr
                     vec = (sign * lat * geo.ex + down * geo.ey) * geo.size
                 centres.append(c)
                 vectors.append(vec)
-            c, v = np.array(centres), np.array(vectors)
-            d2 = ((xy[:, None, :] - c[None]) ** 2).sum(-1)
-            g = np.exp(-d2 / (2 * (sigma * geo.size) ** 2))
-            # a weighted mean near the controls, a decaying pull away from them
-            field = (g @ v) / np.maximum(1.0, g.sum(1, keepdims=True))
+            field = _spread(xy, np.array(centres), np.array(vectors), sigma * geo.size)
             skip = [i for i in _excluded(groups) if i not in idx]
             field[skip] = 0.0
             out[side_i] += field
@@ -260,9 +264,7 @@ def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np
         controls += [upper, lower, upper_out, lower_out]
         vectors += [down, up, down * SEAL_OUTER_FOLLOW, up * SEAL_OUTER_FOLLOW]
     controls, vectors = np.array(controls), np.array(vectors)
-    d2 = ((xy[:, None, :] - xy[controls][None]) ** 2).sum(-1)
-    g = np.exp(-d2 / (2 * (SEAL_SIGMA * geo.size) ** 2))
-    field = (g @ vectors) / np.maximum(1.0, g.sum(1, keepdims=True))
+    field = _spread(xy, xy[controls], vectors, SEAL_SIGMA * geo.size)
     field[controls] = vectors  # exact on the lips themselves, so the pairs meet
     return field
 
