@@ -293,6 +293,22 @@ def supported_aus() -> list[int]:
     return sorted([*AU_PULLS, *CLOSURE_AUS])
 
 
+def _blend_line(out: np.ndarray, pts: np.ndarray, colour: tuple[float, float, float], width: int, alpha: float,
+                margin: tuple[int, int]) -> None:
+    """An anti-aliased open polyline through pts (pixels), blended into out at alpha, touching only the
+    box around the points widened by margin (before, after)."""
+    h, w = out.shape[:2]
+    x0, y0 = np.maximum(np.floor(pts.min(axis=0) - margin[0]).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(pts.max(axis=0) + margin[1]).astype(int), [w, h])
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return
+    region = out[y0:y1, x0:x1]
+    overlay = region.copy()
+    cv2.polylines(overlay, [np.round((pts - [x0, y0]) * 16).astype(np.int32)], False, colour, width, cv2.LINE_AA,
+                  shift=4)
+    out[y0:y1, x0:x1] = (region.astype(np.float32) * (1 - alpha) + overlay.astype(np.float32) * alpha).astype(np.uint8)
+
+
 class MeshWarper:
     """Warps one image (the face crop) by landmark displacements; build once per face, call per frame."""
 
@@ -464,33 +480,13 @@ class MeshWarper:
         if sealed < 0.3 or opened < 0.2:
             return
         line = np.array([dst[78]] + [(dst[u] + dst[l]) / 2 for u, l in INNER_LIP_PAIRS] + [dst[308]])
-        x0, y0 = np.floor(line.min(axis=0) - 4).astype(int)
-        x1, y1 = np.ceil(line.max(axis=0) + 5).astype(int)
-        h, w = out.shape[:2]
-        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-        if x1 - x0 < 2 or y1 - y0 < 2:
-            return
-        region = out[y0:y1, x0:x1]
-        overlay = region.copy()
         colour = tuple(float(c) for c in self._lip_colour * SEAM_SHADE)
-        width = max(1, int(round(0.03 * self.geo.size)))
-        cv2.polylines(overlay, [np.round((line - [x0, y0]) * 16).astype(np.int32)], False, colour, width,
-                      cv2.LINE_AA, shift=4)
-        a = min(1.0, (sealed - 0.3) / 0.4) * 0.8 * opened
-        out[y0:y1, x0:x1] = (region.astype(np.float32) * (1 - a) + overlay.astype(np.float32) * a).astype(np.uint8)
+        _blend_line(out, line, colour, max(1, int(round(0.03 * self.geo.size))),
+                    min(1.0, (sealed - 0.3) / 0.4) * 0.8 * opened, margin=(4, 5))
 
     def _paint_lashes(self, out: np.ndarray, dst: np.ndarray, closure: tuple[float, float]) -> None:
         """The lash line along a closing lid, so a shut eye reads as shut rather than as skin."""
-        s = self.geo.size
         for amount, lid in zip(closure, self.upper_lid):
-            if amount < 0.45:
-                continue
-            pts = np.round(dst[lid] * 16).astype(np.int32)
-            overlay = out.copy()
-            cv2.polylines(overlay, [pts], False, (40, 30, 30), max(1, int(round(0.035 * s))), cv2.LINE_AA, shift=4)
-            a = min(1.0, (amount - 0.45) / 0.4) * 0.75
-            x0, y0 = np.floor(dst[lid].min(axis=0) - 3).astype(int)
-            x1, y1 = np.ceil(dst[lid].max(axis=0) + 4).astype(int)
-            x0, y0 = max(0, x0), max(0, y0)
-            region = out[y0:y1, x0:x1].astype(np.float32)
-            out[y0:y1, x0:x1] = (region * (1 - a) + overlay[y0:y1, x0:x1].astype(np.float32) * a).astype(np.uint8)
+            if amount >= 0.45:
+                _blend_line(out, dst[lid], (40, 30, 30), max(1, int(round(0.035 * self.geo.size))),
+                            min(1.0, (amount - 0.45) / 0.4) * 0.75, margin=(3, 4))
