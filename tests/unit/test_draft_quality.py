@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from basic_emotions import BASIC_EMOTIONS
 from sample_photos import PHOTOS
 
 from thinkdraw_core.draft import render_draft
 from thinkdraw_core.face.analyzer import BLIND_AUS, shares_blendshapes
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
-EMOTIONS = {
-    "happy": {6: 0.7, 12: 0.9, 25: 0.4},
-    "sad": {1: 0.7, 4: 0.6, 15: 0.8, 17: 0.4},
-    "surprise": {1: 0.8, 2: 0.8, 5: 0.5, 26: 0.7},
-    "fear": {1: 0.7, 2: 0.6, 4: 0.5, 5: 0.7, 20: 0.6, 26: 0.5},
-    "anger": {4: 0.9, 5: 0.5, 7: 0.7, 23: 0.6},
-    "disgust": {9: 0.8, 10: 0.6, 15: 0.5, 17: 0.5},
-}
+EMOTIONS = BASIC_EMOTIONS
 # What the blendshapes demonstrably see on warped photos, per emotion (checked hard below). AU1 and AU4 in
 # sad are both seen only since the calibration searches gains against the coupled model.
 SEEN = {"happy": {12}, "sad": {1, 4, 17}, "surprise": {1, 2, 5, 26}, "fear": {1, 2, 5, 20, 26}, "anger": {4, 7},

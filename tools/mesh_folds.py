@@ -1,0 +1,95 @@
+"""Dev tool: where does the draft's mesh fold over itself?
+
+A triangle folds when the warp turns it inside out (its orientation flips against the rest pose).
+The warp draws folded triangles first so their unfolded neighbours cover them, but where two
+unfolded neighbours then overlap, the picture shows a crack: skin from one place drawn over skin
+from another. For each sample photo and basic emotion (tests/basic_emotions.py) this renders the
+draft as the quality test does and prints, at the apex, the folded triangles outside the mouth and
+eye openings (inside them the lids and lips meet on purpose), their area in 1e-3 inter-ocular
+units squared, and the worst triangle by its landmark indices.
+
+  .venv/bin/python tools/mesh_folds.py [--photo portrait] [--emotion sad] [--save DIR]
+
+--save writes each apex face crop with the folded triangles outlined in red, next to the rest frame.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from basic_emotions import BASIC_EMOTIONS  # noqa: E402
+from sample_photos import PHOTOS  # noqa: E402
+
+from thinkdraw_core.draft import render_draft  # noqa: E402
+from thinkdraw_core.face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING  # noqa: E402
+from thinkdraw_core.face.masks import LIPS_INNER  # noqa: E402
+from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline  # noqa: E402
+
+OPENINGS = frozenset((*LIPS_INNER, *LEFT_EYE_RING, *RIGHT_EYE_RING, *range(468, 478)))
+
+
+def signed_areas(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
+    edges = points[tris[:, 1:]] - points[tris[:, :1]]
+    return 0.5 * (edges[:, 0, 0] * edges[:, 1, 1] - edges[:, 0, 1] * edges[:, 1, 0])
+
+
+def apex_folds(result) -> tuple[np.ndarray, np.ndarray, float]:
+    """(folded triangles as landmark-index triples, the moved mesh points, their area in iod^2)."""
+    warper = result.prepared.warper
+    x0, y0 = result.prepared.box[:2]
+    moved = warper.points.copy()
+    moved[: warper.n_moving] = result.landmarks(len(result) - 1) - (x0, y0)
+    visible = ~np.array([all(int(v) in OPENINGS for v in t) for t in warper.tris])
+    tris = warper.tris[visible]
+    rest, now = signed_areas(warper.points, tris), signed_areas(moved, tris)
+    folded = np.sign(rest) != np.sign(now)
+    order = np.argsort(-np.abs(rest[folded]))
+    return tris[folded][order], moved, float(np.abs(rest[folded]).sum()) / warper.geo.size ** 2
+
+
+def picture(result, folded: np.ndarray, moved: np.ndarray) -> np.ndarray:
+    x0, y0, x1, y1 = result.prepared.box
+    first, apex = result.frame(0)[y0:y1, x0:x1], result.frame(len(result) - 1)[y0:y1, x0:x1].copy()
+    for tri in folded:
+        cv2.polylines(apex, [np.round(moved[tri] * 16).astype(np.int32)], True, (255, 0, 0), 1, cv2.LINE_AA, shift=4)
+    return cv2.cvtColor(np.concatenate([first, apex], axis=1), cv2.COLOR_RGB2BGR)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--photo", choices=list(PHOTOS), action="append", help="default: every sample photo")
+    ap.add_argument("--emotion", choices=list(BASIC_EMOTIONS), action="append", help="default: every basic emotion")
+    ap.add_argument("--save", type=Path, help="folder for the apex pictures with the folds outlined")
+    args = ap.parse_args(argv)
+    if args.save:
+        args.save.mkdir(parents=True, exist_ok=True)
+    total_n, total_area = 0, 0.0
+    print(f"{'photo':10s} {'emotion':9s} {'folds':>5s} {'area':>7s}  worst (landmarks)")
+    for photo_name in args.photo or list(PHOTOS):
+        photo = PHOTOS[photo_name]()
+        if photo is None:
+            print(f"{photo_name}: not installed, skipped")
+            continue
+        for name in args.emotion or list(BASIC_EMOTIONS):
+            plan = AUPlan(text=name, action_units=[ActionUnit(au=a, intensity=v) for a, v in BASIC_EMOTIONS[name].items()],
+                          timeline=Timeline(start=0.1, onset=0.4, apex=5.0, blink_rate=0.0))
+            result = render_draft(photo, plan, seconds=1.2, fps=10, sway=False, blinks=False)
+            folded, moved, area = apex_folds(result)
+            total_n, total_area = total_n + len(folded), total_area + area
+            worst = tuple(int(v) for v in folded[0]) if len(folded) else "-"
+            print(f"{photo_name:10s} {name:9s} {len(folded):5d} {area * 1e3:7.1f}  {worst}", flush=True)
+            if args.save:
+                cv2.imwrite(str(args.save / f"{photo_name}_{name}.png"), picture(result, folded, moved))
+    print(f"{'total':20s} {total_n:5d} {total_area * 1e3:7.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
