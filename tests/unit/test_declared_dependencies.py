@@ -1,0 +1,67 @@
+"""Every third-party module the pack imports is declared, so an install (pip, or ComfyUI-Manager reading
+requirements.txt) brings it instead of relying on another package happening to depend on it."""
+import ast
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = [ROOT / "thinkdraw_core", ROOT / "nodes", ROOT / "__init__.py"]
+# What ComfyUI itself is or ships with the pack's host: its own modules, and torch (installed with it).
+FROM_COMFYUI = {"comfy", "comfy_api", "comfy_extras", "comfy_execution", "folder_paths", "server", "torch"}
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~\[; ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-").replace(".", "-")
+
+
+def _declared() -> tuple[set[str], set[str]]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    required = {_name(r) for r in project["dependencies"]}
+    # the test extra is this repository's own environment, not something a user's install brings
+    optional = {_name(r) for name, extra in project.get("optional-dependencies", {}).items() if name != "test"
+                for r in extra}
+    return required, optional
+
+
+def _imported_top_levels() -> dict[str, str]:
+    """Top-level module -> one place that imports it, over the shipped code, absolute imports only."""
+    found = {}
+    files = [p for root in SHIPPED for p in ([root] if root.is_file() else root.rglob("*.py"))]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for n in names:
+                found.setdefault(n.split(".")[0], f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_third_party_import_is_declared():
+    required, optional = _declared()
+    dists = packages_distributions()
+    ours = {"thinkdraw_core", "nodes", "thinkdraw"}
+    undeclared = []
+    for module, where in sorted(_imported_top_levels().items()):
+        if module in sys.stdlib_module_names or module in ours or module in FROM_COMFYUI or module == "__future__":
+            continue
+        names = {_name(d) for d in dists.get(module, [])}
+        assert names, f"{module} ({where}) is imported but not installed in the test environment"
+        if not names & (required | optional):
+            undeclared.append(f"{module} ({where}) from {sorted(names)}")
+    assert not undeclared, f"declare these in pyproject.toml [project] dependencies and requirements.txt: {undeclared}"
+
+
+def test_requirements_txt_matches_pyproject():
+    required, _ = _declared()
+    listed = {_name(line) for line in (ROOT / "requirements.txt").read_text().splitlines()
+              if line.strip() and not line.lstrip().startswith("#")}
+    assert listed == required, (f"requirements.txt (what ComfyUI-Manager installs) and pyproject's dependencies differ: "
+                                f"only in requirements.txt {sorted(listed - required)}, "
+                                f"only in pyproject {sorted(required - listed)}")
