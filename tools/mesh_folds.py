@@ -28,16 +28,12 @@ from basic_emotions import BASIC_EMOTIONS  # noqa: E402
 from sample_photos import PHOTOS  # noqa: E402
 
 from thinkdraw_core.draft import render_draft  # noqa: E402
+from thinkdraw_core.draft.deform import signed_areas  # noqa: E402
 from thinkdraw_core.face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING  # noqa: E402
 from thinkdraw_core.face.masks import LIPS_INNER  # noqa: E402
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline  # noqa: E402
 
 OPENINGS = frozenset((*LIPS_INNER, *LEFT_EYE_RING, *RIGHT_EYE_RING, *range(468, 478)))
-
-
-def signed_areas(points: np.ndarray, tris: np.ndarray) -> np.ndarray:
-    edges = points[tris[:, 1:]] - points[tris[:, :1]]
-    return 0.5 * (edges[:, 0, 0] * edges[:, 1, 1] - edges[:, 0, 1] * edges[:, 1, 0])
 
 
 def apex_folds(result) -> tuple[np.ndarray, np.ndarray, float]:
@@ -48,10 +44,10 @@ def apex_folds(result) -> tuple[np.ndarray, np.ndarray, float]:
     moved[: warper.n_moving] = result.landmarks(len(result) - 1) - (x0, y0)
     visible = ~np.array([all(int(v) in OPENINGS for v in t) for t in warper.tris])
     tris = warper.tris[visible]
-    rest, now = signed_areas(warper.points, tris), signed_areas(moved, tris)
+    rest, now = signed_areas(warper.points[tris]), signed_areas(moved[tris])
     folded = np.sign(rest) != np.sign(now)
     order = np.argsort(-np.abs(rest[folded]))
-    return tris[folded][order], moved, float(np.abs(rest[folded]).sum()) / warper.geo.size ** 2
+    return tris[folded][order], moved, 0.5 * float(np.abs(rest[folded]).sum()) / warper.geo.size ** 2
 
 
 def picture(result, folded: np.ndarray, moved: np.ndarray) -> np.ndarray:

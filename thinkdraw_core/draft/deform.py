@@ -293,6 +293,13 @@ def supported_aus() -> list[int]:
     return sorted([*AU_PULLS, *CLOSURE_AUS])
 
 
+def signed_areas(triangles: np.ndarray) -> np.ndarray:
+    """(T,) twice the signed area of each triangle (T, 3, 2): the sign is its orientation, so a triangle
+    whose sign differs between the rest pose and a frame has folded over."""
+    edges = triangles[:, 1:] - triangles[:, :1]
+    return edges[:, 0, 0] * edges[:, 1, 1] - edges[:, 0, 1] * edges[:, 1, 0]
+
+
 def _blend_line(out: np.ndarray, pts: np.ndarray, colour: tuple[float, float, float], width: int, alpha: float,
                 margin: tuple[int, int]) -> None:
     """An anti-aliased open polyline through pts (pixels), blended into out at alpha, touching only the
@@ -408,9 +415,7 @@ class MeshWarper:
         pts = np.round(((dst - [x0, y0]) * [sx, sy] - 0.5 + 0.5) * 16).astype(np.int32)
         # a triangle that folded over (strong pulls on a fine mesh) is drawn first, so the unfolded
         # neighbours it overlaps win and the fold leaves no specks sampled from the wrong place
-        src_e, dst_e = src[:, 1:] - src[:, :1], dst[:, 1:] - dst[:, :1]
-        folded = np.sign(src_e[:, 0, 0] * src_e[:, 1, 1] - src_e[:, 0, 1] * src_e[:, 1, 0]) != np.sign(
-            dst_e[:, 0, 0] * dst_e[:, 1, 1] - dst_e[:, 0, 1] * dst_e[:, 1, 0])
+        folded = np.sign(signed_areas(src)) != np.sign(signed_areas(dst))
         for t in np.argsort(~folded, kind="stable"):
             cv2.fillConvexPoly(index, pts[t], int(t) + 1, lineType=cv2.LINE_8, shift=4)
         gx = (np.arange(mw, dtype=np.float32) + 0.5) / sx - 0.5 + x0
