@@ -1,8 +1,9 @@
 """thinkdraw_core is a library of its own: it never imports ComfyUI."""
-import ast
 import subprocess
 import sys
 from pathlib import Path
+
+from python_imports import absolute_imports
 
 CORE = Path(__file__).resolve().parents[2] / "thinkdraw_core"
 COMFY_MODULES = {"comfy", "comfy_api", "comfy_extras", "comfy_execution", "folder_paths", "server", "nodes",
@@ -10,15 +11,8 @@ COMFY_MODULES = {"comfy", "comfy_api", "comfy_extras", "comfy_execution", "folde
 
 
 def test_no_comfy_import_statements():
-    offenders = []
-    for path in CORE.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            offenders += [f"{path.relative_to(CORE)}:{node.lineno} {n}" for n in names if n.split(".")[0] in COMFY_MODULES]
+    offenders = [f"{path.relative_to(CORE)}:{line} {module}" for path, line, module in absolute_imports([CORE])
+                 if module.split(".")[0] in COMFY_MODULES]
     assert not offenders, f"thinkdraw_core must not import ComfyUI: {offenders}"
 
 

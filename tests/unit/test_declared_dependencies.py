@@ -1,11 +1,12 @@
 """Every third-party module the pack imports is declared, so an install (pip, or ComfyUI-Manager reading
 requirements.txt) brings it instead of relying on another package happening to depend on it."""
-import ast
 import re
 import sys
 import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
+
+from python_imports import absolute_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = [ROOT / "thinkdraw_core", ROOT / "nodes", ROOT / "__init__.py"]
@@ -27,19 +28,10 @@ def _declared() -> tuple[set[str], set[str]]:
 
 
 def _imported_top_levels() -> dict[str, str]:
-    """Top-level module -> one place that imports it, over the shipped code, absolute imports only."""
+    """Top-level module -> the first place the shipped code imports it."""
     found = {}
-    files = [p for root in SHIPPED for p in ([root] if root.is_file() else root.rglob("*.py"))]
-    for path in files:
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names = [node.module]
-            else:
-                continue
-            for n in names:
-                found.setdefault(n.split(".")[0], f"{path.relative_to(ROOT)}:{node.lineno}")
+    for path, line, module in absolute_imports(SHIPPED):
+        found.setdefault(module.split(".")[0], f"{path.relative_to(ROOT)}:{line}")
     return found
 
 
