@@ -1,6 +1,12 @@
-"""The basic emotions as AU plans (EMFACS prototypes, ../shared/reference/facs.md), shared by the draft's
-quality test and the dev tools that measure the same cases."""
+"""The basic emotions as AU plans (EMFACS prototypes, ../shared/reference/facs.md), and the draft the
+quality test measures them on, shared with the dev tools that measure the same cases."""
 from __future__ import annotations
+
+import numpy as np
+
+from thinkdraw_core.draft import render_draft
+from thinkdraw_core.draft.renderer import DraftResult
+from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
 BASIC_EMOTIONS = {
     "happy": {6: 0.7, 12: 0.9, 25: 0.4},
@@ -10,3 +16,11 @@ BASIC_EMOTIONS = {
     "anger": {4: 0.9, 5: 0.5, 7: 0.7, 23: 0.6},
     "disgust": {9: 0.8, 10: 0.6, 15: 0.5, 17: 0.5},
 }
+
+
+def render_basic(photo: np.ndarray, name: str) -> DraftResult:
+    """A short draft of one basic emotion that holds its apex from 0.5 s to the last frame, with no
+    blinks or sway, so the last frame's change against the first is the emotion alone."""
+    plan = AUPlan(text=name, action_units=[ActionUnit(au=a, intensity=v) for a, v in BASIC_EMOTIONS[name].items()],
+                  timeline=Timeline(start=0.1, onset=0.4, apex=5.0, blink_rate=0.0))
+    return render_draft(photo, plan, seconds=1.2, fps=10, sway=False, blinks=False)

@@ -24,14 +24,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from basic_emotions import BASIC_EMOTIONS  # noqa: E402
+from basic_emotions import BASIC_EMOTIONS, render_basic  # noqa: E402
 from sample_photos import PHOTOS  # noqa: E402
 
-from thinkdraw_core.draft import render_draft  # noqa: E402
 from thinkdraw_core.draft.deform import signed_areas  # noqa: E402
 from thinkdraw_core.face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING  # noqa: E402
 from thinkdraw_core.face.masks import LIPS_INNER  # noqa: E402
-from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline  # noqa: E402
 
 OPENINGS = frozenset((*LIPS_INNER, *LEFT_EYE_RING, *RIGHT_EYE_RING, *range(468, 478)))
 
@@ -74,9 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{photo_name}: not installed, skipped")
             continue
         for name in args.emotion or list(BASIC_EMOTIONS):
-            plan = AUPlan(text=name, action_units=[ActionUnit(au=a, intensity=v) for a, v in BASIC_EMOTIONS[name].items()],
-                          timeline=Timeline(start=0.1, onset=0.4, apex=5.0, blink_rate=0.0))
-            result = render_draft(photo, plan, seconds=1.2, fps=10, sway=False, blinks=False)
+            result = render_basic(photo, name)
             folded, moved, area = apex_folds(result)
             total_n, total_area = total_n + len(folded), total_area + area
             worst = tuple(int(v) for v in folded[0]) if len(folded) else "-"

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from basic_emotions import BASIC_EMOTIONS
+from basic_emotions import BASIC_EMOTIONS, render_basic
 from sample_photos import PHOTOS
 
-from thinkdraw_core.draft import render_draft
 from thinkdraw_core.face.analyzer import BLIND_AUS, shares_blendshapes
-from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
 EMOTIONS = BASIC_EMOTIONS
 # What the blendshapes demonstrably see on warped photos, per emotion (checked hard below). AU1 and AU4 in
@@ -24,10 +22,8 @@ def renders(request):
     if photo is None:
         pytest.skip("the second photo ships with comfyui-workflow-templates-media-image, which is not installed")
     out = {}
-    for name, aus in EMOTIONS.items():
-        plan = AUPlan(text=name, action_units=[ActionUnit(au=a, intensity=v) for a, v in aus.items()],
-                      timeline=Timeline(start=0.1, onset=0.4, apex=5.0, blink_rate=0.0))
-        result = render_draft(photo, plan, seconds=1.2, fps=10, sway=False, blinks=False)
+    for name in EMOTIONS:
+        result = render_basic(photo, name)
         frames = result.to_array()
         out[name] = (result, result.analyze(frames), frames)
     return request.param, out
