@@ -1,9 +1,10 @@
 """Dev tool: where does the draft's mesh fold over itself?
 
 A triangle folds when the warp turns it inside out (its orientation flips against the rest pose).
-The warp draws folded triangles first so their unfolded neighbours cover them, but where two
-unfolded neighbours then overlap, the picture shows a crack: skin from one place drawn over skin
-from another. For each sample photo and basic emotion (tests/basic_emotions.py) this renders the
+The warp draws folded triangles first so their unfolded neighbours cover them; where two unfolded
+neighbours then overlap, the plain map would show a crack (skin from one place drawn over skin from
+another), so the warp smooths its map over every fold (deform.FOLD_*) and the skin bunches up
+instead. The folds counted here are the ones being mended. For each sample photo and basic emotion (tests/basic_emotions.py) this renders the
 draft as the quality test does and prints, at the apex, the folded triangles outside the mouth and
 eye openings (inside them the lids and lips meet on purpose), their area in 1e-3 inter-ocular
 units squared, and the worst triangle by its landmark indices.
@@ -28,10 +29,6 @@ from basic_emotions import BASIC_EMOTIONS, render_basic  # noqa: E402
 from sample_photos import PHOTOS  # noqa: E402
 
 from thinkdraw_core.draft.deform import signed_areas  # noqa: E402
-from thinkdraw_core.face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING  # noqa: E402
-from thinkdraw_core.face.masks import LIPS_INNER  # noqa: E402
-
-OPENINGS = frozenset((*LIPS_INNER, *LEFT_EYE_RING, *RIGHT_EYE_RING, *range(468, 478)))
 
 
 def apex_folds(result) -> tuple[np.ndarray, np.ndarray, float]:
@@ -40,7 +37,7 @@ def apex_folds(result) -> tuple[np.ndarray, np.ndarray, float]:
     x0, y0 = result.prepared.box[:2]
     moved = warper.points.copy()
     moved[: warper.n_moving] = result.landmarks(len(result) - 1) - (x0, y0)
-    visible = ~np.array([all(int(v) in OPENINGS for v in t) for t in warper.tris])
+    visible = ~warper.in_opening
     tris = warper.tris[visible]
     rest, now = signed_areas(warper.points[tris]), signed_areas(moved[tris])
     folded = np.sign(rest) != np.sign(now)

@@ -7,7 +7,8 @@ import pytest
 import skimage.data
 
 from thinkdraw_core.draft import prepare_face, render_draft
-from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis, lip_seal_amount
+from thinkdraw_core.draft import deform
+from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis, lip_seal_amount, signed_areas
 from thinkdraw_core.draft.dynamics import build_track
 from thinkdraw_core.draft.speech import speech_tracks
 from thinkdraw_core.face import get_landmarker
@@ -65,6 +66,50 @@ def test_zero_displacement_is_identity_and_background_stays(prepared):
     band = np.zeros((h, w), bool)
     band[:8], band[-8:], band[:, :8], band[:, -8:] = True, True, True, True
     assert not np.any(out[band] != img[band])
+
+
+def _skin_folds_and_map_jump(warper, disp):
+    """(folded triangles outside the openings, the largest jump of the backward map between neighbouring
+    pixels outside the openings, in photo pixels per pixel: a tear shows as a jump far above 1)."""
+    full = np.zeros_like(warper.points)
+    full[: warper.n_moving] = disp
+    dst = (warper.points + full)[warper.tris]
+    folded = (np.sign(signed_areas(warper.points[warper.tris])) != np.sign(signed_areas(dst))) & ~warper.in_opening
+    x0, y0, _, _, map_x, map_y = warper.warp_roi(disp)
+    openings = np.zeros(map_x.shape, np.uint8)
+    for tri in dst[warper.in_opening]:
+        cv2.fillConvexPoly(openings, np.round((tri - [x0, y0]) * 16).astype(np.int32), 1, cv2.LINE_8, shift=4)
+    skin = cv2.dilate(openings, np.ones((7, 7), np.uint8))[:-1, :-1] == 0
+    across = np.hypot(np.diff(map_x, axis=1)[:-1], np.diff(map_y, axis=1)[:-1])
+    down = np.hypot(np.diff(map_x, axis=0)[:, :-1], np.diff(map_y, axis=0)[:, :-1])
+    return int(folded.sum()), float(np.maximum(across, down)[skin].max()), (map_x, map_y)
+
+
+def test_a_folded_mesh_bunches_up_instead_of_tearing(prepared, monkeypatch):
+    """A strong frown folds the skin below the corners over; the warp smooths its map there (deform.FOLD_*)."""
+    basis = au_basis(15, prepared.xy, prepared.warper.geo)
+    frown = 2.0 * (basis[0] + basis[1])
+    folds, mended, _ = _skin_folds_and_map_jump(prepared.warper, frown)
+    monkeypatch.setattr(deform, "FOLD_FULL", float("inf"))  # no mending
+    assert _skin_folds_and_map_jump(prepared.warper, frown)[0] == folds > 10
+    torn = _skin_folds_and_map_jump(prepared.warper, frown)[1]
+    smooth = _skin_folds_and_map_jump(prepared.warper, 0.2 * (basis[0] + basis[1]))
+    assert smooth[0] == 0 and smooth[1] < 3.0  # a slight frown does not fold
+    assert torn > 15.0 and mended < torn / 3 and mended < 6.0
+
+
+def test_the_fold_mend_fades_in_as_the_fold_begins(prepared, monkeypatch):
+    """No jump in time: at the intensity where the first triangle folds, the mended map is the plain one."""
+    basis = au_basis(15, prepared.xy, prepared.warper.geo)
+    frown = basis[0] + basis[1]
+    lo, hi = 0.2, 1.0
+    for _ in range(20):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if _skin_folds_and_map_jump(prepared.warper, mid * frown)[0] else (mid, hi)
+    _, _, mended = _skin_folds_and_map_jump(prepared.warper, hi * frown)
+    monkeypatch.setattr(deform, "FOLD_FULL", float("inf"))
+    _, _, plain = _skin_folds_and_map_jump(prepared.warper, hi * frown)
+    assert max(np.abs(m - p).max() for m, p in zip(mended, plain)) < 0.05
 
 
 def test_open_mouth_is_dark_inside(prepared):

@@ -120,6 +120,14 @@ OUTER_LIP_PAIRS = ((185, 146), (40, 91), (39, 181), (37, 84), (0, 17), (267, 314
 # inner lip landmarks, sitting a little inside the red, carry along)
 SEAM_SHADE = 0.5
 
+# Where strong pulls fold the mesh over, the backward map jumps from one patch of skin to another: a
+# visible tear. There the map is blended towards its own Gaussian-smoothed self (FOLD_SMOOTH iod), fully
+# where a triangle has folded FOLD_FULL of its area back over itself and in proportion below that (so the
+# mend fades in as the fold deepens), over the folded triangle, the place it came from and FOLD_REACH
+# iod around them. Inside the mouth and eye openings the lips and lids meet on purpose and are left alone.
+FOLD_SMOOTH, FOLD_FULL, FOLD_REACH = 0.05, 0.3, 0.04
+OPENINGS = frozenset((*LIPS_INNER, *LEFT_EYE_RING, *RIGHT_EYE_RING, *range(468, 478)))
+
 MOUTH_DARK = np.array([24, 9, 11], np.float32)
 MOUTH_EDGE = np.array([92, 40, 42], np.float32)
 # the photo's teeth, kept but in the shade of the opened lips (fully lit they read as a raised upper lip)
@@ -338,6 +346,7 @@ class MeshWarper:
         self.points = np.concatenate([self.xy, ring, border])
         self.n_moving = len(self.xy)
         self.tris = Delaunay(self.points).simplices.astype(np.int32)
+        self.in_opening = np.array([all(int(v) in OPENINGS for v in t) for t in self.tris])
         self.inner_lips = np.array(LIPS_INNER)
         self.upper_lid = (np.array(UPPER_LID[1]), np.array(UPPER_LID[0]))  # subject left, right
         self._src_gap = float(np.linalg.norm(self.xy[14] - self.xy[13]))
@@ -389,6 +398,7 @@ class MeshWarper:
         if not tri_moving.any():
             return None
         tris = self.tris[tri_moving]
+        in_opening = self.in_opening[tri_moving]
         src = self.points[tris]  # (T, 3, 2)
         dst = (self.points + full)[tris]
         both = np.concatenate([src.reshape(-1, 2), dst.reshape(-1, 2)])
@@ -415,7 +425,8 @@ class MeshWarper:
         pts = np.round(((dst - [x0, y0]) * [sx, sy] - 0.5 + 0.5) * 16).astype(np.int32)
         # a triangle that folded over (strong pulls on a fine mesh) is drawn first, so the unfolded
         # neighbours it overlaps win and the fold leaves no specks sampled from the wrong place
-        folded = np.sign(signed_areas(src)) != np.sign(signed_areas(dst))
+        area_src, area_dst = signed_areas(src), signed_areas(dst)
+        folded = np.sign(area_src) != np.sign(area_dst)
         for t in np.argsort(~folded, kind="stable"):
             cv2.fillConvexPoly(index, pts[t], int(t) + 1, lineType=cv2.LINE_8, shift=4)
         gx = (np.arange(mw, dtype=np.float32) + 0.5) / sx - 0.5 + x0
@@ -423,11 +434,50 @@ class MeshWarper:
         a = affine[index]  # (mh, mw, 3, 2)
         map_x = gx[None, :] * a[..., 0, 0] + gy[:, None] * a[..., 1, 0] + a[..., 2, 0]
         map_y = gx[None, :] * a[..., 0, 1] + gy[:, None] * a[..., 1, 1] + a[..., 2, 1]
+        depth = np.where(folded & ~in_opening, np.abs(area_dst) / np.maximum(np.abs(area_src), 1e-9), 0.0)
+        if depth.any():
+            map_x, map_y = self._mend_folds(map_x, map_y, gx, gy, src, dst, depth, (x0, y0), (sx, sy))
         if (mw, mh) != (rw, rh):
             # resize samples map pixel centres onto ROI pixel centres, matching gx/gy above
             map_x = cv2.resize(map_x, (rw, rh), interpolation=cv2.INTER_LINEAR)
             map_y = cv2.resize(map_y, (rw, rh), interpolation=cv2.INTER_LINEAR)
         return x0, y0, x1, y1, map_x.astype(np.float32), map_y.astype(np.float32)
+
+    def _mend_folds(self, map_x: np.ndarray, map_y: np.ndarray, gx: np.ndarray, gy: np.ndarray, src: np.ndarray,
+                    dst: np.ndarray, depth: np.ndarray, origin: tuple[int, int], scale: tuple[float, float]
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """The backward map (map pixels) blended towards its smoothed self over the folds (see FOLD_SMOOTH),
+        so a fold reads as skin bunching up instead of a tear. depth: (T,) how far each triangle folded."""
+        weight = np.zeros(map_x.shape, np.float32)
+        folds = np.nonzero(depth)[0]
+        folds = folds[np.argsort(depth[folds])]  # the deepest fold is drawn last and wins where they meet
+        level = np.minimum(1.0, depth[folds] / FOLD_FULL).tolist()
+        corners = np.round((np.stack([src[folds], dst[folds]], axis=1) - origin) * scale * 16).astype(np.int32)
+        for k, fold in enumerate(level):
+            for tri in corners[k]:  # where it came from and where it lies now
+                cv2.fillConvexPoly(weight, tri, fold, lineType=cv2.LINE_8, shift=4)
+        px = self.geo.size * float(np.mean(scale))  # one inter-ocular distance in map pixels
+        # the blur spreads the weight over the reach and thins it, so the triangles themselves stay at full
+        weight = np.clip(cv2.GaussianBlur(weight, (0, 0), FOLD_REACH * px) * 3.0, 0.0, 1.0)
+        ys, xs = np.nonzero(weight > 1e-3)
+        if len(xs) == 0:
+            return map_x, map_y
+        # only the mended patch and the smoothing's reach around it are worked on
+        sigma = FOLD_SMOOTH * px
+        pad = int(np.ceil(3 * sigma))
+        h, w = weight.shape
+        y0, y1, x0, x1 = max(0, ys.min() - pad), min(h, ys.max() + pad + 1), max(0, xs.min() - pad), min(w, xs.max() + pad + 1)
+        mx, my, wt = map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1], weight[y0:y1, x0:x1]
+        dx, dy = mx - gx[None, x0:x1], my - gy[y0:y1, None]
+        # a triangle squashed flat maps its few pixels anywhere: leave those out of the average
+        valid = (np.hypot(dx, dy) < self.geo.size).astype(np.float32)
+        norm = np.maximum(cv2.GaussianBlur(valid, (0, 0), sigma), 1e-6)
+        smooth_x = cv2.GaussianBlur(dx * valid, (0, 0), sigma) / norm
+        smooth_y = cv2.GaussianBlur(dy * valid, (0, 0), sigma) / norm
+        map_x, map_y = map_x.copy(), map_y.copy()
+        map_x[y0:y1, x0:x1] = mx * (1.0 - wt) + (gx[None, x0:x1] + smooth_x) * wt
+        map_y[y0:y1, x0:x1] = my * (1.0 - wt) + (gy[y0:y1, None] + smooth_y) * wt
+        return map_x, map_y
 
     def _paint_mouth(self, out: np.ndarray, dst: np.ndarray) -> None:
         """The mouth interior where the lips opened beyond the photo: a cavity shaded by depth, with the
