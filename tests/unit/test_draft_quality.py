@@ -11,8 +11,9 @@ from thinkdraw_core.face.analyzer import BLIND_AUS, shares_blendshapes
 
 EMOTIONS = BASIC_EMOTIONS
 # What the blendshapes demonstrably see on warped photos, per emotion (checked hard below). AU1 and AU4 in
-# sad are both seen only since the calibration searches gains against the coupled model.
-SEEN = {"happy": {12}, "sad": {1, 4, 17}, "surprise": {1, 2, 5, 26}, "fear": {1, 2, 5, 20, 26}, "anger": {4, 7},
+# sad are both seen only since the calibration searches gains against the coupled model, and AU15 only
+# since folds below the corners bunch up instead of tearing (deform.FOLD_*).
+SEEN = {"happy": {12}, "sad": {1, 4, 15, 17}, "surprise": {1, 2, 5, 26}, "fear": {1, 2, 5, 20, 26}, "anger": {4, 7},
         "disgust": {10, 15}}
 
 
@@ -54,10 +55,9 @@ def test_first_frame_is_the_relaxed_photo(renders):
 
 @pytest.mark.xfail(reason="known gaps (AU6/AU9 excluded: BLIND_AUS, the model never sees them): browDown stays 0 "
                           "next to a raised brow in fear (AU4 with AU1+AU2) and eyeWide next to eyeSquint in anger "
-                          "(AU5 with AU7); mouthPress does not rise for lip thinning (AU23); on the astronaut AU15 in "
-                          "sad and AU25 in happy, on the portrait AU17 in disgust stay < 0.08; on the astronaut fear's "
-                          "stretched corners raise mouthSmile (AU12), on the portrait the smile raises eyeSquint (AU7) "
-                          "by > 0.15",
+                          "(AU5 with AU7); on the astronaut mouthPress falls for lip thinning in anger (AU23); the "
+                          "astronaut's surprise jaw drop raises mouthLowerDown (AU16) and the portrait's smile "
+                          "eyeSquint (AU7) by > 0.15",
                    strict=False)
 def test_full_issue_criterion(renders):
     photo, out = renders

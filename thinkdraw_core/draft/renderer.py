@@ -26,11 +26,12 @@ RELAXABLE = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 18, 20, 22, 24, 28)
 REST_LEVEL = 0.08
 DETECT_SIZE = 512
 # The calibration's search space per AU, and what it weighs: a requested AU costs its shortfall against
-# its intensity, plus VISIBLE_PENALTY while it rises less than VISIBLE_RISE; an AU outside the plan may
+# its intensity, plus VISIBLE_PENALTY while it rises less than VISIBLE_RISE (as much as a full request
+# drawn at nothing: every requested AU seen comes before any one drawn large); an AU outside the plan may
 # move LEAK_FREE for free and costs LEAK_WEIGHT per unit beyond; GAIN_PRIOR per |log gain| keeps ties at 1.
 GAIN_STEPS = (0.5, 0.75, 1.0, 1.4, 2.0)
 LEAK_FREE, LEAK_WEIGHT, GAIN_PRIOR = 0.10, 1.0, 0.05
-VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 0.5
+VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 1.0
 MAX_RELAX_GAIN = 2.5
 
 
@@ -229,7 +230,8 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     as less of a frown, a lowered brow cancels a raised inner brow), so raising each gain on its own
     overshoots into other AUs. Instead each measurable AU's gain is searched over GAIN_STEPS, one AU
     at a time and sweeping `iterations` times, for the least cost: the shortfall of every requested AU
-    against its target plus what AUs outside the plan move beyond LEAK_FREE."""
+    against its target plus what AUs outside the plan move beyond LEAK_FREE. A sweep that finds nothing
+    better tries each still unseen AU stronger with one other requested AU weaker."""
     relax0 = source_relaxation(prepared.blendshapes, neutralize)
     f_first = _render_frame(prepared, rest_pose(relax0), {})
     measurer = FrameMeasurer(f_first, landmarker, name="the relaxed portrait")
@@ -273,16 +275,33 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
 
     best, got = cost(gains)
     searched: list[dict] = []
-    for sweep in range(iterations if targets else 0):
+
+    def sweep_each(trials) -> bool:
+        nonlocal best, got, gains
         improved = False
+        for trial in trials:
+            c, m = cost(trial)
+            if c < best - 1e-6:
+                best, got, gains, improved = c, m, trial, True
+        return improved
+
+    def one_at_a_time():
         for au in targets:
             for g in GAIN_STEPS:
-                if g == gains[au]:
-                    continue
-                trial = {**gains, au: g}
-                c, m = cost(trial)
-                if c < best - 1e-6:
-                    best, got, gains, improved = c, m, trial, True
+                if g != gains[au]:
+                    yield {**gains, au: g}
+
+    def unseen_with_a_masker_giving_way():
+        # the model trades some requested AUs off against each other (browInnerUp against browDown), so
+        # an unseen AU may show only when it is drawn stronger while another requested AU gives way
+        for au in [a for a in targets if got.get(a, 0.0) < VISIBLE_RISE]:
+            for other in (o for o in targets if o != au):
+                for up in [g for g in GAIN_STEPS if g > gains[au]]:
+                    for down in [g for g in GAIN_STEPS if g < gains[other]]:
+                        yield {**gains, au: up, other: down}
+
+    for sweep in range(iterations if targets else 0):
+        improved = sweep_each(one_at_a_time()) or sweep_each(unseen_with_a_masker_giving_way())
         searched.append({"sweep": sweep, "gains": dict(gains), "cost": round(float(best), 4),
                          "measured": {au: round(float(v), 3) for au, v in got.items()}})
         if not improved:
