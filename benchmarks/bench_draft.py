@@ -95,11 +95,7 @@ def bench_warp(repeats: int) -> list[dict]:
     map_x, map_y = gx + 0.3, gy + 0.2
     floor = median_time(lambda: cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR), repeats=repeats * 4)
     warp = median_time(lambda: warper.warp(disp, closure), repeats=repeats * 4)
-    full = np.zeros_like(warper.points)
-    full[: warper.n_moving] = disp
-    folded = np.sign(deform.signed_areas(warper.points[warper.tris])) != np.sign(
-        deform.signed_areas((warper.points + full)[warper.tris]))
-    mended = int((folded & ~warper.in_opening).sum())
+    mended = int(warper.folded_skin(disp).sum())
     keep, deform.FOLD_FULL = deform.FOLD_FULL, float("inf")  # the same warp without mending its folds
     try:
         unmended = median_time(lambda: warper.warp(disp, closure), repeats=repeats * 4)

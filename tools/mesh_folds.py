@@ -1,13 +1,13 @@
 """Dev tool: where does the draft's mesh fold over itself?
 
 A triangle folds when the warp turns it inside out (its orientation flips against the rest pose).
-The warp draws folded triangles first so their unfolded neighbours cover them; where two unfolded
-neighbours then overlap, the plain map would show a crack (skin from one place drawn over skin from
-another), so the warp smooths its map over every fold (deform.FOLD_*) and the skin bunches up
-instead. The folds counted here are the ones being mended. For each sample photo and basic emotion (tests/basic_emotions.py) this renders the
-draft as the quality test does and prints, at the apex, the folded triangles outside the mouth and
-eye openings (inside them the lids and lips meet on purpose), their area in 1e-3 inter-ocular
-units squared, and the worst triangle by its landmark indices.
+Where two unfolded neighbours then overlap, the plain map would show a crack (skin from one place
+drawn over skin from another), so the warp smooths its map over every fold (deform.FOLD_*) and the
+skin bunches up instead; the folds counted here are the ones being mended. For each sample photo and
+basic emotion (tests/basic_emotions.py) this renders the draft as the quality test does and prints,
+at the apex, the folded triangles outside the mouth and eye openings (inside them the lids and lips
+meet on purpose), their area in 1e-3 inter-ocular units squared, and the worst triangle by its
+landmark indices.
 
   .venv/bin/python tools/mesh_folds.py [--photo portrait] [--emotion sad] [--save DIR]
 
@@ -37,12 +37,10 @@ def apex_folds(result) -> tuple[np.ndarray, np.ndarray, float]:
     x0, y0 = result.prepared.box[:2]
     moved = warper.points.copy()
     moved[: warper.n_moving] = result.landmarks(len(result) - 1) - (x0, y0)
-    visible = ~warper.in_opening
-    tris = warper.tris[visible]
-    rest, now = signed_areas(warper.points[tris]), signed_areas(moved[tris])
-    folded = np.sign(rest) != np.sign(now)
-    order = np.argsort(-np.abs(rest[folded]))
-    return tris[folded][order], moved, 0.5 * float(np.abs(rest[folded]).sum()) / warper.geo.size ** 2
+    folded = warper.folded_skin(moved[: warper.n_moving] - warper.points[: warper.n_moving])
+    rest = np.abs(signed_areas(warper.points[warper.tris[folded]]))
+    order = np.argsort(-rest)
+    return warper.tris[folded][order], moved, 0.5 * float(rest.sum()) / warper.geo.size ** 2
 
 
 def picture(result, folded: np.ndarray, moved: np.ndarray) -> np.ndarray:

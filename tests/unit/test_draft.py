@@ -8,7 +8,7 @@ import skimage.data
 
 from thinkdraw_core.draft import prepare_face, render_draft
 from thinkdraw_core.draft import deform
-from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis, lip_seal_amount, signed_areas
+from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis, lip_seal_amount
 from thinkdraw_core.draft.dynamics import build_track
 from thinkdraw_core.draft.speech import speech_tracks
 from thinkdraw_core.face import get_landmarker
@@ -74,7 +74,7 @@ def _skin_folds_and_map_jump(warper, disp):
     full = np.zeros_like(warper.points)
     full[: warper.n_moving] = disp
     dst = (warper.points + full)[warper.tris]
-    folded = (np.sign(signed_areas(warper.points[warper.tris])) != np.sign(signed_areas(dst))) & ~warper.in_opening
+    folded = warper.folded_skin(disp)
     x0, y0, _, _, map_x, map_y = warper.warp_roi(disp)
     openings = np.zeros(map_x.shape, np.uint8)
     for tri in dst[warper.in_opening]:

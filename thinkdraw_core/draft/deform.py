@@ -388,6 +388,14 @@ class MeshWarper:
         self._paint_lashes(out, dst, closure)
         return out
 
+    def folded_skin(self, disp: np.ndarray) -> np.ndarray:
+        """(T,) bool over self.tris: the triangles outside the mouth and eye openings that disp (N, 2) turns
+        inside out, the ones the warp mends."""
+        full = np.zeros_like(self.points)
+        full[: self.n_moving] = disp
+        rest, now = signed_areas(self.points[self.tris]), signed_areas((self.points + full)[self.tris])
+        return (np.sign(rest) != np.sign(now)) & ~self.in_opening
+
     def warp_roi(self, disp: np.ndarray):
         """(x0, y0, x1, y1, map_x, map_y): the backward map over the box the moving triangles cover."""
         h, w = self.image.shape[:2]
