@@ -35,12 +35,12 @@ from sample_photos import PHOTOS  # noqa: E402
 
 from thinkdraw_core.draft.deform import FaceGeometry  # noqa: E402
 from thinkdraw_core.face.analyzer import au_levels  # noqa: E402
-from thinkdraw_core.face.landmarks import RIGHT_EYE_RING, get_landmarker  # noqa: E402
+from thinkdraw_core.face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING, get_landmarker  # noqa: E402
 
 # subject's right side first, then its mirror image point for point (upper row outer to inner, lower row)
 REGIONS = {
     "brows": ((70, 63, 105, 66, 107, 46, 53, 52, 65, 55), (300, 293, 334, 296, 336, 276, 283, 282, 295, 285)),
-    "eyes": (RIGHT_EYE_RING, (263, 249, 390, 373, 374, 380, 381, 382, 362, 398, 384, 385, 386, 387, 388, 466)),
+    "eyes": (RIGHT_EYE_RING, LEFT_EYE_RING),
 }
 IRIS = slice(468, 478)
 TERMS = 5  # 1, t, t^2, lower row, lower row * t
@@ -117,9 +117,8 @@ def main(argv=None) -> None:
         return {au: levels[au] - base[au] for au in levels}
 
     def score(c: np.ndarray) -> float:
-        xy = reshape(c)[0]
-        raw = au_levels(model(xy))
-        got = reading(xy)
+        raw = au_levels(model(reshape(c)[0]))
+        got = {au: raw[au] - base[au] for au in goal}
         # capped so one AU cannot buy the others; the log term still climbs out of a score stuck at zero
         return sum(min(got[a], 0.15) for a in goal) + 0.01 * sum(np.log(max(raw[a], 1e-7)) for a in goal)
 
