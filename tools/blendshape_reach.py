@@ -33,13 +33,13 @@ from basic_emotions import BASIC_EMOTIONS, render_basic  # noqa: E402
 from blendshape_probe import BlendshapeModel  # noqa: E402
 from sample_photos import PHOTOS  # noqa: E402
 
-from thinkdraw_core.draft.deform import FaceGeometry  # noqa: E402
+from thinkdraw_core.draft.deform import INNER_BROW, MID_BROW, OUTER_BROW, FaceGeometry  # noqa: E402
 from thinkdraw_core.face.analyzer import au_levels  # noqa: E402
 from thinkdraw_core.face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING, get_landmarker  # noqa: E402
 
-# subject's right side first, then its mirror image point for point (upper row outer to inner, lower row)
+# subject's right side first, then its mirror image point for point (the draft's own brow groups)
 REGIONS = {
-    "brows": ((70, 63, 105, 66, 107, 46, 53, 52, 65, 55), (300, 293, 334, 296, 336, 276, 283, 282, 295, 285)),
+    "brows": tuple(sum((group[side] for group in (INNER_BROW, MID_BROW, OUTER_BROW)), ()) for side in (0, 1)),
     "eyes": (RIGHT_EYE_RING, LEFT_EYE_RING),
 }
 IRIS = slice(468, 478)
