@@ -3,7 +3,7 @@
 For one photo and basic emotion, drawn as the quality test draws it (tests/basic_emotions.py, calibrated
 gains), this takes the landmarks the draft plans at the apex and searches nearby shapes of one feature
 (both brows or both eye outlines) for the one where the weakest of --aus reads highest. The model is
-MediaPipe's own blendshape stage run directly on the landmarks (tools/blendshape_probe.py), read as the
+MediaPipe's own blendshape stage run directly on the landmarks (tests/blendshape_stage.py), read as the
 analyser reads it: change against the planned rest frame.
 
 The shapes stay face-like: the two sides move as mirror images, and along each feature every point moves
@@ -15,8 +15,6 @@ If even the best shape leaves an AU under the criterion's 0.08, the model does n
 on a face-like shape; if a shape reaches it, what loses the AU is the draft's muscle model or its drawing.
 
   .venv/bin/python tools/blendshape_reach.py --photo portrait --emotion anger --region eyes --aus 4,5,7
-
-Needs ai-edge-litert, as blendshape_probe.py does.
 """
 from __future__ import annotations
 
@@ -27,10 +25,10 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tools")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from basic_emotions import BASIC_EMOTIONS, render_basic  # noqa: E402
-from blendshape_probe import BlendshapeModel  # noqa: E402
+from blendshape_stage import BlendshapeModel  # noqa: E402
 from sample_photos import PHOTOS  # noqa: E402
 
 from thinkdraw_core.draft.deform import INNER_BROW, MID_BROW, OUTER_BROW, FaceGeometry  # noqa: E402
