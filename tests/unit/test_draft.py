@@ -12,6 +12,7 @@ from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis, lip_seal
 from thinkdraw_core.draft.dynamics import build_track
 from thinkdraw_core.draft.speech import speech_tracks
 from thinkdraw_core.face import get_landmarker
+from thinkdraw_core.face.analyzer import unreadable_aus
 from thinkdraw_core.face.masks import LIPS_INNER
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
@@ -289,3 +290,15 @@ def test_calibration_reports_its_search(astronaut):
     assert calib["gains"][6] == 1.0 and calib["blendshape_blind"] == [6]  # not searched: the model cannot see it
     assert set(calib["measured_at_apex"]) == {1, 4, 15, 17}
     assert any("sweep" in step for step in calib["iterations"])
+
+
+def test_what_the_model_cannot_read_beside_another_au_is_drawn_at_gain_1_and_marked(astronaut):
+    """Fear's lowered brow beside a raised outer brow (analyzer.MASKED_AUS): not searched for, and the report
+    says why it reads nothing, while beside a raised inner brow alone it is an ordinary target."""
+    result = render_draft(astronaut, plan_of({1: 0.7, 2: 0.6, 4: 0.5}), seconds=0.4, fps=5, blinks=False, sway=False)
+    calib = result.calibration
+    assert calib["blendshape_blind"] == [4] and calib["gains"][4] == 1.0
+    assert set(calib["measured_at_apex"]) == {1, 2}
+    rows = {r["au"]: r for r in result.analyze().rows()}
+    assert "AU2" in rows[4]["unreadable_by_model"] and rows[1]["unreadable_by_model"] is None
+    assert unreadable_aus({1: 0.7, 4: 0.6}) == {} and unreadable_aus({2: 0.2, 4: 0.6}) == {}

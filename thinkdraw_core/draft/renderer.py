@@ -13,8 +13,8 @@ from typing import Callable, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..face.analyzer import (BLIND_AUS, MEASURABLE, AnalysisReport, FrameMeasurer, analyze_frames, au_levels,
-                             shares_blendshapes)
+from ..face.analyzer import (MEASURABLE, AnalysisReport, FrameMeasurer, analyze_frames, au_levels,
+                             shares_blendshapes, unreadable_aus)
 from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
 from ..plan import AUPlan
 from .deform import CLOSURE_AUS, MeshWarper, au_basis, lip_seal_amount, lip_seal_field, supported_aus
@@ -240,14 +240,15 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     rest = rest_pose(relax)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
     gains = {a.au: 1.0 for a in plan.action_units}
-    info = {"iterations": relax_history, "relax_gains": relax_gain, "blendshape_blind": sorted(
-        a.au for a in plan.action_units if a.au in BLIND_AUS)}
+    # what the model cannot read (always, or beside another requested AU) is drawn at gain 1, not searched
+    unreadable = unreadable_aus({a.au: a.intensity for a in plan.action_units})
+    info = {"iterations": relax_history, "relax_gains": relax_gain, "blendshape_blind": sorted(unreadable)}
     if base is None:
         info["gains"] = gains
         return gains, relax_gain, info
     lv0 = {s: au_levels(base, s) for s in ("both", "left", "right")}
     targets = {a.au: (a.side, a.intensity) for a in plan.action_units
-               if MEASURABLE.get(a.au) and a.au not in BLIND_AUS and a.au not in CLOSURE_AUS and a.intensity >= 0.25}
+               if MEASURABLE.get(a.au) and a.au not in unreadable and a.au not in CLOSURE_AUS and a.intensity >= 0.25}
     requested = {a.au for a in plan.action_units if a.intensity > 0}
     watched = [au for au in MEASURABLE if au not in requested and not shares_blendshapes(au, requested)]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import cv2
 import numpy as np
@@ -27,6 +27,28 @@ BLIND_AUS: dict[int, str] = {
     6: "cheekSquintLeft/Right stay ~0 on real smiles (tests/unit/test_blendshape_model.py)",
     9: "noseSneerLeft/Right stay ~0 on real sneers (google-ai-edge/mediapipe#4450)",
 }
+# AUs the model cannot read in the company of another requested AU (from MASKING_LEVEL on): the masked AU,
+# the AUs that mask it, and why. The model reads brow height on one axis: browDown rises only once the
+# brows net down, which takes browOuterUp down with it, so a lowered brow and a raised outer brow never
+# read together, whatever the gains (tests/unit/test_blendshape_model.py; tools/blendshape_reach.py finds
+# no mirrored brow shape near fear's that does).
+MASKED_AUS: dict[int, tuple[frozenset[int], str]] = {
+    4: (frozenset({2}), "browDown stays ~0 while browOuterUp reads: AU4 does not show beside AU2"),
+}
+MASKING_LEVEL = 0.25
+
+
+def unreadable_aus(requested: Mapping[int, float]) -> dict[int, str]:
+    """The requested AUs (au -> intensity) the blendshape model cannot read in this company, with why."""
+    out = {}
+    for au, intensity in requested.items():
+        if intensity <= 0:
+            continue
+        if au in BLIND_AUS:
+            out[au] = BLIND_AUS[au]
+        elif au in MASKED_AUS and any(requested.get(m, 0.0) >= MASKING_LEVEL for m in MASKED_AUS[au][0]):
+            out[au] = MASKED_AUS[au][1]
+    return out
 
 
 def au_levels(blendshapes: dict[str, float], side: str = "both") -> dict[int, float]:
@@ -72,13 +94,14 @@ class AnalysisReport:
 
     def rows(self) -> list[dict]:
         apex = self.apex()
+        unreadable = unreadable_aus(self.requested)
         rows = []
         for au in self.aus:
             req = self.requested.get(au, 0.0)
             shared = req == 0.0 and shares_blendshapes(au, [a for a, v in self.requested.items() if v > 0])
             rows.append({"au": au, "name": AU_CATALOG[au].name, "requested": round(req, 3),
                          "measured": round(apex[au], 3), "side": self.sides.get(au, "both"),
-                         "shares_blendshapes_with_request": shared})
+                         "shares_blendshapes_with_request": shared, "unreadable_by_model": unreadable.get(au)})
         return rows
 
     def to_dict(self) -> dict:
@@ -91,7 +114,8 @@ class AnalysisReport:
         for r in self.rows():
             if r["requested"] == 0 and abs(r["measured"]) < 0.05:
                 continue
-            lines.append(f"AU{r['au']:<2}  {r['name']:<22} {r['requested']:>9.2f} {r['measured']:>+9.2f}")
+            note = "  (the model cannot read it here)" if r["unreadable_by_model"] else ""
+            lines.append(f"AU{r['au']:<2}  {r['name']:<22} {r['requested']:>9.2f} {r['measured']:>+9.2f}{note}")
         lines.append(f"measured frames: {self.measured.shape[0]} at {self.fps:g} fps; face lost in {len(self.lost_frames)}")
         return "\n".join(lines)
 
