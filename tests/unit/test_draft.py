@@ -299,6 +299,9 @@ def test_what_the_model_cannot_read_beside_another_au_is_drawn_at_gain_1_and_mar
     calib = result.calibration
     assert calib["blendshape_blind"] == [4] and calib["gains"][4] == 1.0
     assert set(calib["measured_at_apex"]) == {1, 2}
-    rows = {r["au"]: r for r in result.analyze().rows()}
+    report = result.analyze()
+    rows = {r["au"]: r for r in report.rows()}
     assert "AU2" in rows[4]["unreadable_by_model"] and rows[1]["unreadable_by_model"] is None
+    text = {line.split()[0]: line for line in report.to_text().splitlines()}
+    assert "cannot read" in text["AU4"] and "cannot read" not in text["AU1"]
     assert unreadable_aus({1: 0.7, 4: 0.6}) == {} and unreadable_aus({2: 0.2, 4: 0.6}) == {}

@@ -134,9 +134,11 @@ class AnalysisReport:
         ax = fig.add_subplot(111)
         shown = [au for au in self.aus if self.requested.get(au, 0) > 0 or np.nanmax(np.abs(np.nan_to_num(self.measured[:, self.aus.index(au)]))) >= 0.1]
         colours = matplotlib.colormaps["tab10"]
+        unreadable = unreadable_aus(self.requested)
         for k, au in enumerate(shown):
             c = colours(k % 10)
-            ax.plot(t, self.measured[:, self.aus.index(au)], color=c, lw=1.8, label=f"AU{au} {AU_CATALOG[au].name}")
+            label = f"AU{au} {AU_CATALOG[au].name}" + (" (unreadable here)" if au in unreadable else "")
+            ax.plot(t, self.measured[:, self.aus.index(au)], color=c, lw=1.8, label=label)
             req = self.requested.get(au, 0.0)
             if req > 0 and self.requested_curve is not None:
                 ax.plot(t, req * self.requested_curve, color=c, lw=1.0, ls="--")
