@@ -109,6 +109,37 @@ def test_analyzer_report_and_plot():
     assert np.nanmax(np.abs(still.measured)) < 0.02
 
 
+def test_background_analyzer_measures_what_the_foreground_one_does():
+    from thinkdraw_core.draft import render_draft
+    from thinkdraw_core.face.analyzer import StreamingAnalyzer
+
+    plan = AUPlan(text="brows", action_units=[ActionUnit(au=2, intensity=0.9)],
+                  timeline=Timeline(start=0.1, onset=0.3, apex=3.0, blink_rate=0.0))
+    frames = render_draft(skimage.data.astronaut(), plan, seconds=1.2, fps=10, sway=False).to_array()
+    reports = []
+    for background in (False, True):
+        analyzer = StreamingAnalyzer(plan, 10, stride=2, background=background)
+        for frame in frames:
+            analyzer.add(frame)
+        reports.append(analyzer.report())
+    plain, threaded = reports
+    assert len(threaded.times) == 6 and np.array_equal(threaded.times, plain.times)
+    assert np.allclose(threaded.measured, plain.measured, equal_nan=True)
+    assert threaded.apex()[2] > 0.15
+
+
+def test_background_analyzer_hands_its_failure_to_the_producer():
+    from thinkdraw_core.face.analyzer import StreamingAnalyzer
+    from thinkdraw_core.face.landmarks import NoFaceError
+
+    analyzer = StreamingAnalyzer(None, 10, background=True)
+    blank = np.full((256, 256, 3), 127, np.uint8)
+    with pytest.raises(NoFaceError):
+        for _ in range(50):  # the worker fails on the first frame; a later add (or report) raises it
+            analyzer.add(blank)
+        analyzer.report()
+
+
 def test_cli_with_the_reasoner(tmp_path):
     pytest.importorskip("thinkdraw_core.reasoning", reason="the reasoner module is not in this tree yet")
     image = tmp_path / "astronaut.png"

@@ -74,8 +74,10 @@ def run(args) -> int:
     result = render_draft(image, plan, audio=audio, seconds=seconds, fps=args.fps, seed=args.seed,
                           neutralize=args.neutralize, face_index=None if args.face_index < 0 else args.face_index,
                           crop_margin=args.crop_margin)
-    # about 5 measured frames a second: enough for the curves, cheap next to the encoding
-    analyzer = None if args.no_measure else StreamingAnalyzer(plan, result.fps, stride=max(1, round(result.fps / 5)))
+    # about 5 measured frames a second: enough for the curves; measured beside the rendering and encoding
+    analyzer = None
+    if not args.no_measure:
+        analyzer = StreamingAnalyzer(plan, result.fps, stride=max(1, round(result.fps / 5)), background=True)
     bar = tqdm(total=result.n_frames, desc="draft", unit="frame", file=sys.stderr)
 
     def frames():

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import queue
+import threading
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -177,10 +179,15 @@ class FrameMeasurer:
 
 
 class StreamingAnalyzer:
-    """Measure frames as they are produced (every `stride`-th), so a renderer need not keep them."""
+    """Measure frames as they are produced (every `stride`-th), so a renderer need not keep them.
+
+    background=True measures on a worker thread (the landmarker leaves the GIL while it runs), a few
+    frames behind the producer, so rendering and encoding go on meanwhile; `report` waits for it."""
+
+    QUEUE_DEPTH = 4  # frames waiting for the worker: bounds the memory and holds a fast producer back
 
     def __init__(self, plan: AUPlan | None = None, fps: float = 25.0, face_index: int | None = None,
-                 landmarker: FaceLandmarker | None = None, stride: int = 1):
+                 landmarker: FaceLandmarker | None = None, stride: int = 1, background: bool = False):
         self.plan, self.fps, self.face_index, self.stride = plan, float(fps), face_index, max(1, int(stride))
         self.landmarker = landmarker
         self.aus = sorted(MEASURABLE)
@@ -191,13 +198,49 @@ class StreamingAnalyzer:
         self._count = 0
         self._measurer: FrameMeasurer | None = None
         self._ref: dict[str, dict[int, float]] = {}
+        self._queue: queue.Queue | None = None
+        self._worker: threading.Thread | None = None
+        self._failure: BaseException | None = None
+        if background:
+            self._queue = queue.Queue(self.QUEUE_DEPTH)
+            self._worker = threading.Thread(target=self._work, name="ThinkDraw-analyzer", daemon=True)
+            self._worker.start()
 
     def add(self, frame: np.ndarray) -> None:
         i = self._count
         self._count += 1
         if i % self.stride:
             return
-        frame = np.asarray(frame)
+        if self._queue is None:
+            self._measure(i, np.asarray(frame))
+            return
+        self._raise_failure()
+        self._queue.put((i, np.asarray(frame)))
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._failure is None:
+                try:
+                    self._measure(*item)
+                except BaseException as exc:  # noqa: BLE001 - raised again in the producer's thread
+                    self._failure = exc
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
+
+    def close(self) -> None:
+        """Wait for the frames handed to the background worker (a no-op without one)."""
+        if self._worker is not None:
+            self._queue.put(None)
+            self._worker.join()
+            self._worker = None
+        self._raise_failure()
+
+    def _measure(self, i: int, frame: np.ndarray) -> None:
         if self._measurer is None:
             self._measurer = FrameMeasurer(frame, self.landmarker, self.face_index)
             base = self._measurer.blendshapes(frame)
@@ -217,6 +260,7 @@ class StreamingAnalyzer:
                           for au in self.aus])
 
     def report(self) -> AnalysisReport:
+        self.close()
         if not self.rows:
             raise ValueError("no frames were analysed")
         measured = np.array(self.rows, dtype=np.float64)
