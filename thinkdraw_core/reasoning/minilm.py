@@ -1,0 +1,107 @@
+"""all-MiniLM-L6-v2 sentence embeddings with numpy: the packaged weights (safetensors) and tokenizer
+(HF tokenizers), no torch.
+
+The embedded reasoner needs a few short clauses embedded per plan. Through sentence-transformers that
+costs about 7 s of imports (torch, transformers) in a fresh process, longer than the whole draft it
+feeds; this forward pass is the BERT encoder the model card describes (6 layers, mean pooling,
+L2 normalisation) and agrees with sentence-transformers to float32 rounding
+(tests/unit/test_reasoning.py compares them on the whole lexicon).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+# sentence-transformers' max_seq_length for this model (sentence_bert_config.json); longer text is cut
+MAX_TOKENS = 256
+
+
+def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
+    mean = x.mean(-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + eps) * weight + bias
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    from scipy.special import erf  # BERT's exact GELU (not the tanh approximation)
+
+    return x * (erf(x * np.float32(0.5 ** 0.5)) + 1) * np.float32(0.5)
+
+
+class MiniLMEncoder:
+    """Sentence embeddings (N, 384), unit length, from a sentence-transformers MiniLM folder."""
+
+    def __init__(self, model_dir: str | Path):
+        from safetensors.numpy import load_file
+        from tokenizers import Tokenizer
+
+        model_dir = Path(model_dir)
+        config = json.loads((model_dir / "config.json").read_text())
+        if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
+            raise ValueError(f"{model_dir} is not a BERT model with GELU; this encoder reads only MiniLM-style BERT")
+        pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
+        if not pooling.get("pooling_mode_mean_tokens"):
+            raise ValueError(f"{model_dir} pools other than by the tokens' mean; this encoder only mean-pools")
+        self.heads = int(config["num_attention_heads"])
+        self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config["layer_norm_eps"])
+        self.weights = load_file(str(model_dir / "model.safetensors"))
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.no_padding()
+
+    def _w(self, name: str) -> np.ndarray:
+        return self.weights[name]
+
+    def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
+        # one (tokens, in) @ (in, out) product for the whole batch: a single large BLAS call
+        flat = x.reshape(-1, x.shape[-1]) @ self._w(f"{name}.weight").T + self._w(f"{name}.bias")
+        return flat.reshape(*x.shape[:-1], -1)
+
+    def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        out = np.zeros((len(encodings), self._w("embeddings.word_embeddings.weight").shape[1]), np.float32)
+        # batches of similar length waste little on padding
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            length = max(len(encodings[i].ids) for i in chunk)
+            ids = np.zeros((len(chunk), length), np.int64)
+            mask = np.zeros((len(chunk), length), np.float32)
+            for row, i in enumerate(chunk):
+                n = len(encodings[i].ids)
+                ids[row, :n], mask[row, :n] = encodings[i].ids, 1.0
+            out[chunk] = self._forward(ids, mask)
+        return out
+
+    def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        b, n = ids.shape
+        x = (self._w("embeddings.word_embeddings.weight")[ids] + self._w("embeddings.position_embeddings.weight")[:n]
+             + self._w("embeddings.token_type_embeddings.weight")[0])
+        x = _layer_norm(x, self._w("embeddings.LayerNorm.weight"), self._w("embeddings.LayerNorm.bias"), self.eps)
+        d = x.shape[-1]
+        hd = d // self.heads
+        blocked = (1.0 - mask)[:, None, None, :] * np.float32(-1e9)  # padding gets no attention
+        for k in range(self.layers):
+            p = f"encoder.layer.{k}"
+
+            def split(t: np.ndarray) -> np.ndarray:
+                return t.reshape(b, n, self.heads, hd).transpose(0, 2, 1, 3)
+
+            q = split(self._dense(x, f"{p}.attention.self.query"))
+            kk = split(self._dense(x, f"{p}.attention.self.key"))
+            v = split(self._dense(x, f"{p}.attention.self.value"))
+            scores = q @ kk.transpose(0, 1, 3, 2) / np.float32(np.sqrt(hd)) + blocked
+            scores = np.exp(scores - scores.max(-1, keepdims=True))
+            attended = (scores / scores.sum(-1, keepdims=True)) @ v
+            attended = attended.transpose(0, 2, 1, 3).reshape(b, n, d)
+            x = _layer_norm(x + self._dense(attended, f"{p}.attention.output.dense"),
+                            self._w(f"{p}.attention.output.LayerNorm.weight"),
+                            self._w(f"{p}.attention.output.LayerNorm.bias"), self.eps)
+            hidden = _gelu(self._dense(x, f"{p}.intermediate.dense"))
+            x = _layer_norm(x + self._dense(hidden, f"{p}.output.dense"), self._w(f"{p}.output.LayerNorm.weight"),
+                            self._w(f"{p}.output.LayerNorm.bias"), self.eps)
+        pooled = (x * mask[..., None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
