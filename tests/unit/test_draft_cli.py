@@ -77,6 +77,7 @@ def test_cli_end_to_end(tmp_path, speech_wav):
     assert "frame" in proc.stderr  # the tqdm bar goes to stderr
     info = read_video_info(out)
     assert info.frames == 20 and (info.width, info.height) == (512, 512) and info.audio_codec
+    assert b" subme=2 " in out.read_bytes()  # x264 at the draft's preset, veryfast (medium writes subme=7)
     by_au = {row["au"]: row for row in summary["aus"]}
     assert by_au[1]["requested"] == 0.8 and by_au[1]["measured"] >= 0.08
     assert by_au[2]["measured"] >= 0.08
@@ -88,6 +89,17 @@ def test_cli_reports_bad_input(tmp_path):
                            "--plan", str(tmp_path / "p.json"), "--out", str(tmp_path / "o.mp4")],
                           cwd=REPO, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "--image" in proc.stderr and "does not exist" in proc.stderr
+
+
+def test_cli_refuses_a_preset_its_format_has_not_before_drawing(tmp_path):
+    image = tmp_path / "astronaut.png"
+    cv2.imwrite(str(image), cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR))
+    for extra, match in ((["--preset", "turbo"], "preset must be one of"),
+                         (["--format", "gif", "--preset", "fast"], "gif has none")):
+        proc = subprocess.run([sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(image), "--emotion", "sad",
+                               "--out", str(tmp_path / "o.mp4"), *extra], cwd=REPO, capture_output=True, text=True,
+                              timeout=120)
+        assert proc.returncode == 2 and match in proc.stderr and "draft:" not in proc.stderr, proc.stderr[-2000:]
 
 
 def test_analyzer_report_and_plot():

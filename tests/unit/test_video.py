@@ -227,6 +227,8 @@ def test_bad_frames_are_clear_errors(tmp_path, frames, match):
     ({"audio": (np.zeros((100, 2), np.float32), 8000)}, "transpose"),
     ({"audio": (np.zeros((2, 0), np.float32), 8000)}, "no samples"),
     ({"audio": (np.zeros((1, 10), np.float32), 0)}, "sample_rate must be > 0"),
+    ({"preset": "turbo"}, r"preset must be one of \['ultrafast'"),
+    ({"format": "gif", "preset": "veryfast"}, "preset is an x264/x265 setting; gif has none"),
 ])
 def test_bad_arguments_are_clear_errors(tmp_path, kwargs, match):
     args = dict(fps=10)
@@ -234,6 +236,20 @@ def test_bad_arguments_are_clear_errors(tmp_path, kwargs, match):
     with pytest.raises(VideoError, match=match):
         write_video(_batch(2, 8, 8), tmp_path / "x.mp4", **args)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_x264_preset_reaches_the_encoder(tmp_path):
+    """x264 writes its settings into the stream: the veryfast preset searches far less (subme, lookahead)."""
+    frames = _batch(12, 64, 64)
+    settings = {}
+    for preset in (None, "veryfast"):
+        path = tmp_path / f"{preset}.mp4"
+        write_video(frames, path, 10, preset=preset)
+        text = path.read_bytes().decode("latin-1")
+        settings[preset] = {k: v for k, v in (o.split("=", 1) for o in text[text.index("options: "):].split()[1:]
+                                               if "=" in o) if k in ("subme", "rc_lookahead")}
+    assert settings[None] == {"subme": "7", "rc_lookahead": "40"}  # medium, the encoder's default
+    assert settings["veryfast"] == {"subme": "2", "rc_lookahead": "10"}
 
 
 @pytest.mark.skipif("h265-mp4" not in available_formats(), reason="no libx265 in this build")

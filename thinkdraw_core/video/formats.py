@@ -30,6 +30,8 @@ class FormatSpec:
     min_side: int = 1
 
 
+# x264/x265 speed presets, fastest first: a faster one keeps the CRF quality target and spends more bits
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 # x264/x265 accept 4:4:4 and 10-bit; this libvpx build is 8-bit only and SVT-AV1 is 4:2:0 only,
 # which available_pix_fmts() finds out from the encoder itself rather than trusting this table.
 _YUV = ("yuv420p", "yuv444p", "yuv420p10le", "yuv444p10le")
@@ -107,3 +109,13 @@ def get_format(name: str) -> FormatSpec:
         raise VideoError(f"format {name!r} needs the {spec.codec} encoder, which this PyAV/FFmpeg build lacks; "
                          f"use one of {available_formats()}")
     return spec
+
+
+def check_preset(format: str, preset: str | None) -> None:
+    """Raise VideoError unless `preset` is None or an x264/x265 preset for an x264/x265 format."""
+    if preset is None:
+        return
+    if get_format(format).codec not in ("libx264", "libx265"):
+        raise VideoError(f"preset is an x264/x265 setting; {format} has none (leave preset empty)")
+    if preset not in X264_PRESETS:
+        raise VideoError(f"preset must be one of {list(X264_PRESETS)}, got {preset!r}")

@@ -1,6 +1,7 @@
 """write_video: frames (+ audio) into one file in a single streaming pass with PyAV."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -18,7 +19,8 @@ from typing import Any
 import av
 import numpy as np
 
-from .formats import AUDIO_MODES, AUDIO_RATES, FormatSpec, VideoError, available_pix_fmts, get_format
+from .formats import (AUDIO_MODES, AUDIO_RATES, FormatSpec, VideoError, available_pix_fmts, check_preset,
+                      get_format)
 from .frames import FramePlan, SizeFixer, frame_source
 
 log = logging.getLogger("ThinkDraw.video")
@@ -169,9 +171,15 @@ def write_video(
     metadata: dict | None = None,
     progress: Callable[[int], Any] | None = None,
     odd_size: str = "pad",
+    preset: str | None = None,
 ) -> VideoResult:
-    """Encode frames (+ audio) to `path` (a folder for png-sequence); see docs in thinkdraw_core.video."""
+    """Encode frames (+ audio) to `path` (a folder for png-sequence); see docs in thinkdraw_core.video.
+
+    preset: the x264/x265 speed preset (formats.X264_PRESETS); None keeps the encoder's default, medium."""
     spec = get_format(format)
+    check_preset(format, preset)
+    if preset is not None:
+        spec = dataclasses.replace(spec, options={**spec.options, "preset": preset})
     rate = _fps_fraction(fps)
     lo, hi = spec.crf_range
     if crf is None or (isinstance(crf, (int, float)) and crf < 0):
