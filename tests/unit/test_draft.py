@@ -292,6 +292,29 @@ def test_calibration_reports_its_search(astronaut):
     assert any("sweep" in step for step in calib["iterations"])
 
 
+def test_calibration_on_two_landmarkers_searches_exactly_as_on_one(astronaut, monkeypatch):
+    """The trials of one search step are measured two at a time; the search must not notice."""
+    from thinkdraw_core.draft import renderer
+
+    # anger's eyes take the pair move too (an unseen AU5 with another AU giving way)
+    plan = plan_of({4: 0.8, 5: 0.5, 7: 0.6, 23: 0.5})
+    runs, twins = [], []
+
+    class CountedTwin(renderer.FaceLandmarker):
+        def __init__(self, *args):
+            twins.append(cores)
+            super().__init__(*args)
+
+    monkeypatch.setattr(renderer, "FaceLandmarker", CountedTwin)
+    for cores in (2, 1):
+        monkeypatch.setattr(renderer.os, "cpu_count", lambda: cores)
+        runs.append(render_draft(astronaut, plan, seconds=0.2, fps=5, blinks=False, sway=False).calibration)
+    assert twins == [2]  # one second landmarker, and only where there are two cores
+    parallel, serial = runs
+    assert parallel["iterations"] == serial["iterations"] and parallel["gains"] == serial["gains"]
+    assert any("sweep" in step for step in serial["iterations"])
+
+
 def test_what_the_model_cannot_read_beside_another_au_is_drawn_at_gain_1_and_marked(astronaut):
     """Fear's lowered brow beside a raised outer brow (analyzer.MASKED_AUS): not searched for, and the report
     says why it reads nothing, while beside a raised inner brow alone it is an ordinary target."""

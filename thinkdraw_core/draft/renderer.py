@@ -7,6 +7,8 @@ blendshape measurement, then render frame by frame (lazily, deterministic for th
 """
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Sequence
 
@@ -258,8 +260,8 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         l0, r0 = apex.get(a.au, (0.0, 0.0))
         apex[a.au] = (l0 + a.intensity * gl, r0 + a.intensity * gr)
 
-    def cost(trial: dict[int, float]) -> tuple[float, dict[int, float]]:
-        shapes = measurer.blendshapes(_render_frame(prepared, apex, trial, rest=rest))
+    def cost(trial: dict[int, float], measure: FrameMeasurer = measurer) -> tuple[float, dict[int, float]]:
+        shapes = measure.blendshapes(_render_frame(prepared, apex, trial, rest=rest))
         if shapes is None:
             return float("inf"), {}
         lv = {s: au_levels(shapes, s) for s in ("both", "left", "right")}
@@ -277,20 +279,21 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     best, got = cost(gains)
     searched: list[dict] = []
 
-    def sweep_each(trials) -> bool:
+    def sweep_each(batches, pool: _TrialPool) -> bool:
+        """Each batch's trials are measured at once; they are accepted in order, as if one by one."""
         nonlocal best, got, gains
         improved = False
-        for trial in trials:
-            c, m = cost(trial)
-            if c < best - 1e-6:
-                best, got, gains, improved = c, m, trial, True
+        for batch in batches:
+            for trial, (c, m) in zip(batch, pool.map(cost, batch)):
+                if c < best - 1e-6:
+                    best, got, gains, improved = c, m, trial, True
         return improved
 
     def one_at_a_time():
+        # one AU's steps differ from each other only in that AU, so accepting one of them changes none
+        # of its siblings: they make one batch
         for au in targets:
-            for g in GAIN_STEPS:
-                if g != gains[au]:
-                    yield {**gains, au: g}
+            yield [{**gains, au: g} for g in GAIN_STEPS if g != gains[au]]
 
     def unseen_with_a_masker_giving_way():
         # the model trades some requested AUs off against each other (browInnerUp against browDown), so
@@ -298,19 +301,49 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         for au in [a for a in targets if got.get(a, 0.0) < VISIBLE_RISE]:
             for other in (o for o in targets if o != au):
                 for up in [g for g in GAIN_STEPS if g > gains[au]]:
-                    for down in [g for g in GAIN_STEPS if g < gains[other]]:
-                        yield {**gains, au: up, other: down}
+                    # the steps down for one step up differ only in the two AUs every one of them sets
+                    yield [{**gains, au: up, other: down} for down in GAIN_STEPS if down < gains[other]]
 
-    for sweep in range(iterations if targets else 0):
-        improved = sweep_each(one_at_a_time()) or sweep_each(unseen_with_a_masker_giving_way())
-        searched.append({"sweep": sweep, "gains": dict(gains), "cost": round(float(best), 4),
-                         "measured": {au: round(float(v), 3) for au, v in got.items()}})
-        if not improved:
-            break
+    with _TrialPool(measurer, landmarker if targets and iterations else None) as pool:
+        for sweep in range(iterations if targets else 0):
+            improved = sweep_each(one_at_a_time(), pool) or sweep_each(unseen_with_a_masker_giving_way(), pool)
+            searched.append({"sweep": sweep, "gains": dict(gains), "cost": round(float(best), 4),
+                             "measured": {au: round(float(v), 3) for au, v in got.items()}})
+            if not improved:
+                break
     info["iterations"] = relax_history + searched
     info["gains"] = gains
     info["measured_at_apex"] = {au: round(float(v), 3) for au, v in got.items()}
     return gains, relax_gain, info
+
+
+class _TrialPool:
+    """Measures calibration trials two at a time where there are two cores: a second FaceLandmarker
+    (about 30 ms to set up once MediaPipe is loaded) works beside the first, each on its own trials.
+    MediaPipe leaves the GIL while it runs and gives the same readings from either instance."""
+
+    def __init__(self, measurer: FrameMeasurer, landmarker: FaceLandmarker | None):
+        self.measurers = [measurer]
+        self._executor = self._twin = None
+        if landmarker is not None and (os.cpu_count() or 1) > 1:
+            self._twin = FaceLandmarker(landmarker.model_path)
+            self.measurers.append(measurer.with_landmarker(self._twin))
+            self._executor = ThreadPoolExecutor(len(self.measurers), thread_name_prefix="ThinkDraw-calibration")
+
+    def map(self, fn, trials: list) -> list:
+        if self._executor is None or len(trials) < 2:
+            return [fn(t) for t in trials]
+        futures = [self._executor.submit(fn, t, self.measurers[i % len(self.measurers)]) for i, t in enumerate(trials)]
+        return [f.result() for f in futures]
+
+    def __enter__(self) -> "_TrialPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._executor is not None:
+            self._executor.shutdown()
+        if self._twin is not None:
+            self._twin.close()
 
 
 def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | None = 4.0, fps: float = 25.0,

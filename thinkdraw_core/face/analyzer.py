@@ -6,6 +6,7 @@ small faces in large frames are measured as reliably as close-ups.
 """
 from __future__ import annotations
 
+import copy
 import io
 import json
 import queue
@@ -168,6 +169,12 @@ class FrameMeasurer:
         face = detect_face(first_frame, face_index, name=name, landmarker=self.landmarker)
         self.box = face_crop_box(face, first_frame.shape[:2], margin)
         self.scale = MEASURE_SIZE / max(self.box.width, self.box.height)
+
+    def with_landmarker(self, landmarker: FaceLandmarker) -> "FrameMeasurer":
+        """The same crop measured by another landmarker (one per thread measures in parallel)."""
+        twin = copy.copy(self)
+        twin.landmarker = landmarker
+        return twin
 
     def blendshapes(self, frame: np.ndarray) -> dict[str, float] | None:
         b = self.box
