@@ -6,6 +6,7 @@ import numpy as np
 
 from thinkdraw_core.draft import render_draft
 from thinkdraw_core.draft.renderer import DraftResult
+from thinkdraw_core.face.analyzer import AnalysisReport, shares_blendshapes, unreadable_aus
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
 BASIC_EMOTIONS = {
@@ -24,3 +25,18 @@ def render_basic(photo: np.ndarray, name: str) -> DraftResult:
     plan = AUPlan(text=name, action_units=[ActionUnit(au=a, intensity=v) for a, v in BASIC_EMOTIONS[name].items()],
                   timeline=Timeline(start=0.1, onset=0.4, apex=5.0, blink_rate=0.0))
     return render_draft(photo, plan, seconds=1.2, fps=10, sway=False, blinks=False)
+
+
+def criterion_failures(name: str, report: AnalysisReport) -> list[str]:
+    """The issue's quality criterion on one basic emotion's draft: every requested AU of intensity >= 0.4
+    that the model can read (analyzer.unreadable_aus) rises by >= 0.08 at apex, and no AU outside the
+    plan (nor sharing its blendshapes) moves by > 0.15."""
+    aus = BASIC_EMOTIONS[name]
+    unreadable = unreadable_aus(aus)
+    failures = []
+    for au, value in report.apex().items():
+        if au in aus and aus[au] >= 0.4 and au not in unreadable and value < 0.08:
+            failures.append(f"{name}: AU{au} {value:+.2f}")
+        if au not in aus and value > 0.15 and not shares_blendshapes(au, aus):
+            failures.append(f"{name}: unrequested AU{au} {value:+.2f}")
+    return failures
