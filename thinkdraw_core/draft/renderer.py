@@ -30,9 +30,13 @@ DETECT_SIZE = 512
 # The calibration's search space per AU, and what it weighs: a requested AU costs its shortfall against
 # its intensity, plus VISIBLE_PENALTY while it rises less than VISIBLE_RISE (as much as a full request
 # drawn at nothing: every requested AU seen comes before any one drawn large); an AU outside the plan may
-# move LEAK_FREE for free and costs LEAK_WEIGHT per unit beyond; GAIN_PRIOR per |log gain| keeps ties at 1.
+# move LEAK_FREE for free and costs LEAK_WEIGHT per unit beyond, plus LEAK_STEP once it rises past
+# LEAK_LIMIT (a little under the 0.15 anyone reads as a leak: a leak just under it should not flip with a
+# few changed pixels); GAIN_PRIOR per |log gain| keeps ties at 1. The step is small next to
+# VISIBLE_PENALTY, so the search still trades a leak for a requested AU coming into sight.
 GAIN_STEPS = (0.5, 0.75, 1.0, 1.4, 2.0)
 LEAK_FREE, LEAK_WEIGHT, GAIN_PRIOR = 0.10, 1.0, 0.05
+LEAK_LIMIT, LEAK_STEP = 0.14, 0.3
 VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 1.0
 MAX_RELAX_GAIN = 2.5
 
@@ -232,8 +236,9 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     as less of a frown, a lowered brow cancels a raised inner brow), so raising each gain on its own
     overshoots into other AUs. Instead each measurable AU's gain is searched over GAIN_STEPS, one AU
     at a time and sweeping `iterations` times, for the least cost: the shortfall of every requested AU
-    against its target plus what AUs outside the plan move beyond LEAK_FREE. A sweep that finds nothing
-    better tries each still unseen AU stronger with one other requested AU weaker."""
+    against its target plus what AUs outside the plan move beyond LEAK_FREE (and a step past
+    LEAK_LIMIT). A sweep that finds nothing better tries each still unseen AU stronger with one other
+    requested AU weaker."""
     relax0 = source_relaxation(prepared.blendshapes, neutralize)
     f_first = _render_frame(prepared, rest_pose(relax0), {})
     measurer = FrameMeasurer(f_first, landmarker, name="the relaxed portrait")
@@ -271,7 +276,8 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         # visibility floor costs extra: an AU nobody can see is worse than two drawn a little short
         short = sum(max(0.0, want - got[au]) + (VISIBLE_PENALTY if got[au] < VISIBLE_RISE else 0.0)
                     for au, (_, want) in targets.items())
-        leak = sum(max(0.0, abs(lv["both"][au] - lv0["both"][au]) - LEAK_FREE) for au in watched)
+        moved = [lv["both"][au] - lv0["both"][au] for au in watched]
+        leak = sum(max(0.0, abs(m) - LEAK_FREE) for m in moved) + LEAK_STEP * sum(m > LEAK_LIMIT for m in moved)
         # a small pull towards the drawn amplitudes the plan asked for, so ties keep gain 1
         prior = GAIN_PRIOR * sum(abs(np.log(g)) for g in trial.values())
         return short + LEAK_WEIGHT * leak + prior, got
