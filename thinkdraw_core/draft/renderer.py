@@ -284,13 +284,23 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
 
     best, got = cost(gains)
     searched: list[dict] = []
+    # a sweep revisits the gains the previous one tried after its last change; the measurement is
+    # deterministic, so those are looked up, not drawn and measured again
+    measured: dict[tuple, tuple[float, dict[int, float]]] = {tuple(sorted(gains.items())): (best, got)}
+
+    def costs(batch: list[dict[int, float]], pool: _TrialPool) -> list[tuple[float, dict[int, float]]]:
+        keys = [tuple(sorted(trial.items())) for trial in batch]
+        new = [trial for trial, key in zip(batch, keys) if key not in measured]
+        for trial, result in zip(new, pool.map(cost, new)):
+            measured[tuple(sorted(trial.items()))] = result
+        return [measured[key] for key in keys]
 
     def sweep_each(batches, pool: _TrialPool) -> bool:
         """Each batch's trials are measured at once; they are accepted in order, as if one by one."""
         nonlocal best, got, gains
         improved = False
         for batch in batches:
-            for trial, (c, m) in zip(batch, pool.map(cost, batch)):
+            for trial, (c, m) in zip(batch, costs(batch, pool)):
                 if c < best - 1e-6:
                     best, got, gains, improved = c, m, trial, True
         return improved
