@@ -29,8 +29,8 @@ from basic_emotions import BASIC_EMOTIONS, render_basic  # noqa: E402
 from sample_photos import PHOTOS  # noqa: E402
 
 from thinkdraw_core.draft import deform  # noqa: E402
-from thinkdraw_core.face.analyzer import MEASURE_SIZE  # noqa: E402
-from thinkdraw_core.face.landmarks import detect_face, face_crop_box, get_landmarker  # noqa: E402
+from thinkdraw_core.face.analyzer import FrameMeasurer  # noqa: E402
+from thinkdraw_core.face.landmarks import get_landmarker  # noqa: E402
 
 GROUPS = {name: getattr(deform, name) for name in (
     "OUTER_BROW", "MID_BROW", "INNER_BROW", "UPPER_CREASE", "UPPER_LID", "LOWER_LID", "LOWER_CREASE", "CHEEK",
@@ -40,22 +40,18 @@ VIEWS = {"right eye": deform.UPPER_LID[0] + deform.LOWER_LID[0], "left eye": def
          "mouth": deform.CORNER[0] + deform.CORNER[1] + deform.UPPER_LIP_OUTER[0] + deform.LOWER_LIP_OUTER[1]}
 
 
-class Detector:
-    """Landmarks of the face on a fixed upscaled crop (the analyser's FrameMeasurer), in frame pixels."""
+def detector(first_frame: np.ndarray, landmarker):
+    """Landmarks in frame pixels, found as the analyser finds them (FrameMeasurer's upscaled crop)."""
+    measurer = FrameMeasurer(first_frame, landmarker)
+    corner = np.array([measurer.box.x0, measurer.box.y0], np.float64)
 
-    def __init__(self, first_frame: np.ndarray, landmarker):
-        self.landmarker = landmarker
-        self.box = face_crop_box(detect_face(first_frame, landmarker=landmarker), first_frame.shape[:2], 0.45)
-        self.scale = MEASURE_SIZE / max(self.box.width, self.box.height)
-
-    def __call__(self, frame: np.ndarray) -> np.ndarray:
-        b = self.box
-        crop = cv2.resize(frame[b.y0:b.y1, b.x0:b.x1], None, fx=self.scale, fy=self.scale,
-                          interpolation=cv2.INTER_CUBIC if self.scale > 1 else cv2.INTER_AREA)
-        faces = self.landmarker.detect(crop)
-        if not faces:
+    def detect(frame: np.ndarray) -> np.ndarray:
+        face = measurer.face(frame)
+        if face is None:
             raise SystemExit("the detector lost the face")
-        return faces[0].xy / self.scale + (b.x0, b.y0)
+        return face.xy / measurer.scale + corner
+
+    return detect
 
 
 def save_views(out: Path, frame: np.ndarray, planned: np.ndarray, detected: np.ndarray, folded: np.ndarray,
@@ -98,7 +94,7 @@ def main(argv=None) -> None:
     result = render_basic(image, args.emotion)
     last = result.n_frames - 1
     rest_frame, apex_frame = result.frame(0), result.frame(last)
-    detect = Detector(rest_frame, landmarker)
+    detect = detector(rest_frame, landmarker)
     planned0, planned = result.landmarks(0), result.landmarks(last)
     found0, found = detect(rest_frame), detect(apex_frame)
     geo = result.prepared.warper.geo

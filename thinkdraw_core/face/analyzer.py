@@ -19,7 +19,7 @@ import numpy as np
 
 from ..facs import AU_CATALOG
 from ..plan import AUPlan
-from .landmarks import FaceLandmarker, NoFaceError, detect_face, face_crop_box, get_landmarker
+from .landmarks import Face, FaceLandmarker, NoFaceError, detect_face, face_crop_box, get_landmarker
 
 MEASURABLE: dict[int, tuple[str, ...]] = {au: info.blendshapes for au, info in AU_CATALOG.items() if info.blendshapes}
 MEASURE_SIZE = 384
@@ -176,13 +176,19 @@ class FrameMeasurer:
         twin.landmarker = landmarker
         return twin
 
-    def blendshapes(self, frame: np.ndarray) -> dict[str, float] | None:
+    def face(self, frame: np.ndarray) -> Face | None:
+        """The face found on the measuring crop of `frame` (landmarks in the upscaled crop's pixels:
+        divide by `scale` and add the box's corner for the frame's), or None."""
         b = self.box
         crop = frame[b.y0:b.y1, b.x0:b.x1]
         crop = cv2.resize(crop, None, fx=self.scale, fy=self.scale,
                           interpolation=cv2.INTER_CUBIC if self.scale > 1 else cv2.INTER_AREA)
         faces = self.landmarker.detect(crop)
-        return faces[0].blendshapes if faces else None
+        return faces[0] if faces else None
+
+    def blendshapes(self, frame: np.ndarray) -> dict[str, float] | None:
+        face = self.face(frame)
+        return face.blendshapes if face else None
 
 
 class StreamingAnalyzer:
