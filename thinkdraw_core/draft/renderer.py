@@ -290,9 +290,9 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
 
     def costs(batch: list[dict[int, float]], pool: _TrialPool) -> list[tuple[float, dict[int, float]]]:
         keys = [tuple(sorted(trial.items())) for trial in batch]
-        new = [trial for trial, key in zip(batch, keys) if key not in measured]
-        for trial, result in zip(new, pool.map(cost, new)):
-            measured[tuple(sorted(trial.items()))] = result
+        new = [(trial, key) for trial, key in zip(batch, keys) if key not in measured]
+        for (_, key), result in zip(new, pool.map(cost, [trial for trial, _ in new])):
+            measured[key] = result
         return [measured[key] for key in keys]
 
     def sweep_each(batches, pool: _TrialPool) -> bool:
