@@ -2,6 +2,8 @@
 quality test measures them on, shared with the dev tools that measure the same cases."""
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 
 from thinkdraw_core.draft import render_draft
@@ -31,10 +33,15 @@ def criterion_failures(name: str, report: AnalysisReport) -> list[str]:
     """The issue's quality criterion on one basic emotion's draft: every requested AU of intensity >= 0.4
     that the model can read (analyzer.unreadable_aus) rises by >= 0.08 at apex, and no AU outside the
     plan (nor sharing its blendshapes) moves by > 0.15."""
+    return apex_failures(name, report.apex())
+
+
+def apex_failures(name: str, apex: Mapping[int, float]) -> list[str]:
+    """criterion_failures on the apex readings themselves (AU -> change against the rest frame)."""
     aus = BASIC_EMOTIONS[name]
     unreadable = unreadable_aus(aus)
     failures = []
-    for au, value in report.apex().items():
+    for au, value in apex.items():
         if au in aus and aus[au] >= 0.4 and au not in unreadable and value < 0.08:
             failures.append(f"{name}: AU{au} {value:+.2f}")
         if au not in aus and value > 0.15 and not shares_blendshapes(au, aus):
