@@ -24,7 +24,7 @@ from basic_emotions import BASIC_EMOTIONS, apex_failures  # noqa: E402
 from sample_photos import PHOTOS  # noqa: E402
 
 from thinkdraw_core.draft import renderer  # noqa: E402
-from thinkdraw_core.face.analyzer import FrameMeasurer, au_levels, unreadable_aus  # noqa: E402
+from thinkdraw_core.face.analyzer import au_levels, unreadable_aus  # noqa: E402
 from thinkdraw_core.face.landmarks import get_landmarker  # noqa: E402
 
 
@@ -56,12 +56,9 @@ def main(argv=None) -> None:
     if image is None:
         raise SystemExit(f"the photo {args.photo!r} is not installed")
     prepared = renderer.prepare_face(image, landmarker=landmarker)
-    # the rest pose as the calibration settles it: relaxed, its relaxation gains measured on this face
-    first = renderer._render_frame(prepared, renderer.rest_pose(renderer.source_relaxation(prepared.blendshapes,
-                                                                                           args.neutralize)), {})
-    measurer = FrameMeasurer(first, landmarker)
-    relax_gain, _ = renderer._relax_gains(prepared, args.neutralize, measurer, 3)
-    rest = renderer.rest_pose(renderer.source_relaxation(prepared.blendshapes, args.neutralize, relax_gain))
+    # the rest pose as the calibration settles it
+    measurer, rest, _, _ = renderer.relaxed_rest(prepared, args.neutralize, landmarker,
+                                                 renderer.CALIBRATION_ITERATIONS)
     base = au_levels(measurer.blendshapes(renderer._render_frame(prepared, rest, {})))
     apex = dict(rest)
     for au, v in aus.items():
@@ -71,7 +68,8 @@ def main(argv=None) -> None:
     asked = [au for au, v in aus.items() if v >= 0.4 and au not in unreadable and au in base]
 
     print(f"{args.photo} {args.emotion}: change at apex against the relaxed rest frame; other AUs at gain 1")
-    print(" ".join(f"g{au:<5}" for au in grid) + " | " + " ".join(f"AU{au:<5}" for au in asked) + " | criterion failures")
+    print(" ".join(f"g{au:<5}" for au in grid) + " | " + " ".join(f"AU{au:<5}" for au in asked)
+          + " | criterion failures")
     hits = rows = 0
     for combo in itertools.product(*grid.values()):
         gains = dict(zip(grid, combo))

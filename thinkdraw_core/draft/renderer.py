@@ -38,6 +38,7 @@ GAIN_STEPS = (0.5, 0.75, 1.0, 1.4, 2.0)
 LEAK_FREE, LEAK_WEIGHT, GAIN_PRIOR = 0.10, 1.0, 0.05
 LEAK_LIMIT, LEAK_STEP = 0.14, 0.3
 VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 1.0
+CALIBRATION_ITERATIONS = 3  # sweeps of the gain search (and rounds of relaxing the photo harder)
 MAX_RELAX_GAIN = 2.5
 
 
@@ -228,6 +229,17 @@ def _relax_gains(prepared: PreparedFace, neutralize: float, measurer: FrameMeasu
     return relax_gain, history
 
 
+def relaxed_rest(prepared: PreparedFace, neutralize: float, landmarker: FaceLandmarker, iterations: int
+                 ) -> tuple[FrameMeasurer, dict[int, tuple[float, float]], dict[int, float], list[dict]]:
+    """The rest pose the calibration measures against: the photo relaxed, harder where its own expression
+    survives (_relax_gains). Returns (the measurer set up on the first relaxed frame, the rest pose's
+    intensities, the relaxation gains, their search history)."""
+    f_first = _render_frame(prepared, rest_pose(source_relaxation(prepared.blendshapes, neutralize)), {})
+    measurer = FrameMeasurer(f_first, landmarker, name="the relaxed portrait")
+    relax_gain, history = _relax_gains(prepared, neutralize, measurer, iterations)
+    return measurer, rest_pose(source_relaxation(prepared.blendshapes, neutralize, relax_gain)), relax_gain, history
+
+
 def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmarker: FaceLandmarker,
                iterations: int) -> tuple[dict[int, float], dict[int, tuple[float, float]], dict]:
     """Per-face gains from the analyser's own measurement of the apex against the relaxed rest frame.
@@ -239,12 +251,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     against its target plus what AUs outside the plan move beyond LEAK_FREE (and a step past
     LEAK_LIMIT). A sweep that finds nothing better tries each still unseen AU stronger with one other
     requested AU weaker."""
-    relax0 = source_relaxation(prepared.blendshapes, neutralize)
-    f_first = _render_frame(prepared, rest_pose(relax0), {})
-    measurer = FrameMeasurer(f_first, landmarker, name="the relaxed portrait")
-    relax_gain, relax_history = _relax_gains(prepared, neutralize, measurer, iterations)
-    relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
-    rest = rest_pose(relax)
+    measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
     gains = {a.au: 1.0 for a in plan.action_units}
     # what the model cannot read (always, or beside another requested AU) is drawn at gain 1, not searched
@@ -364,8 +371,8 @@ class _TrialPool:
 
 def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | None = 4.0, fps: float = 25.0,
                  seed: int = 0, neutralize: float = 0.8, face_index: int | None = None, crop_margin: float = 0.6,
-                 calibrate: bool = True, calibration_iterations: int = 3, blinks: bool = True, sway: bool = True,
-                 model_path: str | None = None, model_dirs: Sequence[str] = (),
+                 calibrate: bool = True, calibration_iterations: int = CALIBRATION_ITERATIONS, blinks: bool = True,
+                 sway: bool = True, model_path: str | None = None, model_dirs: Sequence[str] = (),
                  landmarker: FaceLandmarker | None = None) -> DraftResult:
     """Animate the portrait by the plan (and speak the audio). Same inputs -> same frames.
 
