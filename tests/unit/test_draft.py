@@ -113,6 +113,34 @@ def test_the_fold_mend_fades_in_as_the_fold_begins(prepared, monkeypatch):
     assert max(np.abs(m - p).max() for m, p in zip(mended, plain)) < 0.05
 
 
+def _squeezed_flat(warper, landmark: int) -> np.ndarray:
+    """A displacement that squeezes one skin triangle at `landmark` almost flat (not over)."""
+    t = next(i for i, tri in enumerate(warper.tris)
+             if landmark in tri and (tri < warper.n_moving).all() and not warper.in_opening[i])
+    a, b, c = (int(v) for v in warper.tris[t])
+    pa, pb, pc = warper.points[[a, b, c]]
+    foot = (pb + pc) / 2
+    disp = np.zeros((warper.n_moving, 2))
+    disp[a] = foot + (pa - foot) * 1e-4 - pa  # its height shrinks 10^4 times, on the same side of bc
+    return disp
+
+
+def test_a_triangle_squeezed_flat_samples_only_its_own_skin(prepared, monkeypatch):
+    """The pixels a nearly flat triangle's rasterised edge covers would extrapolate its magnifying affine far
+    off (specks of background in the lips, and a slow cv2.remap): they stay in its own source box, so every
+    pixel samples skin from near by (here within half the eye distance), not from across the picture."""
+    warper = prepared.warper
+
+    def farthest_sample(disp):
+        x0, y0, x1, y1, map_x, map_y = warper.warp_roi(disp)
+        return max(np.abs(map_x - np.arange(x0, x1)[None]).max(), np.abs(map_y - np.arange(y0, y1)[:, None]).max())
+
+    squeezes = [_squeezed_flat(warper, landmark) for landmark in (50, 123, 213, 108, 151, 9, 205)]
+    assert max(farthest_sample(disp) for disp in squeezes) < 0.5 * warper.geo.size
+    monkeypatch.setattr(deform, "SLIVER_STRETCH", float("inf"))  # unclamped
+    assert max(farthest_sample(disp) for disp in squeezes) > 1000.0
+
+
 def test_open_mouth_is_dark_inside(prepared):
     disp = au_basis(26, prepared.xy, depth=prepared.depth)
     out = prepared.warper.warp(disp[0] + disp[1]).astype(np.float32)

@@ -126,6 +126,11 @@ SEAM_SHADE = 0.5
 # mend fades in as the fold deepens), over the folded triangle, the place it came from and FOLD_REACH
 # iod around them. Inside the mouth and eye openings the lips and lids meet on purpose and are left alone.
 FOLD_SMOOTH, FOLD_FULL, FOLD_REACH = 0.05, 0.3, 0.04
+# A triangle squeezed almost flat (a fold passing through zero area, lips meeting) has an affine that
+# magnifies: the few pixels its rasterised edge covers outside it would sample far away (1e8 px seen),
+# speckling the frame and costing cv2.remap's border handling milliseconds. Where one map pixel spans more
+# than SLIVER_STRETCH source pixels, the triangle's samples stay within its own source box.
+SLIVER_STRETCH = 4.0
 OPENINGS = frozenset((*LIPS_INNER, *LEFT_EYE_RING, *RIGHT_EYE_RING, *range(468, 478)))
 
 MOUTH_DARK = np.array([24, 9, 11], np.float32)
@@ -324,6 +329,20 @@ def _blend_line(out: np.ndarray, pts: np.ndarray, colour: tuple[float, float, fl
     out[y0:y1, x0:x1] = (region.astype(np.float32) * (1 - alpha) + overlay.astype(np.float32) * alpha).astype(np.uint8)
 
 
+def _keep_in_source_box(map_x: np.ndarray, map_y: np.ndarray, index: np.ndarray, src: np.ndarray,
+                        chosen: np.ndarray) -> None:
+    """Clamp in place the backward map's pixels drawn by the `chosen` triangles (index = 1 + triangle, 0 =
+    none) to their source triangle's bounding box."""
+    flagged = np.concatenate([[False], chosen])
+    rows, cols = np.nonzero(np.take(flagged, index))
+    if not len(rows):
+        return
+    tri = index[rows, cols] - 1
+    lo, hi = src[tri].min(axis=1), src[tri].max(axis=1)
+    map_x[rows, cols] = np.clip(map_x[rows, cols], lo[:, 0], hi[:, 0])
+    map_y[rows, cols] = np.clip(map_y[rows, cols], lo[:, 1], hi[:, 1])
+
+
 class MeshWarper:
     """Warps one image (the face crop) by landmark displacements; build once per face, call per frame."""
 
@@ -450,6 +469,9 @@ class MeshWarper:
         map_y = np.take(coef[1], index) * gx[None, :]
         map_y += np.take(coef[3], index) * gy[:, None]
         map_y += np.take(coef[5], index)
+        sliver = np.abs(lin).max(axis=(1, 2)) > SLIVER_STRETCH
+        if sliver.any():
+            _keep_in_source_box(map_x, map_y, index, src, sliver)
         depth = np.where(folded & ~in_opening, np.abs(area_dst) / np.maximum(np.abs(area_src), 1e-9), 0.0)
         if depth.any():
             map_x, map_y = self._mend_folds(map_x, map_y, gx, gy, src, dst, depth, (x0, y0), (sx, sy))
