@@ -57,7 +57,8 @@ def test_first_frame_is_the_relaxed_photo(renders):
                           "together, tools/landmark_drift.py; no gains read AU4, AU5 and AU7 together on the drawn "
                           "frame, tools/gain_grid.py); on the astronaut mouthPress falls for lip thinning "
                           "in anger, already on the planned landmarks (AU23); the astronaut's "
-                          "surprise jaw drop raises mouthLowerDown (AU16) by > 0.15. The count also depends on "
+                          "surprise jaw drop raises mouthLowerDown (AU16) by > 0.15, and its sad chin raise often "
+                          "rolls the lips in (mouthRoll, AU28, 0.15-0.20). The count also depends on "
                           "the mesh triangles' draw order (tools/criterion_spread.py)",
                    strict=False)
 def test_full_issue_criterion(renders):
