@@ -127,7 +127,7 @@ SEAM_SHADE = 0.5
 # iod around them. Inside the mouth and eye openings the lips and lids meet on purpose and are left alone.
 FOLD_SMOOTH, FOLD_FULL, FOLD_REACH = 0.05, 0.3, 0.04
 # A triangle squeezed almost flat (a fold passing through zero area, lips meeting) has an affine that
-# magnifies: the few pixels its rasterised edge covers outside it would sample far away (1e8 px seen),
+# magnifies: the few pixels its rasterised edge covers outside it would sample far away (1e10 px seen),
 # speckling the frame and costing cv2.remap's border handling milliseconds. Where one map pixel spans more
 # than SLIVER_STRETCH source pixels, the triangle's samples stay within its own source box.
 SLIVER_STRETCH = 4.0
