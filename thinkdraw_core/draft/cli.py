@@ -70,13 +70,13 @@ def run(args) -> int:
 
     from ..face.analyzer import StreamingAnalyzer
     from ..video import write_video
-    from ..video.formats import check_preset, get_format
+    from ..video.formats import check_preset, takes_preset
     from .renderer import render_draft
     from .speech import load_audio
 
     t0 = time.perf_counter()
     preset = args.preset
-    if preset is None and get_format(args.format).codec in ("libx264", "libx265"):
+    if preset is None and takes_preset(args.format):
         preset = DRAFT_PRESET
     check_preset(args.format, preset)  # a wrong format or preset fails before any drawing
     image = load_image(args.image)

@@ -111,11 +111,16 @@ def get_format(name: str) -> FormatSpec:
     return spec
 
 
+def takes_preset(format: str) -> bool:
+    """Whether the format's encoder is x264 or x265, the ones with speed presets (X264_PRESETS)."""
+    return get_format(format).codec in ("libx264", "libx265")
+
+
 def check_preset(format: str, preset: str | None) -> None:
     """Raise VideoError unless `preset` is None or an x264/x265 preset for an x264/x265 format."""
     if preset is None:
         return
-    if get_format(format).codec not in ("libx264", "libx265"):
+    if not takes_preset(format):
         raise VideoError(f"preset is an x264/x265 setting; {format} has none (leave preset empty)")
     if preset not in X264_PRESETS:
         raise VideoError(f"preset must be one of {list(X264_PRESETS)}, got {preset!r}")
