@@ -11,7 +11,8 @@ not by the shipped order's count alone.
 
   .venv/bin/python tools/criterion_spread.py [--shuffles 4] [--photo astronaut] [--emotion anger]
 
-About 30 s per order for both photos and all six emotions on a 2-core machine.
+About 10 s per order for both photos and all six emotions on a 2-core machine (30-60 s before the sliver clamp,
+deform.SLIVER_STRETCH).
 """
 from __future__ import annotations
 
