@@ -55,8 +55,10 @@ def test_first_frame_is_the_relaxed_photo(renders):
                           "tests/unit/test_blendshape_model.py): eyeWide next to eyeSquint in anger (AU5 with AU7; "
                           "the model reads it on raised lids, tools/blendshape_reach.py; the drawn lid and iris rise "
                           "together, tools/landmark_drift.py; no gains read AU4, AU5 and AU7 together on the drawn "
-                          "frame, tools/gain_grid.py); on the astronaut mouthPress falls for lip thinning "
-                          "in anger, already on the planned landmarks (AU23); the astronaut's "
+                          "frame, tools/gain_grid.py; beside lowered brows the detector follows little of a lid "
+                          "raise even when it is a pixel edit with the eyeball kept still, tools/lid_raise_probe.py); "
+                          "on the astronaut mouthPress falls for lip thinning in anger, already on the planned "
+                          "landmarks (AU23); the astronaut's "
                           "surprise jaw drop raises mouthLowerDown (AU16) by > 0.15, and its sad chin raise often "
                           "rolls the lips in (mouthRoll, AU28, 0.15-0.20). The count also depends on "
                           "the mesh triangles' draw order (tools/criterion_spread.py)",
