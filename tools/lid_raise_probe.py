@@ -5,11 +5,12 @@ takes the warp out of the question. On the relaxed rest frame, and on frames whe
 only the brows (up: AU1+2, down: AU4, down with the lower lid up: AU4+7), it raises each upper lid by a
 plain pixel edit instead of the mesh: the lid, its lashes and the skin up to the brow slide up by
 `--raise` inter-ocular distances (most at the lid's middle, none at the corners), the eyeball stays where
-it is, and the strip the lid uncovers is filled with the eyeball mirrored from below the iris centre (the
-lower iris and white). It prints how far the detector sees the lid rise, and the AU readings against the
-rest frame.
+it is, and the strip the lid uncovers shows the eyeball: mirrored from below the iris centre (the lower
+iris and white), or with --fill painted, the iris from its own visible sides and the white in the colour of
+the eye's brightest white, shaded under the lid. It prints how far the detector sees the lid rise, and the
+AU readings against the rest frame.
 
-  .venv/bin/python tools/lid_raise_probe.py [--photo portrait] [--raise 0.06 0.1] [--save DIR]
+  .venv/bin/python tools/lid_raise_probe.py [--photo portrait] [--raise 0.06 0.1] [--fill painted] [--save DIR]
 """
 from __future__ import annotations
 
@@ -47,10 +48,14 @@ def _line(xy: np.ndarray, corners, lid, columns: np.ndarray) -> np.ndarray:
     return np.interp(columns, pts[:, 0], pts[:, 1])
 
 
-def raise_lids(image: np.ndarray, xy: np.ndarray, iod: float, amount: float) -> np.ndarray:
-    """`image` with both upper lids raised by `amount` iod at their middles, the eyeballs left still."""
+def raise_lids(image: np.ndarray, xy: np.ndarray, iod: float, amount: float, fill: str = "mirror") -> np.ndarray:
+    """`image` with both upper lids raised by `amount` iod at their middles, the eyeballs left still.
+    fill: "mirror" shows the eyeball mirrored from below the iris centre in the uncovered strip; "painted"
+    paints it: the iris from its own visible sides (turned a quarter about its centre), the white in the
+    colour of the eye's brightest visible white, shaded just under the lid."""
     h, w = image.shape[:2]
     map_x, map_y = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    strips = []
     for corners, upper, lower, iris in EYES:
         x0, x1 = sorted(xy[list(corners), 0])
         cols = np.arange(int(np.ceil(x0)), int(np.floor(x1)) + 1)
@@ -68,13 +73,47 @@ def raise_lids(image: np.ndarray, xy: np.ndarray, iod: float, amount: float) -> 
         r0, c0 = int(rows[0, 0]), cols[0]
         target = map_y[r0:r0 + len(rows), c0:c0 + len(cols)]
         target[band] = ys[band]
-    return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+        strips.append((cols, new_lid, lid, low, iris))
+    out = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    if fill == "painted":
+        for cols, new_lid, lid, low, iris in strips:
+            _paint_eyeball(out, image, xy, cols, new_lid, lid, low, iris)
+    return out
+
+
+def _paint_eyeball(out, image, xy, cols, new_lid, lid, low, iris) -> None:
+    centre = xy[iris]
+    radius = float(np.mean(np.linalg.norm(xy[iris + 1:iris + 5] - centre, axis=1)))
+    rows = np.arange(int(new_lid.min()), int(np.ceil(lid.max())) + 1)[:, None]
+    strip = (rows > new_lid) & (rows <= lid)
+    yy, xx = np.broadcast_arrays(rows, cols[None, :])
+    vx, vy = xx - centre[0], yy - centre[1]
+    in_iris = vx ** 2 + vy ** 2 < (0.95 * radius) ** 2
+    # the white: the brightest half of the white this eye shows now, darker in the lid's shadow
+    full_rows = np.arange(int(lid.min()), int(np.ceil(low.max())) + 1)[:, None]
+    fy, fx = np.broadcast_arrays(full_rows, cols[None, :])
+    seen = (full_rows > lid) & (full_rows < low) & ((fx - centre[0]) ** 2 + (fy - centre[1]) ** 2 > radius ** 2)
+    white = image[fy[seen], fx[seen]].astype(np.float32)
+    if len(white) == 0:
+        return
+    white = white[white.sum(1) >= np.median(white.sum(1))].mean(0)
+    shade = 0.75 + 0.25 * np.clip((yy - new_lid) / 3.0, 0, 1)
+    sel = strip & ~in_iris
+    out[yy[sel], xx[sel]] = np.clip(white * shade[sel][:, None], 0, 255).astype(out.dtype)
+    # the iris: a quarter turn about its centre brings the hidden top to its visible side
+    sel = strip & in_iris
+    side = np.where(vx[sel] >= 0, 1.0, -1.0)
+    qx = np.clip(np.round(centre[0] - side * vy[sel]), 0, image.shape[1] - 1).astype(int)
+    qy = np.clip(np.round(centre[1] + side * vx[sel]), 0, image.shape[0] - 1).astype(int)
+    out[yy[sel], xx[sel]] = image[qy, qx]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--photo", choices=list(PHOTOS), action="append")
     ap.add_argument("--raise", dest="amounts", type=float, nargs="+", default=[0.06, 0.1])
+    ap.add_argument("--fill", choices=("mirror", "painted"), default="mirror",
+                    help="what the raised lid uncovers (see raise_lids)")
     ap.add_argument("--save", type=Path, help="write each context's eyes, as drawn and raised, here")
     args = ap.parse_args()
     landmarker = get_landmarker()
@@ -99,7 +138,7 @@ def main() -> None:
             iod = float(np.linalg.norm(xy[468] - xy[473]))
             shots = [drawn]
             for amount in [0.0] + args.amounts:
-                edited = raise_lids(drawn, xy, iod, amount) if amount else drawn
+                edited = raise_lids(drawn, xy, iod, amount, args.fill) if amount else drawn
                 seen = measurer.face(edited)
                 if seen is None:
                     print(f"  {label:34s} raise {amount:.2f}: face lost")
