@@ -42,6 +42,11 @@ SKIN_ABOVE = 0.35  # the lid and the skin this far above it (inter-ocular units)
 READ = (1, 2, 4, 5, 7)
 
 
+def _in_frame(face, measurer: FrameMeasurer) -> np.ndarray:
+    """The landmarks of a face found on the measuring crop, in the frame's pixels."""
+    return face.xy / measurer.scale + [measurer.box.x0, measurer.box.y0]
+
+
 def _line(xy: np.ndarray, corners, lid, columns: np.ndarray) -> np.ndarray:
     pts = xy[list(corners) + list(lid)]
     pts = pts[np.argsort(pts[:, 0])]
@@ -133,8 +138,7 @@ def main() -> None:
                 left, right = pose.get(au, (0.0, 0.0))
                 pose[au] = (left + v, right + v)
             drawn = _render_frame(draft.prepared, pose, {}, rest=draft.rest) if brows else rest
-            face = measurer.face(drawn)
-            xy = face.xy / measurer.scale + [measurer.box.x0, measurer.box.y0]
+            xy = _in_frame(measurer.face(drawn), measurer)
             iod = float(np.linalg.norm(xy[468] - xy[473]))
             shots = [drawn]
             for amount in [0.0] + args.amounts:
@@ -143,7 +147,7 @@ def main() -> None:
                 if seen is None:
                     print(f"  {label:34s} raise {amount:.2f}: face lost")
                     continue
-                seen_xy = seen.xy / measurer.scale + [measurer.box.x0, measurer.box.y0]
+                seen_xy = _in_frame(seen, measurer)
                 rise = float(np.mean(xy[list(LID_MIDDLE), 1] - seen_xy[list(LID_MIDDLE), 1]))
                 lv = au_levels(seen.blendshapes)
                 print(f"  {label:34s} raise {amount:.2f} ({amount * iod:4.1f} px): seen {rise:+5.1f} px  "
