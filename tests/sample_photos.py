@@ -2,6 +2,8 @@
 
 astronaut: skimage's (a broad, teeth-showing smile). portrait: a photo that ships with ComfyUI's
 workflow templates (a wide, open smile). Both are far from neutral, so neutralisation is exercised.
+NEUTRAL_PHOTOS are two more template portraits with neutral faces and closed lips, the common input the
+smiling pair hides; the dev tools take them (docs/DEVELOPING.md says what the draft still gets wrong there).
 """
 from __future__ import annotations
 
@@ -13,15 +15,24 @@ import numpy as np
 import skimage.data
 
 
-def second_photo() -> np.ndarray | None:
-    spec = importlib.util.find_spec("comfyui_workflow_templates_media_image")
+def template_photo(name: str, package: str = "comfyui_workflow_templates_media_image") -> np.ndarray | None:
+    """A picture that ships with ComfyUI's workflow templates, 512x512 RGB, or None where it is not installed."""
+    spec = importlib.util.find_spec(package)
     if not spec or not spec.submodule_search_locations:
         return None
-    path = Path(list(spec.submodule_search_locations)[0]) / "templates" / "flux_dev_checkpoint_example-1.webp"
+    path = Path(list(spec.submodule_search_locations)[0]) / "templates" / name
     img = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if img is None:
         return None
     return cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), (512, 512), interpolation=cv2.INTER_AREA)
 
 
+def second_photo() -> np.ndarray | None:
+    return template_photo("flux_dev_checkpoint_example-1.webp")
+
+
 PHOTOS = {"astronaut": skimage.data.astronaut, "portrait": second_photo}
+NEUTRAL_PHOTOS = {
+    "blonde": lambda: template_photo("flux1_krea_dev-1.webp"),
+    "curls": lambda: template_photo("image_z_image_turbo-1.webp", "comfyui_workflow_templates_media_other"),
+}

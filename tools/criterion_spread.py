@@ -10,6 +10,7 @@ same triangles, and prints each order's failures and their spread. Read a tuning
 not by the shipped order's count alone.
 
   .venv/bin/python tools/criterion_spread.py [--shuffles 4] [--photo astronaut] [--emotion anger]
+  .venv/bin/python tools/criterion_spread.py --shuffles 0 --photo blonde --photo curls  (neutral, closed lips)
 
 About 10 s per order for both photos and all six emotions on a 2-core machine (30-60 s before the sliver clamp,
 deform.SLIVER_STRETCH).
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from basic_emotions import BASIC_EMOTIONS, criterion_failures, render_basic  # noqa: E402
-from sample_photos import PHOTOS  # noqa: E402
+from sample_photos import NEUTRAL_PHOTOS, PHOTOS  # noqa: E402
 
 from thinkdraw_core.draft import renderer  # noqa: E402
 
@@ -51,10 +52,11 @@ def draw_order(seed: int | None) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shuffles", type=int, default=4, help="random orders besides the shipped one")
-    ap.add_argument("--photo", choices=list(PHOTOS), action="append", help="default: every sample photo")
+    ap.add_argument("--photo", choices=[*PHOTOS, *NEUTRAL_PHOTOS], action="append",
+                    help="default: the criterion's photos (tests/sample_photos.py; the neutral ones on request)")
     ap.add_argument("--emotion", choices=list(BASIC_EMOTIONS), action="append", help="default: all six")
     args = ap.parse_args()
-    photos = {name: PHOTOS[name]() for name in args.photo or PHOTOS}
+    photos = {name: {**PHOTOS, **NEUTRAL_PHOTOS}[name]() for name in args.photo or PHOTOS}
     photos = {name: image for name, image in photos.items() if image is not None}
     emotions = args.emotion or list(BASIC_EMOTIONS)
     counts = []
