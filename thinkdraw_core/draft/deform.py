@@ -245,6 +245,44 @@ def _closure_basis(xy: np.ndarray) -> np.ndarray:
     return out
 
 
+# The skin between brow and upper lid bunches up; it never passes through the eye. A strong AU4 (its brow
+# fields add up under the brow) would otherwise carry the brow's lower edge below the lid: the triangles
+# there turn over and the fold mend smears the eye into a swirl (seen on neutral portraits at gain 2). So
+# every point above an upper lid, up to LID_FLOOR_REACH iod above it and LID_FLOOR_SIDE iod beyond its
+# corners, keeps at least LID_FLOOR_KEEP of its rest height above the lid where it now lies.
+LID_FLOOR_KEEP, LID_FLOOR_REACH, LID_FLOOR_SIDE = 0.2, 0.4, 0.15
+_OFF_THE_EYES = np.array([i not in (*LEFT_EYE_RING, *RIGHT_EYE_RING) for i in range(468)])  # 468+: irises
+_UPPER_LID_LINES = (((33, 133), UPPER_LID[0]), ((263, 362), UPPER_LID[1]))
+
+
+def lid_floor(xy: np.ndarray, disp: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """disp (N, 2) with the skin above each upper lid held above it (LID_FLOOR_*): moved up along the face's
+    vertical where it would come within LID_FLOOR_KEEP of its rest height of the lid. Continuous in disp."""
+    n = min(len(xy), len(_OFF_THE_EYES))
+    rel0 = (xy[:n] - geo.origin) / geo.size
+    u0, v0 = rel0 @ geo.ex, rel0 @ geo.ey
+    now = xy[:n] + disp[:n]
+    rel = (now - geo.origin) / geo.size
+    u, v = rel @ geo.ex, rel @ geo.ey
+    lift = np.zeros(n)
+    candidates = _OFF_THE_EYES[:n]
+    for corners, lid in _UPPER_LID_LINES:
+        line = list(corners) + list(lid)
+        order0, order = np.argsort(u0[line]), np.argsort(u[line])
+        lid_v0 = np.interp(u0, u0[line][order0], v0[line][order0])
+        lid_v = np.interp(u, u[line][order], v[line][order])
+        height0 = lid_v0 - v0
+        lo, hi = u0[line].min() - LID_FLOOR_SIDE, u0[line].max() + LID_FLOOR_SIDE
+        near = candidates & (u0 > lo) & (u0 < hi) & (height0 > 0) & (height0 < LID_FLOOR_REACH)
+        short = LID_FLOOR_KEEP * height0 - (lid_v - v)
+        lift = np.where(near & (short > lift), short, lift)
+    if not lift.any():
+        return disp
+    out = disp.copy()
+    out[:n] -= lift[:, None] * geo.ey * geo.size
+    return out
+
+
 def lip_seal_amount(values: dict[int, tuple[float, float]], rest: dict[int, tuple[float, float]] | None = None
                     ) -> float:
     """How far the lips are brought together (0..1) for one frame's AU intensities (left, right).
