@@ -52,11 +52,12 @@ def draw_order(seed: int | None) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shuffles", type=int, default=4, help="random orders besides the shipped one")
-    ap.add_argument("--photo", choices=[*PHOTOS, *NEUTRAL_PHOTOS], action="append",
+    known = {**PHOTOS, **NEUTRAL_PHOTOS}
+    ap.add_argument("--photo", choices=list(known), action="append",
                     help="default: the criterion's photos (tests/sample_photos.py; the neutral ones on request)")
     ap.add_argument("--emotion", choices=list(BASIC_EMOTIONS), action="append", help="default: all six")
     args = ap.parse_args()
-    photos = {name: {**PHOTOS, **NEUTRAL_PHOTOS}[name]() for name in args.photo or PHOTOS}
+    photos = {name: known[name]() for name in args.photo or PHOTOS}
     photos = {name: image for name, image in photos.items() if image is not None}
     emotions = args.emotion or list(BASIC_EMOTIONS)
     counts = []

@@ -112,17 +112,8 @@ def test_a_lowered_brow_bunches_above_the_eye_instead_of_passing_through_it(prep
         raw_folds, held_folds = warper.folded_skin(pulled) & at_the_lids, warper.folded_skin(held) & at_the_lids
         assert raw_folds.sum() >= 20 and 5 * held_folds.sum() <= raw_folds.sum(), (gain, raw_folds.sum(), held_folds.sum())
         # every point in the floor's reach keeps its share of the height above the lid it had at rest
-        rel0 = (prepared.xy[:468] - geo.origin) / geo.size
-        rel = (prepared.xy[:468] + held[:468] - geo.origin) / geo.size
-        for corners, lid in (((33, 133), deform.UPPER_LID[0]), ((263, 362), deform.UPPER_LID[1])):
-            line = list(corners) + list(lid)
-            u0, v0, u, v = rel0 @ geo.ex, rel0 @ geo.ey, rel @ geo.ex, rel @ geo.ey
-            o0, o = np.argsort(u0[line]), np.argsort(u[line])
-            h0 = np.interp(u0, u0[line][o0], v0[line][o0]) - v0
-            h = np.interp(u, u[line][o], v[line][o]) - v
-            span = (u0 > u0[line].min() - deform.LID_FLOOR_SIDE) & (u0 < u0[line].max() + deform.LID_FLOOR_SIDE)
-            reach = span & (h0 > 0) & (h0 < deform.LID_FLOOR_REACH) & deform._OFF_THE_EYES
-            assert np.all(h[reach] >= deform.LID_FLOOR_KEEP * h0[reach] - 1e-9)
+        for height0, height, reach in deform.upper_lid_heights(prepared.xy, prepared.xy + held, geo):
+            assert reach.sum() > 10 and np.all(height[reach] >= deform.LID_FLOOR_KEEP * height0[reach] - 1e-9)
     # a brow that stays clear of the lid is left exactly as the AUs pull it
     slight = 0.3 * (b4[0] + b4[1])
     assert np.array_equal(deform.lid_floor(prepared.xy, slight, geo), slight)

@@ -255,31 +255,35 @@ _OFF_THE_EYES = np.array([i not in (*LEFT_EYE_RING, *RIGHT_EYE_RING) for i in ra
 _UPPER_LID_LINES = (((33, 133), UPPER_LID[0]), ((263, 362), UPPER_LID[1]))
 
 
-def lid_floor(xy: np.ndarray, disp: np.ndarray, geo: FaceGeometry) -> np.ndarray:
-    """disp (N, 2) with the skin above each upper lid held above it (LID_FLOOR_*): moved up along the face's
-    vertical where it would come within LID_FLOOR_KEEP of its rest height of the lid. Continuous in disp."""
+def upper_lid_heights(xy: np.ndarray, now: np.ndarray, geo: FaceGeometry) -> list[tuple[np.ndarray, ...]]:
+    """Per upper lid: (rest height, current height, in reach) over the mesh landmarks (not the irises): how far
+    each point sits above the lid line at its own place across the face, in iod, at rest (xy) and now."""
     n = min(len(xy), len(_OFF_THE_EYES))
-    rel0 = (xy[:n] - geo.origin) / geo.size
-    u0, v0 = rel0 @ geo.ex, rel0 @ geo.ey
-    now = xy[:n] + disp[:n]
-    rel = (now - geo.origin) / geo.size
-    u, v = rel @ geo.ex, rel @ geo.ey
-    lift = np.zeros(n)
-    candidates = _OFF_THE_EYES[:n]
+    rel0, rel = (xy[:n] - geo.origin) / geo.size, (now[:n] - geo.origin) / geo.size
+    u0, v0, u, v = rel0 @ geo.ex, rel0 @ geo.ey, rel @ geo.ex, rel @ geo.ey
+    out = []
     for corners, lid in _UPPER_LID_LINES:
         line = list(corners) + list(lid)
         order0, order = np.argsort(u0[line]), np.argsort(u[line])
-        lid_v0 = np.interp(u0, u0[line][order0], v0[line][order0])
-        lid_v = np.interp(u, u[line][order], v[line][order])
-        height0 = lid_v0 - v0
+        height0 = np.interp(u0, u0[line][order0], v0[line][order0]) - v0
+        height = np.interp(u, u[line][order], v[line][order]) - v
         lo, hi = u0[line].min() - LID_FLOOR_SIDE, u0[line].max() + LID_FLOOR_SIDE
-        near = candidates & (u0 > lo) & (u0 < hi) & (height0 > 0) & (height0 < LID_FLOOR_REACH)
-        short = LID_FLOOR_KEEP * height0 - (lid_v - v)
-        lift = np.where(near & (short > lift), short, lift)
+        reach = _OFF_THE_EYES[:n] & (u0 > lo) & (u0 < hi) & (height0 > 0) & (height0 < LID_FLOOR_REACH)
+        out.append((height0, height, reach))
+    return out
+
+
+def lid_floor(xy: np.ndarray, disp: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """disp (N, 2) with the skin above each upper lid held above it (LID_FLOOR_*): moved up along the face's
+    vertical where it would come within LID_FLOOR_KEEP of its rest height of the lid. Continuous in disp."""
+    lift = np.zeros(min(len(xy), len(_OFF_THE_EYES)))
+    for height0, height, reach in upper_lid_heights(xy, xy + disp, geo):
+        short = LID_FLOOR_KEEP * height0 - height
+        lift = np.where(reach & (short > lift), short, lift)
     if not lift.any():
         return disp
     out = disp.copy()
-    out[:n] -= lift[:, None] * geo.ey * geo.size
+    out[: len(lift)] -= lift[:, None] * geo.ey * geo.size
     return out
 
 
