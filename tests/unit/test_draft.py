@@ -101,22 +101,24 @@ def test_a_folded_mesh_bunches_up_instead_of_tearing(prepared, monkeypatch):
 
 def test_a_lowered_brow_bunches_above_the_eye_instead_of_passing_through_it(prepared):
     """AU4's brow fields add up under the brow: drawn strong, the brow's lower edge would cross the upper lid,
-    fold the skin there over and have the fold mend smear the eye (deform.lid_floor holds it above the lid)."""
+    fold the skin there over and have the fold mend smear the eye (deform.LidFloor holds it above the lid)."""
     warper, geo = prepared.warper, prepared.warper.geo
     b4, b7 = au_basis(4, prepared.xy, geo), au_basis(7, prepared.xy, geo)
     lid_line = {*deform.UPPER_LID[0], *deform.UPPER_LID[1], *deform.UPPER_CREASE[0], *deform.UPPER_CREASE[1]}
     at_the_lids = np.array([bool(lid_line.intersection(t.tolist())) for t in warper.tris])
+    floor = deform.LidFloor(prepared.xy, geo)
     for gain in (1.4, 2.0):  # anger's AU4 0.9 at the calibration's upper gains, beside AU7
         pulled = gain * 0.9 * (b4[0] + b4[1]) + 0.7 * (b7[0] + b7[1])
-        held = deform.lid_floor(prepared.xy, pulled, geo)
+        held = floor(pulled)
         raw_folds, held_folds = warper.folded_skin(pulled) & at_the_lids, warper.folded_skin(held) & at_the_lids
-        assert raw_folds.sum() >= 20 and 5 * held_folds.sum() <= raw_folds.sum(), (gain, raw_folds.sum(), held_folds.sum())
+        assert raw_folds.sum() >= 20 and 5 * held_folds.sum() <= raw_folds.sum(), (gain, raw_folds.sum(),
+                                                                                   held_folds.sum())
         # every point in the floor's reach keeps its share of the height above the lid it had at rest
-        for height0, height, reach in deform.upper_lid_heights(prepared.xy, prepared.xy + held, geo):
+        for height0, height, reach in floor.heights(prepared.xy + held):
             assert reach.sum() > 10 and np.all(height[reach] >= deform.LID_FLOOR_KEEP * height0[reach] - 1e-9)
     # a brow that stays clear of the lid is left exactly as the AUs pull it
     slight = 0.3 * (b4[0] + b4[1])
-    assert np.array_equal(deform.lid_floor(prepared.xy, slight, geo), slight)
+    assert np.array_equal(floor(slight), slight)
 
 
 def test_the_fold_mend_fades_in_as_the_fold_begins(prepared, monkeypatch):

@@ -255,36 +255,47 @@ _OFF_THE_EYES = np.array([i not in (*LEFT_EYE_RING, *RIGHT_EYE_RING) for i in ra
 _UPPER_LID_LINES = (((33, 133), UPPER_LID[0]), ((263, 362), UPPER_LID[1]))
 
 
-def upper_lid_heights(xy: np.ndarray, now: np.ndarray, geo: FaceGeometry) -> list[tuple[np.ndarray, ...]]:
-    """Per upper lid: (rest height, current height, in reach) over the mesh landmarks (not the irises): how far
-    each point sits above the lid line at its own place across the face, in iod, at rest (xy) and now."""
-    n = min(len(xy), len(_OFF_THE_EYES))
-    rel0, rel = (xy[:n] - geo.origin) / geo.size, (now[:n] - geo.origin) / geo.size
-    u0, v0, u, v = rel0 @ geo.ex, rel0 @ geo.ey, rel @ geo.ex, rel @ geo.ey
-    out = []
-    for corners, lid in _UPPER_LID_LINES:
-        line = list(corners) + list(lid)
-        order0, order = np.argsort(u0[line]), np.argsort(u[line])
-        height0 = np.interp(u0, u0[line][order0], v0[line][order0]) - v0
-        height = np.interp(u, u[line][order], v[line][order]) - v
-        lo, hi = u0[line].min() - LID_FLOOR_SIDE, u0[line].max() + LID_FLOOR_SIDE
-        reach = _OFF_THE_EYES[:n] & (u0 > lo) & (u0 < hi) & (height0 > 0) & (height0 < LID_FLOOR_REACH)
-        out.append((height0, height, reach))
-    return out
+class LidFloor:
+    """Holds the skin above each upper lid above it (LID_FLOOR_*) for one face; what depends only on the face
+    at rest is worked out once, so a frame pays for the moved lid lines alone."""
 
+    def __init__(self, xy: np.ndarray, geo: FaceGeometry):
+        self.xy, self.n, self.geo = xy, min(len(xy), len(_OFF_THE_EYES)), geo
+        rel0 = (xy[: self.n] - geo.origin) / geo.size
+        u0, v0 = rel0 @ geo.ex, rel0 @ geo.ey
+        self.lids = []  # per upper lid: its line's landmarks, every point's rest height above it, in reach
+        for corners, lid in _UPPER_LID_LINES:
+            line = list(corners) + list(lid)
+            order0 = np.argsort(u0[line])
+            height0 = np.interp(u0, u0[line][order0], v0[line][order0]) - v0
+            lo, hi = u0[line].min() - LID_FLOOR_SIDE, u0[line].max() + LID_FLOOR_SIDE
+            reach = _OFF_THE_EYES[: self.n] & (u0 > lo) & (u0 < hi) & (height0 > 0) & (height0 < LID_FLOOR_REACH)
+            self.lids.append((line, height0, reach))
 
-def lid_floor(xy: np.ndarray, disp: np.ndarray, geo: FaceGeometry) -> np.ndarray:
-    """disp (N, 2) with the skin above each upper lid held above it (LID_FLOOR_*): moved up along the face's
-    vertical where it would come within LID_FLOOR_KEEP of its rest height of the lid. Continuous in disp."""
-    lift = np.zeros(min(len(xy), len(_OFF_THE_EYES)))
-    for height0, height, reach in upper_lid_heights(xy, xy + disp, geo):
-        short = LID_FLOOR_KEEP * height0 - height
-        lift = np.where(reach & (short > lift), short, lift)
-    if not lift.any():
-        return disp
-    out = disp.copy()
-    out[: len(lift)] -= lift[:, None] * geo.ey * geo.size
-    return out
+    def heights(self, now: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per upper lid: (rest height, current height, in reach) over the mesh landmarks (not the irises): how
+        far each point sits above the lid line at its own place across the face, in iod, at rest and at `now`."""
+        geo = self.geo
+        rel = (now[: self.n] - geo.origin) / geo.size
+        u, v = rel @ geo.ex, rel @ geo.ey
+        out = []
+        for line, height0, reach in self.lids:
+            order = np.argsort(u[line])
+            out.append((height0, np.interp(u, u[line][order], v[line][order]) - v, reach))
+        return out
+
+    def __call__(self, disp: np.ndarray) -> np.ndarray:
+        """disp (N, 2) with every point in reach moved up along the face's vertical
+        where it would come within LID_FLOOR_KEEP of its rest height of the lid. Continuous in disp."""
+        lift = np.zeros(self.n)
+        for height0, height, reach in self.heights(self.xy + disp):
+            short = LID_FLOOR_KEEP * height0 - height
+            lift = np.where(reach & (short > lift), short, lift)
+        if not lift.any():
+            return disp
+        out = disp.copy()
+        out[: self.n] -= lift[:, None] * self.geo.ey * self.geo.size
+        return out
 
 
 def lip_seal_amount(values: dict[int, tuple[float, float]], rest: dict[int, tuple[float, float]] | None = None

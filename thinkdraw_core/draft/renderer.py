@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable, Iterator, Sequence
 
 import cv2
@@ -19,7 +20,7 @@ from ..face.analyzer import (MEASURABLE, AnalysisReport, FrameMeasurer, analyze_
                              shares_blendshapes, unreadable_aus)
 from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
 from ..plan import AUPlan
-from .deform import CLOSURE_AUS, MeshWarper, au_basis, lid_floor, lip_seal_amount, lip_seal_field, supported_aus
+from .deform import CLOSURE_AUS, LidFloor, MeshWarper, au_basis, lip_seal_amount, lip_seal_field, supported_aus
 from .dynamics import AUTrack, build_track
 
 # The photo's own expression is relaxed through one representative AU per blendshape group; the
@@ -52,6 +53,10 @@ class PreparedFace:
     blendshapes: dict[str, float]
     warper: MeshWarper
     basis: dict[int, np.ndarray] = field(default_factory=dict)
+
+    @cached_property
+    def lid_floor(self) -> LidFloor:
+        return LidFloor(self.xy, self.warper.geo)
 
     def basis_for(self, au: int) -> np.ndarray:
         if au not in self.basis:
@@ -156,7 +161,7 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
         g = gains.get(au, 1.0)
         rest_l, rest_r = rest.get(au, (0.0, 0.0))
         disp += (rest_l + g * (left - rest_l)) * b[0] + (rest_r + g * (right - rest_r)) * b[1]
-    disp = lid_floor(prepared.xy, disp, prepared.warper.geo)
+    disp = prepared.lid_floor(disp)
     closure = (float(np.clip(close_l, -0.3, 1.0)), float(np.clip(close_r, -0.3, 1.0)))
     if closure != (0.0, 0.0):
         b = prepared.basis_for(45)
