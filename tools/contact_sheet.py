@@ -1,0 +1,81 @@
+"""Dev tool: look at what the draft drew.
+
+The criterion (tests/basic_emotions.py) reads blendshapes, and a drawing can pass it while looking wrong
+(a smile drawn as a stretched dark line) or fail it while looking right. This renders each basic emotion
+on each photo as the quality test does and writes one PNG per photo: a column per emotion, the rest frame
+above the apex frame, cropped around the eyes and mouth (--mouth: around the mouth alone, larger), with
+the apex blendshape changes that fail the criterion written under each column.
+
+  .venv/bin/python tools/contact_sheet.py [--photo blonde] [--emotion happy] [--mouth] [--out DIR]
+
+About 2 s per emotion and photo on a 2-core machine. Default photos: all of them, neutral ones included.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+from tqdm import tqdm
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+
+from basic_emotions import BASIC_EMOTIONS, criterion_failures, render_basic  # noqa: E402
+from sample_photos import NEUTRAL_PHOTOS, PHOTOS  # noqa: E402
+
+TILE = 320
+MOUTH = (13, 14, 61, 291)  # inner lip middles and the corners
+EYES_AND_MOUTH = (33, 263, 14)
+
+
+def crop_around(image: np.ndarray, centre: np.ndarray, half: int) -> np.ndarray:
+    """A TILE x TILE view of the square of half-size `half` around centre, padded where it leaves the image."""
+    cx, cy = np.round(centre).astype(int)
+    padded = cv2.copyMakeBorder(image, half, half, half, half, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+    view = padded[cy:cy + 2 * half, cx:cx + 2 * half]
+    return cv2.resize(view, (TILE, TILE), interpolation=cv2.INTER_AREA if 2 * half > TILE else cv2.INTER_CUBIC)
+
+
+def column(photo: np.ndarray, emotion: str, mouth: bool) -> np.ndarray:
+    result = render_basic(photo, emotion)
+    rest = result.landmarks(0)
+    iod = result.prepared.warper.geo.size
+    centre = rest[list(MOUTH if mouth else EYES_AND_MOUTH)].mean(axis=0)
+    half = int(round((0.55 if mouth else 1.3) * iod))
+    tiles = [crop_around(result.frame(i), centre, half) for i in (0, len(result) - 1)]
+    label = np.full((54, TILE, 3), 255, np.uint8)
+    failures = [f.split(": ", 1)[1] for f in criterion_failures(emotion, result.analyze())]
+    for k, line in enumerate([emotion] + [", ".join(failures[i:i + 2]) for i in range(0, len(failures), 2)][:2]):
+        cv2.putText(label, line, (4, 16 + 17 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0) if k == 0 else (200, 0, 0),
+                    1, cv2.LINE_AA)
+    return np.vstack(tiles + [label])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    known = {**PHOTOS, **NEUTRAL_PHOTOS}
+    ap.add_argument("--photo", choices=list(known), action="append", help="default: all")
+    ap.add_argument("--emotion", choices=list(BASIC_EMOTIONS), action="append", help="default: all six")
+    ap.add_argument("--mouth", action="store_true", help="crop around the mouth alone")
+    ap.add_argument("--out", type=Path, default=Path("contact_sheets"))
+    args = ap.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    emotions = args.emotion or list(BASIC_EMOTIONS)
+    for name in args.photo or list(known):
+        photo = known[name]()
+        if photo is None:
+            print(f"{name}: not installed, skipped")
+            continue
+        columns = [column(photo, e, args.mouth) for e in tqdm(emotions, desc=name, unit="emotion")]
+        sheet = np.hstack(columns)
+        path = args.out / f"{name}{'_mouth' if args.mouth else ''}.png"
+        cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
