@@ -16,6 +16,8 @@ from thinkdraw_core.face.analyzer import unreadable_aus
 from thinkdraw_core.face.masks import LIPS_INNER
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
+from sample_photos import NEUTRAL_PHOTOS
+
 
 def plan_of(aus: dict[int, float], text="test", side=None, **timeline) -> AUPlan:
     tl = dict(start=0.1, onset=0.4, apex=5.0, blink_rate=0.0)
@@ -170,6 +172,47 @@ def test_open_mouth_is_dark_inside(prepared):
     inner = np.round((dst[13] + dst[14]) / 2).astype(int)
     lum = out[inner[1] - 1:inner[1] + 2, inner[0] - 1:inner[0] + 2].mean()
     assert lum < 90, "the opened mouth should show a dark interior, not smeared lips"
+
+
+def test_a_closed_mouthed_photo_opens_onto_upper_teeth_that_follow_the_lip(monkeypatch):
+    """A photo with closed lips has no teeth to carry, so a smile that parts them shows drawn upper teeth.
+    They hang from the upper lip's inner line and follow its curve, their edge an arc that is deepest in
+    the middle and recedes before the corners (not a flat bar with a straight edge), in the mouth's shade."""
+    photo = NEUTRAL_PHOTOS["blonde"]()
+    if photo is None:
+        pytest.skip("the workflow templates' pictures are not installed")
+    prepared = prepare_face(photo)
+    warper, geo = prepared.warper, prepared.warper.geo
+    disp = sum(au_basis(12, prepared.xy, geo)) * 0.9 + sum(au_basis(26, prepared.xy, geo, prepared.depth)) * 0.5
+    with_teeth = warper.warp(disp).astype(np.float32)
+    monkeypatch.setattr(deform, "TEETH_MAX", 0.0)
+    teeth = np.abs(with_teeth - warper.warp(disp)).max(axis=2) > 12
+    dst = prepared.xy + disp
+    # face-local coordinates: u along the eyes' line from the mouth's middle, v down the face
+    right, left = dst[78], dst[308]
+    centre, half = (left + right) / 2, float((left - right) @ geo.ex) / 2
+    ys, xs = np.nonzero(teeth)
+    rel = np.stack([xs, ys], 1) - centre
+    u, v = rel @ geo.ex / half, rel @ geo.ey / geo.size
+    line = dst[list(deform.UPPER_INNER_LINE)] - centre
+    order = np.argsort(line @ geo.ex)
+    lip = np.interp(u * half, (line @ geo.ex)[order], (line @ geo.ey)[order]) / geo.size
+    below = v - lip  # how far under the upper lip, in inter-ocular units
+
+    def depth(at):
+        band = np.abs(u - at) < 0.05
+        return float(below[band].max()) if band.any() else 0.0
+
+    assert depth(0.0) > 0.05, "the parted smile should show the upper teeth"
+    for at in (-0.4, 0.0, 0.4):  # they start at the lip, wherever its curve puts it
+        band = np.abs(u - at) < 0.05
+        assert below[band].min() < 0.02
+    for at in (-0.6, 0.6):  # an arc, not a straight edge: shallower towards the corners
+        assert 0.0 < depth(at) < 0.85 * depth(0.0)
+    assert not (np.abs(u) > 0.9).any(), "the teeth recede into the mouth's shade before the corners"
+    lum = with_teeth.mean(axis=2)
+    cheeks = np.round(prepared.xy[[50, 280]]).astype(int)
+    assert np.median(lum[teeth]) < lum[cheeks[:, 1], cheeks[:, 0]].mean(), "lit teeth read as a raised upper lip"
 
 
 @pytest.mark.parametrize("au", [25, 26, 27])

@@ -16,7 +16,7 @@ import numpy as np
 from scipy.spatial import Delaunay
 
 from ..face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING, eye_centre
-from ..face.masks import FACE_OVAL, LIPS_INNER
+from ..face.masks import FACE_OVAL, LEFT_CHEEK, LIPS_INNER, RIGHT_CHEEK
 
 # (right-side indices, left-side mirror indices); midline points appear in both with half weight.
 INNER_BROW = ((107, 66, 55, 65), (336, 296, 285, 295))
@@ -137,7 +137,19 @@ MOUTH_DARK = np.array([24, 9, 11], np.float32)
 MOUTH_EDGE = np.array([92, 40, 42], np.float32)
 # the photo's teeth, kept but in the shade of the opened lips (fully lit they read as a raised upper lip)
 TEETH_KEEP, TEETH_SHADE = 0.6, 0.7
-TEETH = np.array([196, 186, 170], np.float32)
+# A closed-mouthed photo has no teeth to carry, so opened lips show drawn upper teeth: they hang from the
+# upper lip's inner line, TEETH_SHOW of the gap deep up to TEETH_MAX iod (an incisor's crown is about 0.16
+# iod, partly behind the lip), their edge an arc that recedes into the mouth's shadow at TEETH_REACH of the
+# way to the corners, with the gaps between the incisors (0.135 iod wide, the laterals 0.105) faintly drawn.
+# Their colour is ivory (TEETH_TINT) at TEETH_LIGHT times the cheeks' brightness with TEETH_HUE of their hue,
+# so they sit in the photo's own light and in the mouth's shade: the astronaut's own lit teeth measure 1.2x
+# her skin, and drawn that bright they read as a raised upper lip (AU10).
+TEETH_FROM, TEETH_SHOW, TEETH_MAX, TEETH_REACH = 0.04, 0.8, 0.11, 0.8
+TEETH_TINT = np.array([1.065, 1.01, 0.924], np.float32)
+TEETH_LIGHT, TEETH_HUE, TEETH_LEVELS, TEETH_GAP_SHADE = 0.7, 0.5, (80.0, 235.0), 0.25
+INCISOR_EDGES = (0.0, 0.135, 0.24)
+# the upper lip's inner line from the subject's right corner to the left
+UPPER_INNER_LINE = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
 
 
 @dataclass
@@ -428,6 +440,16 @@ class MeshWarper:
                for i, o in zip(inner, outer)]
         at = np.clip(np.round(np.array(red)).astype(int), 0, [w - 1, h - 1])
         self._lip_colour = np.median(self.image[at[:, 1], at[:, 0]].astype(np.float32), axis=0)
+        self._teeth_colour = self._drawn_teeth_colour()
+
+    def _drawn_teeth_colour(self) -> np.ndarray:
+        """The colour of drawn teeth in this photo's light: ivory, as bright as TEETH_LIGHT times the skin
+        of the cheeks, with TEETH_HUE of the skin's own hue."""
+        h, w = self.image.shape[:2]
+        at = np.clip(np.round(self.xy[list(LEFT_CHEEK + RIGHT_CHEEK)]).astype(int), 0, [w - 1, h - 1])
+        skin = np.median(self.image[at[:, 1], at[:, 0]].astype(np.float32), axis=0)
+        light = float(np.clip(TEETH_LIGHT * skin.mean(), *TEETH_LEVELS))
+        return np.clip(light * TEETH_TINT + TEETH_HUE * (skin - skin.mean()), 0, 255).astype(np.float32)
 
     def _source_teeth(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Soft masks (upper half, lower half) of the photo's own open-mouth interior, or None if closed."""
@@ -572,7 +594,7 @@ class MeshWarper:
 
     def _paint_mouth(self, out: np.ndarray, dst: np.ndarray) -> None:
         """The mouth interior where the lips opened beyond the photo: a cavity shaded by depth, with the
-        photo's own teeth carried by the lip they belong to (or a hint of upper teeth), under soft edges.
+        photo's own teeth carried by the lip they belong to (or drawn upper teeth), under soft edges.
 
         Without it the warp stretches the few interior pixels of the photo into streaks."""
         s = self.geo.size
@@ -595,8 +617,6 @@ class MeshWarper:
         depth = cv2.distanceTransform((mask > 127).astype(np.uint8), cv2.DIST_L2, 3)
         depth = np.clip(depth / max(1.0, 0.5 * min(gap, 0.5 * s)), 0.0, 1.0)[..., None]
         colour = MOUTH_EDGE * (1 - depth) + MOUTH_DARK * depth
-        ey = self.geo.ey
-        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
         if self._teeth is not None:
             # the photo's own interior, split at its lip line: the upper half rides on the upper lip,
             # the lower half on the lower lip (the jaw), so shown teeth stay teeth instead of smearing
@@ -608,16 +628,38 @@ class MeshWarper:
                 keep = cv2.warpAffine(half, m, (rw, rh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)[..., None]
                 keep = keep * TEETH_KEEP
                 colour = colour * (1 - keep) + layer.astype(np.float32) * TEETH_SHADE * keep
-        elif gap > 0.12 * s:
-            # a closed-mouthed photo: a hint of upper teeth just under the upper lip
-            top = (dst[13] + dst[82] + dst[312]) / 3.0
-            along = (xx - top[0]) * ey[0] + (yy - top[1]) * ey[1]
-            teeth_h = min(0.1 * s, 0.3 * gap)
-            teeth = np.clip((teeth_h - along) / max(1.0, 0.35 * teeth_h), 0.0, 1.0)[..., None]
-            colour = colour * (1 - 0.75 * teeth) + TEETH * (0.75 * teeth)
+        elif gap > TEETH_FROM * s:
+            yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+            teeth, shade = self._drawn_teeth(dst, xx, yy, min(TEETH_MAX * s, TEETH_SHOW * (gap - TEETH_FROM * s)))
+            colour = colour * (1 - teeth) + self._teeth_colour * shade * teeth
         alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.6, 0.012 * s))[..., None] * alpha_max
         region = out[y0:y1, x0:x1].astype(np.float32)
         out[y0:y1, x0:x1] = np.clip(region * (1 - alpha) + colour * alpha, 0, 255).astype(np.uint8)
+
+    def _drawn_teeth(self, dst: np.ndarray, xx: np.ndarray, yy: np.ndarray, depth: float
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """(coverage, shade), each (h, w, 1) over the pixel grid xx, yy: upper teeth showing `depth` px
+        below the upper lip's inner line at the middle (see TEETH_SHOW)."""
+        ex, ey = self.geo.ex, self.geo.ey
+        left, right = dst[UPPER_INNER_LINE[-1]], dst[UPPER_INNER_LINE[0]]
+        centre = (left + right) / 2.0
+        half = max(1.0, abs(float((left - right) @ ex)) / 2.0)
+        line = dst[list(UPPER_INNER_LINE)] - centre
+        line_u, line_v = line @ ex, line @ ey
+        order = np.argsort(line_u)
+        u = (xx - centre[0]) * ex[0] + (yy - centre[1]) * ex[1]
+        below = (xx - centre[0]) * ey[0] + (yy - centre[1]) * ey[1] - np.interp(u, line_u[order], line_v[order])
+        reach = np.clip(np.abs(u) / (TEETH_REACH * half), 0.0, 1.0)
+        edge = depth * np.sqrt(1.0 - reach ** 2)
+        coverage = np.clip((edge - below) / max(0.8, 0.15 * depth), 0.0, 1.0)
+        # the buccal corridor: the teeth turn away into the mouth's shadow towards the corners; and the
+        # upper lip shades their top
+        shade = (1.0 - 0.5 * reach ** 2) * (0.75 + 0.25 * np.clip(below / max(1.0, 0.4 * depth), 0.0, 1.0))
+        # the gaps between the front teeth show most towards their edges, where the crowns round off
+        width = max(0.7, 0.008 * self.geo.size)
+        gaps = sum(np.exp(-((np.abs(u) - at * self.geo.size if at else u) / width) ** 2) for at in INCISOR_EDGES)
+        shade = shade * (1.0 - TEETH_GAP_SHADE * gaps * np.clip(below / max(1.0, edge.max()), 0.0, 1.0))
+        return coverage[..., None], shade[..., None]
 
     def _paint_seam(self, out: np.ndarray, dst: np.ndarray, sealed: float) -> None:
         """The shadowed line where sealed lips meet, in the lips' own colour. A photo with closed lips has
