@@ -8,7 +8,7 @@ the apex blendshape changes that fail the criterion written under each column.
 
   .venv/bin/python tools/contact_sheet.py [--photo blonde] [--emotion happy] [--mouth] [--out DIR]
 
-About 2 s per emotion and photo on a 2-core machine. Default photos: all of them, neutral ones included.
+About 1-2 s per emotion and photo on a 2-core machine. Default photos: all of them, neutral ones included.
 """
 from __future__ import annotations
 
