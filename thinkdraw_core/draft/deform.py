@@ -438,16 +438,19 @@ class MeshWarper:
         # the red of the lips: halfway between each inner lip point and the outer one beside it
         red = [(self.xy[i] + self.xy[o]) / 2 for inner, outer in zip(INNER_LIP_PAIRS, OUTER_LIP_PAIRS)
                for i, o in zip(inner, outer)]
-        at = np.clip(np.round(np.array(red)).astype(int), 0, [w - 1, h - 1])
-        self._lip_colour = np.median(self.image[at[:, 1], at[:, 0]].astype(np.float32), axis=0)
+        self._lip_colour = self._median_colour(np.array(red))
         self._teeth_colour = self._drawn_teeth_colour()
+
+    def _median_colour(self, points: np.ndarray) -> np.ndarray:
+        """The photo's median colour (float32 RGB) at the pixels under points (K, 2)."""
+        h, w = self.image.shape[:2]
+        at = np.clip(np.round(points).astype(int), 0, [w - 1, h - 1])
+        return np.median(self.image[at[:, 1], at[:, 0]].astype(np.float32), axis=0)
 
     def _drawn_teeth_colour(self) -> np.ndarray:
         """The colour of drawn teeth in this photo's light: ivory, as bright as TEETH_LIGHT times the skin
         of the cheeks, with TEETH_HUE of the skin's own hue."""
-        h, w = self.image.shape[:2]
-        at = np.clip(np.round(self.xy[list(LEFT_CHEEK + RIGHT_CHEEK)]).astype(int), 0, [w - 1, h - 1])
-        skin = np.median(self.image[at[:, 1], at[:, 0]].astype(np.float32), axis=0)
+        skin = self._median_colour(self.xy[list(LEFT_CHEEK + RIGHT_CHEEK)])
         light = float(np.clip(TEETH_LIGHT * skin.mean(), *TEETH_LEVELS))
         return np.clip(light * TEETH_TINT + TEETH_HUE * (skin - skin.mean()), 0, 255).astype(np.float32)
 
