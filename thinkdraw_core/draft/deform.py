@@ -267,6 +267,12 @@ _OFF_THE_EYES = np.array([i not in (*LEFT_EYE_RING, *RIGHT_EYE_RING) for i in ra
 _UPPER_LID_LINES = (((33, 133), UPPER_LID[0]), ((263, 362), UPPER_LID[1]))
 
 
+def _line_at(u: np.ndarray, line_u: np.ndarray, line_v: np.ndarray) -> np.ndarray:
+    """The height v of a landmark line (its points' face-frame coordinates, in any order) at each u."""
+    order = np.argsort(line_u)
+    return np.interp(u, line_u[order], line_v[order])
+
+
 class LidFloor:
     """Holds the skin above each upper lid above it (LID_FLOOR_*) for one face; what depends only on the face
     at rest is worked out once, so a frame pays for the moved lid lines alone."""
@@ -278,8 +284,7 @@ class LidFloor:
         self.lids = []  # per upper lid: its line's landmarks, every point's rest height above it, in reach
         for corners, lid in _UPPER_LID_LINES:
             line = list(corners) + list(lid)
-            order0 = np.argsort(u0[line])
-            height0 = np.interp(u0, u0[line][order0], v0[line][order0]) - v0
+            height0 = _line_at(u0, u0[line], v0[line]) - v0
             lo, hi = u0[line].min() - LID_FLOOR_SIDE, u0[line].max() + LID_FLOOR_SIDE
             reach = _OFF_THE_EYES[: self.n] & (u0 > lo) & (u0 < hi) & (height0 > 0) & (height0 < LID_FLOOR_REACH)
             self.lids.append((line, height0, reach))
@@ -292,8 +297,7 @@ class LidFloor:
         u, v = rel @ geo.ex, rel @ geo.ey
         out = []
         for line, height0, reach in self.lids:
-            order = np.argsort(u[line])
-            out.append((height0, np.interp(u, u[line][order], v[line][order]) - v, reach))
+            out.append((height0, _line_at(u, u[line], v[line]) - v, reach))
         return out
 
     def __call__(self, disp: np.ndarray) -> np.ndarray:
@@ -648,10 +652,8 @@ class MeshWarper:
         centre = (left + right) / 2.0
         half = max(1.0, abs(float((left - right) @ ex)) / 2.0)
         line = dst[list(UPPER_INNER_LINE)] - centre
-        line_u, line_v = line @ ex, line @ ey
-        order = np.argsort(line_u)
         u = (xx - centre[0]) * ex[0] + (yy - centre[1]) * ex[1]
-        below = (xx - centre[0]) * ey[0] + (yy - centre[1]) * ey[1] - np.interp(u, line_u[order], line_v[order])
+        below = (xx - centre[0]) * ey[0] + (yy - centre[1]) * ey[1] - _line_at(u, line @ ex, line @ ey)
         reach = np.clip(np.abs(u) / (TEETH_REACH * half), 0.0, 1.0)
         edge = depth * np.sqrt(1.0 - reach ** 2)
         coverage = np.clip((edge - below) / max(0.8, 0.15 * depth), 0.0, 1.0)
