@@ -45,9 +45,10 @@ def column(photo: np.ndarray, emotion: str, mouth: bool) -> np.ndarray:
     iod = result.prepared.warper.geo.size
     centre = rest[list(MOUTH if mouth else EYES_AND_MOUTH)].mean(axis=0)
     half = int(round((0.55 if mouth else 1.3) * iod))
-    tiles = [crop_around(result.frame(i), centre, half) for i in (0, len(result) - 1)]
+    frames = result.to_array()  # drawn once, for the crops and the measurement alike
+    tiles = [crop_around(frames[i], centre, half) for i in (0, len(frames) - 1)]
     label = np.full((54, TILE, 3), 255, np.uint8)
-    failures = [f.split(": ", 1)[1] for f in criterion_failures(emotion, result.analyze())]
+    failures = [f.split(": ", 1)[1] for f in criterion_failures(emotion, result.analyze(frames))]
     for k, line in enumerate([emotion] + [", ".join(failures[i:i + 2]) for i in range(0, len(failures), 2)][:2]):
         cv2.putText(label, line, (4, 16 + 17 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (0, 0, 0) if k == 0 else (200, 0, 0),
                     1, cv2.LINE_AA)
