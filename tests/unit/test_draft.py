@@ -195,8 +195,7 @@ def test_a_closed_mouthed_photo_opens_onto_upper_teeth_that_follow_the_lip(monke
     rel = np.stack([xs, ys], 1) - centre
     u, v = rel @ geo.ex / half, rel @ geo.ey / geo.size
     line = dst[list(deform.UPPER_INNER_LINE)] - centre
-    order = np.argsort(line @ geo.ex)
-    lip = np.interp(u * half, (line @ geo.ex)[order], (line @ geo.ey)[order]) / geo.size
+    lip = deform._line_at(u * half, line @ geo.ex, line @ geo.ey) / geo.size
     below = v - lip  # how far under the upper lip, in inter-ocular units
 
     def depth(at):
