@@ -36,3 +36,4 @@ NEUTRAL_PHOTOS = {
     "blonde": lambda: template_photo("flux1_krea_dev-1.webp"),
     "curls": lambda: template_photo("image_z_image_turbo-1.webp", "comfyui_workflow_templates_media_other"),
 }
+ALL_PHOTOS = {**PHOTOS, **NEUTRAL_PHOTOS}

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from basic_emotions import BASIC_EMOTIONS, criterion_failures, render_basic  # noqa: E402
-from sample_photos import NEUTRAL_PHOTOS, PHOTOS  # noqa: E402
+from sample_photos import ALL_PHOTOS  # noqa: E402
 
 TILE = 320
 MOUTH = (13, 14, 61, 291)  # inner lip middles and the corners
@@ -57,16 +57,15 @@ def column(photo: np.ndarray, emotion: str, mouth: bool) -> np.ndarray:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    known = {**PHOTOS, **NEUTRAL_PHOTOS}
-    ap.add_argument("--photo", choices=list(known), action="append", help="default: all")
+    ap.add_argument("--photo", choices=list(ALL_PHOTOS), action="append", help="default: all")
     ap.add_argument("--emotion", choices=list(BASIC_EMOTIONS), action="append", help="default: all six")
     ap.add_argument("--mouth", action="store_true", help="crop around the mouth alone")
     ap.add_argument("--out", type=Path, default=Path("contact_sheets"))
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     emotions = args.emotion or list(BASIC_EMOTIONS)
-    for name in args.photo or list(known):
-        photo = known[name]()
+    for name in args.photo or list(ALL_PHOTOS):
+        photo = ALL_PHOTOS[name]()
         if photo is None:
             print(f"{name}: not installed, skipped")
             continue

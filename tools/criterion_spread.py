@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from basic_emotions import BASIC_EMOTIONS, criterion_failures, render_basic  # noqa: E402
-from sample_photos import NEUTRAL_PHOTOS, PHOTOS  # noqa: E402
+from sample_photos import ALL_PHOTOS, PHOTOS  # noqa: E402
 
 from thinkdraw_core.draft import renderer  # noqa: E402
 
@@ -52,12 +52,11 @@ def draw_order(seed: int | None) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--shuffles", type=int, default=4, help="random orders besides the shipped one")
-    known = {**PHOTOS, **NEUTRAL_PHOTOS}
-    ap.add_argument("--photo", choices=list(known), action="append",
+    ap.add_argument("--photo", choices=list(ALL_PHOTOS), action="append",
                     help="default: the criterion's photos (tests/sample_photos.py; the neutral ones on request)")
     ap.add_argument("--emotion", choices=list(BASIC_EMOTIONS), action="append", help="default: all six")
     args = ap.parse_args()
-    photos = {name: known[name]() for name in args.photo or PHOTOS}
+    photos = {name: ALL_PHOTOS[name]() for name in args.photo or PHOTOS}
     photos = {name: image for name, image in photos.items() if image is not None}
     emotions = args.emotion or list(BASIC_EMOTIONS)
     counts = []
