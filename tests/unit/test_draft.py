@@ -388,7 +388,7 @@ def test_calibration_on_two_landmarkers_searches_exactly_as_on_one(astronaut, mo
     """The trials of one search step are measured two at a time; the search must not notice."""
     from thinkdraw_core.draft import renderer
 
-    # anger's eyes take the pair move too (an unseen AU5 with another AU giving way)
+    # anger: its unseen lip tightener takes the pair move too (an unseen AU with another AU giving way)
     plan = plan_of({4: 0.8, 5: 0.5, 7: 0.6, 23: 0.5})
     runs, twins = [], []
 

@@ -24,9 +24,12 @@ from .landmarks import Face, FaceLandmarker, NoFaceError, detect_face, face_crop
 MEASURABLE: dict[int, tuple[str, ...]] = {au: info.blendshapes for au, info in AU_CATALOG.items() if info.blendshapes}
 MEASURE_SIZE = 384
 # AUs whose blendshapes MediaPipe's model leaves at ~0 whatever the face does: cheekSquint stays 0 on
-# real broad (Duchenne) smiles and noseSneer on real sneers (google-ai-edge/mediapipe#4450). Their
-# change is still reported, but a missing rise there says nothing about the drawing.
+# real broad (Duchenne) smiles, eyeWide on a real surprise and noseSneer on real sneers
+# (google-ai-edge/mediapipe#4450 names eyeWide and noseSneer). Their change is still reported, but a
+# missing rise there says nothing about the drawing.
 BLIND_AUS: dict[int, str] = {
+    5: "eyeWideLeft/Right stay ~0 on a real surprise (tests/unit/test_blendshape_model.py; "
+       "google-ai-edge/mediapipe#4450)",
     6: "cheekSquintLeft/Right stay ~0 on real smiles (tests/unit/test_blendshape_model.py)",
     9: "noseSneerLeft/Right stay ~0 on real sneers (google-ai-edge/mediapipe#4450)",
 }
