@@ -174,6 +174,36 @@ def test_open_mouth_is_dark_inside(prepared):
     assert lum < 90, "the opened mouth should show a dark interior, not smeared lips"
 
 
+def _iris_reach_up(frame: np.ndarray, eye, centre: np.ndarray) -> float:
+    """How far the iris's darkness reaches up from its centre before the eye turns light, in iris radii."""
+    threshold = (eye.white_colour.mean() + eye.iris_colour.mean()) / 2
+    x, y = np.round(centre).astype(int)
+    column = frame[: y + 1, x].astype(np.float32).mean(axis=1)[::-1]
+    light = np.flatnonzero(column >= threshold)
+    return (light[0] if len(light) else len(column)) / eye.radius
+
+
+def test_a_raised_lid_uncovers_a_round_iris_and_the_white_above_it(prepared):
+    """Surprise's lids (AU5, with the brows up): the iris keeps its round top under the risen lid and white shows
+    above it, where the mesh alone stretches the iris and the lid's edge into a tall smear."""
+    warper, geo = prepared.warper, prepared.warper.geo
+    disp = sum(sum(au_basis(au, prepared.xy, geo)) * v for au, v in ((1, 1.6), (2, 0.8), (5, 0.5)))
+    raised, smeared = warper.warp(disp, lid_raise=(0.5, 0.5)), warper.warp(disp)
+    assert len(warper._eyes) == 2
+    for eye in warper._eyes:
+        centre = prepared.xy[eye.iris[0]] + disp[eye.iris[0]]
+        assert _iris_reach_up(raised, eye, centre) < 1.4
+        assert _iris_reach_up(smeared, eye, centre) > 2.5
+    # only the eye openings change visibly (the blended rims fade out within a few pixels)
+    changed = np.abs(raised.astype(int) - smeared).max(axis=2) > 8
+    openings = np.zeros(changed.shape, np.uint8)
+    for eye in warper._eyes:
+        ring = list(eye.ring)
+        cv2.fillPoly(openings, [np.round(prepared.xy[ring] + disp[ring]).astype(np.int32)], 1)
+    openings = cv2.dilate(openings, np.ones((5, 5), np.uint8)).astype(bool)
+    assert changed.any() and not (changed & ~openings).any()
+
+
 def test_a_closed_mouthed_photo_opens_onto_upper_teeth_that_follow_the_lip(monkeypatch):
     """A photo with closed lips has no teeth to carry, so a smile that parts them shows drawn upper teeth.
     They hang from the upper lip's inner line and follow its curve, their edge an arc that is deepest in

@@ -152,6 +152,18 @@ TEETH_LIGHT, TEETH_HUE, TEETH_LEVELS, TEETH_GAP_SHADE = 0.7, 0.5, (80.0, 235.0),
 INCISOR_EDGES = (0.0, 0.135, 0.24)
 # the upper lip's inner line from the subject's right corner to the left
 UPPER_INNER_LINE = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
+# A lid raised above the eyeball (AU5) uncovers what the photo never showed: the top of the iris and the
+# white above it. The mesh instead stretches the lid's edge and the iris into a tall smear. So where the lid
+# raiser acts (fully from EYEBALL_RAISE) and the upper lids have risen EYEBALL_FROM iod over the eyeballs
+# (fully from EYEBALL_FULL, the higher of the two eyes for both), the eye opening shows the photo's
+# eyeball carried by the iris's centre (which the lid pulls hardly reach: an eyeball does not follow the
+# lids), the hidden part of the iris in its colour and the hidden white in the white's, shaded under the lid.
+EYEBALL_RAISE, EYEBALL_FROM, EYEBALL_FULL, EYEBALL_LID_SHADE, EYEBALL_LID_EDGE = 0.25, 0.01, 0.03, 0.7, 0.015
+EYEBALL_WHITE_OVER_IRIS = 1.8
+# per eye, subject's right then left: its index in (left, right) values, the iris centre and its four rim
+# points, the corners, the upper lid line, the opening
+EYEBALLS = ((1, (468, 469, 470, 471, 472), (33, 133), (33, *UPPER_LID[0], 133), RIGHT_EYE_RING),
+            (0, (473, 474, 475, 476, 477), (263, 362), (263, *UPPER_LID[1], 362), LEFT_EYE_RING))
 
 
 @dataclass
@@ -414,6 +426,26 @@ def _keep_in_source_box(map_x: np.ndarray, map_y: np.ndarray, index: np.ndarray,
     map_y[rows, cols] = np.clip(map_y[rows, cols], lo[:, 1], hi[:, 1])
 
 
+@dataclass
+class _Eyeball:
+    """One eye of the photo as the eyeball layer needs it (see EYEBALL_FROM)."""
+
+    side: int  # index into (left, right) per-side values
+    iris: tuple[int, ...]
+    corners: tuple[int, int]
+    lid_line: tuple[int, ...]
+    ring: tuple[int, ...]
+    centre: np.ndarray
+    radius: float
+    shown: np.ndarray  # (h, w) float32 over the image: the eyeball the photo shows, off the lid edges
+    iris_colour: np.ndarray
+    white_colour: np.ndarray
+
+    @property
+    def lid_mid(self) -> int:
+        return self.lid_line[len(self.lid_line) // 2]
+
+
 class MeshWarper:
     """Warps one image (the face crop) by landmark displacements; build once per face, call per frame."""
 
@@ -446,12 +478,58 @@ class MeshWarper:
                for i, o in zip(inner, outer)]
         self._lip_colour = self._median_colour(np.array(red))
         self._teeth_colour = self._drawn_teeth_colour()
+        self._eyes = [eye for eye in (self._eyeball(*spec) for spec in EYEBALLS) if eye is not None]
 
     def _median_colour(self, points: np.ndarray) -> np.ndarray:
         """The photo's median colour (float32 RGB) at the pixels under points (K, 2)."""
         h, w = self.image.shape[:2]
         at = np.clip(np.round(points).astype(int), 0, [w - 1, h - 1])
         return np.median(self.image[at[:, 1], at[:, 0]].astype(np.float32), axis=0)
+
+    def _eyeball(self, side: int, iris: tuple[int, ...], corners: tuple[int, int], lid_line: tuple[int, ...],
+                 ring: tuple[int, ...]) -> _Eyeball | None:
+        """The photo's eyeball behind one eye opening: where it shows, and the colours of its iris and white."""
+        if max(iris) >= len(self.xy):
+            return None
+        h, w = self.image.shape[:2]
+        centre = self.xy[iris[0]]
+        radius = float(np.linalg.norm(self.xy[list(iris[1:])] - centre, axis=1).mean())
+        mask = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(mask, [np.round(self.xy[list(ring)] * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+        # off the lid edges (a dark margin and lashes that belong to the lids, not to the eyeball)
+        edge = max(3, 2 * int(round(EYEBALL_LID_EDGE * self.geo.size)) + 1)
+        # and a soft edge, so the photo's iris fades into the drawn top of it instead of meeting it at a seam
+        shown = cv2.GaussianBlur(cv2.erode(mask, np.ones((edge, edge), np.uint8)).astype(np.float32) / 255.0,
+                                 (0, 0), max(0.6, 0.15 * radius))
+        yy, xx = np.mgrid[0:h, 0:w]
+        # the colours are read off the opening clear of its edge pixels
+        visible = cv2.erode(mask, np.ones((3, 3), np.uint8)) > 127
+        # the iris's colour off its pupil, where a lid would hide it
+        rho = np.hypot(xx - centre[0], yy - centre[1])
+        iris_px = self.image[visible & (rho > 0.5 * radius) & (rho < 0.9 * radius)]
+        # the white: on the way from the iris's rim to each corner, where the photo shows it, the lighter half
+        t = np.linspace(0.05, 0.5, 10)[:, None]
+        white_at = []
+        for c in corners:
+            span = self.xy[c] - centre
+            reach = float(np.linalg.norm(span))
+            if reach > 1.25 * radius:
+                start = 1.25 * radius / reach
+                white_at.append(centre + (start + t * (1 - start)) * span)
+        if not white_at:
+            return None
+        white_at = np.concatenate(white_at)
+        at = np.clip(np.round(white_at).astype(int), 0, [w - 1, h - 1])
+        white_px = self.image[at[:, 1], at[:, 0]][visible[at[:, 1], at[:, 0]]].astype(np.float32)
+        if len(iris_px) < 3 or len(white_px) < 3:
+            return None
+        light = white_px.mean(axis=1)
+        white = np.median(white_px[light >= np.percentile(light, 60)], axis=0)
+        iris_colour = np.median(iris_px.astype(np.float32), axis=0)
+        # a white in deep shadow (or sampled off lashes) is still lighter than the iris beside it
+        white = white * max(1.0, EYEBALL_WHITE_OVER_IRIS * iris_colour.mean() / max(1.0, float(white.mean())))
+        return _Eyeball(side, iris, corners, lid_line, ring, centre, radius, shown.astype(np.float32),
+                        iris_colour, np.clip(white, 0, 255).astype(np.float32))
 
     def _drawn_teeth_colour(self) -> np.ndarray:
         """The colour of drawn teeth in this photo's light: ivory, as bright as TEETH_LIGHT times the skin
@@ -475,10 +553,11 @@ class MeshWarper:
         upper = np.clip(0.5 - along / max(1.0, 0.15 * self._src_gap), 0.0, 1.0)
         return (mask * upper).astype(np.float32), (mask * (1 - upper)).astype(np.float32)
 
-    def warp(self, disp: np.ndarray, closure: tuple[float, float] = (0.0, 0.0), lips_sealed: float = 0.0
-             ) -> np.ndarray:
+    def warp(self, disp: np.ndarray, closure: tuple[float, float] = (0.0, 0.0), lips_sealed: float = 0.0,
+             lid_raise: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
         """The image with the landmarks moved by disp (N, 2) pixels; closure = eyelid closure (left, right),
-        lips_sealed = how far disp brings the lips together (lip_seal_amount), for the line where they meet."""
+        lips_sealed = how far disp brings the lips together (lip_seal_amount), for the line where they meet,
+        lid_raise = the lid raiser's (AU5) drawn intensity (left, right), for the eyeballs it uncovers."""
         out = self.image.copy()
         roi = self.warp_roi(disp)
         if roi is None:
@@ -486,6 +565,8 @@ class MeshWarper:
         x0, y0, x1, y1, map_x, map_y = roi
         out[y0:y1, x0:x1] = cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         dst = self.xy + disp
+        if max(lid_raise) > 0.0:
+            self._paint_eyeballs(out, dst, lid_raise)
         self._paint_mouth(out, dst)
         self._paint_seam(out, dst, lips_sealed)
         self._paint_lashes(out, dst, closure)
@@ -667,6 +748,52 @@ class MeshWarper:
         gaps = sum(np.exp(-((np.abs(u) - at * self.geo.size if at else u) / width) ** 2) for at in INCISOR_EDGES)
         shade = shade * (1.0 - TEETH_GAP_SHADE * gaps * np.clip(below / max(1.0, edge.max()), 0.0, 1.0))
         return coverage[..., None], shade[..., None]
+
+    def _paint_eyeballs(self, out: np.ndarray, dst: np.ndarray, lid_raise: tuple[float, float]) -> None:
+        """Inside each eye opening whose upper lid the lid raiser took up over the eyeball, the eyeball itself
+        (EYEBALL_RAISE)."""
+        s, ey = self.geo.size, self.geo.ey
+        h, w = out.shape[:2]
+        shifts = [dst[eye.iris[0]] - self.xy[eye.iris[0]] for eye in self._eyes]
+        rise = max((float((eye.centre + m - dst[eye.lid_mid]) @ ey - (eye.centre - self.xy[eye.lid_mid]) @ ey) / s
+                    for eye, m in zip(self._eyes, shifts)), default=0.0)
+        risen = float(np.clip((rise - EYEBALL_FROM) / (EYEBALL_FULL - EYEBALL_FROM), 0.0, 1.0))
+        for eye, moved in zip(self._eyes, shifts):
+            centre = eye.centre + moved
+            alpha_max = risen * float(np.clip(lid_raise[eye.side] / EYEBALL_RAISE, 0.0, 1.0))
+            if alpha_max <= 0.02:
+                continue
+            poly = dst[list(eye.ring)]
+            x0, y0 = np.floor(np.minimum(poly.min(axis=0), centre - eye.radius)).astype(int) - 2
+            x1, y1 = np.ceil(np.maximum(poly.max(axis=0), centre + eye.radius)).astype(int) + 3
+            x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+            if x1 - x0 < 3 or y1 - y0 < 3:
+                continue
+            bw, bh = x1 - x0, y1 - y0
+            mask = np.zeros((bh, bw), np.uint8)
+            cv2.fillPoly(mask, [np.round((poly - [x0, y0]) * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+            alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 0.6)[..., None] * alpha_max
+            yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+            # the photo's eyeball where it showed, carried by the iris
+            src_x, src_y = xx - np.float32(moved[0]), yy - np.float32(moved[1])
+            photo = cv2.remap(self.image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            shown = cv2.remap(eye.shown, src_x, src_y, cv2.INTER_LINEAR)[..., None]
+            # the iris's hidden part in its own colour, darker towards its rim, and the white; both in the
+            # shade of the lid above them (mirroring the visible half brought the lower lid's edge along)
+            rho = np.hypot(xx - centre[0], yy - centre[1])
+            rim = np.clip((rho / eye.radius - 0.7) / 0.3, 0.0, 1.0)[..., None]
+            iris = eye.iris_colour * (1.0 - 0.35 * rim)
+            in_iris = np.clip(eye.radius + 0.5 - rho, 0.0, 1.0)[..., None]
+            lid = dst[list(eye.lid_line)]
+            below = yy - _line_at(xx, lid[:, 0], lid[:, 1])
+            shade = EYEBALL_LID_SHADE + (1 - EYEBALL_LID_SHADE) * np.clip(below / max(1.0, eye.radius), 0.0, 1.0)
+            # a ball: the white darkens towards the corners
+            half = max(1.0, 0.5 * float(np.linalg.norm(dst[eye.corners[0]] - dst[eye.corners[1]])))
+            shade = shade * (1.0 - 0.25 * np.clip(rho / half, 0.0, 1.0) ** 2)
+            hidden = (iris * in_iris + eye.white_colour * (1 - in_iris)) * shade[..., None]
+            eyeball = photo.astype(np.float32) * shown + hidden * (1 - shown)
+            region = out[y0:y1, x0:x1].astype(np.float32)
+            out[y0:y1, x0:x1] = np.clip(region * (1 - alpha) + eyeball * alpha, 0, 255).astype(np.uint8)
 
     def _paint_seam(self, out: np.ndarray, dst: np.ndarray, sealed: float) -> None:
         """The shadowed line where sealed lips meet, in the lips' own colour. A photo with closed lips has

@@ -179,10 +179,20 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
     return disp, closure
 
 
+def _lid_raise(values: dict[int, tuple[float, float]], gains: dict[int, float],
+               rest: dict[int, tuple[float, float]] | None) -> tuple[float, float]:
+    """How strongly the plan's lid raiser (AU5) is drawn in this frame, per side (left, right)."""
+    left, right = values.get(5, (0.0, 0.0))
+    rest_l, rest_r = (rest or {}).get(5, (0.0, 0.0))
+    g = gains.get(5, 1.0)
+    return max(0.0, g * (left - rest_l)), max(0.0, g * (right - rest_r))
+
+
 def _render_frame(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
                   sway: np.ndarray | None = None, rest: dict[int, tuple[float, float]] | None = None) -> np.ndarray:
     disp, closure = _displacement(prepared, values, gains, sway, rest)
-    crop = prepared.warper.warp(disp, closure=closure, lips_sealed=lip_seal_amount(values, rest))
+    crop = prepared.warper.warp(disp, closure=closure, lips_sealed=lip_seal_amount(values, rest),
+                                lid_raise=_lid_raise(values, gains, rest))
     x0, y0, x1, y1 = prepared.box
     frame = prepared.image.copy()
     # the field is exactly zero on the crop's border (fixed anchors), so a plain paste is seamless
