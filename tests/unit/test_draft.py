@@ -10,6 +10,7 @@ from thinkdraw_core.draft import prepare_face, render_draft
 from thinkdraw_core.draft import deform
 from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis, lip_seal_amount
 from thinkdraw_core.draft.dynamics import build_track
+from thinkdraw_core.draft.renderer import GAIN_STEPS
 from thinkdraw_core.draft.speech import speech_tracks
 from thinkdraw_core.face import get_landmarker
 from thinkdraw_core.face.analyzer import unreadable_aus
@@ -409,7 +410,8 @@ def test_calibration_reports_its_search(astronaut):
     calib = result.calibration
     assert set(calib["gains"]) == {1, 4, 6, 15, 17}
     assert all(0.5 <= g <= 2.0 for g in calib["gains"].values())
-    assert calib["gains"][6] == 1.0 and calib["blendshape_blind"] == [6]  # not searched: the model cannot see it
+    # the model cannot see AU6: no reading is chased for it, its gain moves only against leaks
+    assert calib["blendshape_blind"] == [6] and calib["gains"][6] in GAIN_STEPS
     assert set(calib["measured_at_apex"]) == {1, 4, 15, 17}
     assert any("sweep" in step for step in calib["iterations"])
 
@@ -437,12 +439,12 @@ def test_calibration_on_two_landmarkers_searches_exactly_as_on_one(astronaut, mo
     assert any("sweep" in step for step in serial["iterations"])
 
 
-def test_what_the_model_cannot_read_beside_another_au_is_drawn_at_gain_1_and_marked(astronaut):
-    """Fear's lowered brow beside a raised outer brow (analyzer.MASKED_AUS): not searched for, and the report
-    says why it reads nothing, while beside a raised inner brow alone it is an ordinary target."""
+def test_what_the_model_cannot_read_beside_another_au_is_no_target_and_marked(astronaut):
+    """Fear's lowered brow beside a raised outer brow (analyzer.MASKED_AUS): no reading is chased for it, and the
+    report says why it reads nothing, while beside a raised inner brow alone it is an ordinary target."""
     result = render_draft(astronaut, plan_of({1: 0.7, 2: 0.6, 4: 0.5}), seconds=0.4, fps=5, blinks=False, sway=False)
     calib = result.calibration
-    assert calib["blendshape_blind"] == [4] and calib["gains"][4] == 1.0
+    assert calib["blendshape_blind"] == [4] and calib["gains"][4] in GAIN_STEPS
     assert set(calib["measured_at_apex"]) == {1, 2}
     report = result.analyze()
     rows = {r["au"]: r for r in report.rows()}

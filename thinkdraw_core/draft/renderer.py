@@ -265,12 +265,14 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     overshoots into other AUs. Instead each measurable AU's gain is searched over GAIN_STEPS, one AU
     at a time and sweeping `iterations` times, for the least cost: the shortfall of every requested AU
     against its target plus what AUs outside the plan move beyond LEAK_FREE (and a step past
-    LEAK_LIMIT). A sweep that finds nothing better tries each still unseen AU stronger with one other
+    LEAK_LIMIT). An AU the model cannot read here (analyzer.unreadable_aus) is searched too, for its leaks
+    alone. A sweep that finds nothing better tries each still unseen AU stronger with one other
     requested AU weaker."""
     measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
     gains = {a.au: 1.0 for a in plan.action_units}
-    # what the model cannot read (always, or beside another requested AU) is drawn at gain 1, not searched
+    # what the model cannot read (always, or beside another requested AU) is no target: its gain starts at 1
+    # and moves only for what it makes other AUs read (a cheek raise the model reads as a lid tightener)
     unreadable = unreadable_aus({a.au: a.intensity for a in plan.action_units})
     info = {"iterations": relax_history, "relax_gains": relax_gain, "blendshape_blind": sorted(unreadable)}
     if base is None:
@@ -280,6 +282,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     targets = {a.au: (a.side, a.intensity) for a in plan.action_units
                if MEASURABLE.get(a.au) and a.au not in unreadable and a.au not in CLOSURE_AUS and a.intensity >= 0.25}
     requested = {a.au for a in plan.action_units if a.intensity > 0}
+    leak_only = [au for au in sorted(unreadable) if au in requested and MEASURABLE.get(au)]
     watched = [au for au in MEASURABLE if au not in requested and not shares_blendshapes(au, requested)]
 
     apex = dict(rest)
@@ -331,7 +334,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     def one_at_a_time():
         # one AU's steps differ from each other only in that AU, so accepting one of them changes none
         # of its siblings: they make one batch
-        for au in targets:
+        for au in [*targets, *leak_only]:
             yield [{**gains, au: g} for g in GAIN_STEPS if g != gains[au]]
 
     def unseen_with_a_masker_giving_way():
