@@ -40,6 +40,9 @@ BLIND_AUS: dict[int, str] = {
 # no mirrored brow shape near fear's that does).
 MASKED_AUS: dict[int, tuple[frozenset[int], str]] = {
     4: (frozenset({2}), "browDown stays ~0 while browOuterUp reads: AU4 does not show beside AU2"),
+    # jawOpen reads the jaw, and a smile parts the lips over a nearly closed one (real smiles with the lips
+    # 0.15-0.22 inter-ocular distances apart read jawOpen <= 0.04, tests/unit/test_blendshape_model.py)
+    25: (frozenset({12}), "jawOpen stays ~0 on real smiles with parted lips: AU25 does not show beside AU12"),
 }
 MASKING_LEVEL = 0.25
 
