@@ -437,7 +437,8 @@ class _Eyeball:
     ring: tuple[int, ...]
     centre: np.ndarray
     radius: float
-    shown: np.ndarray  # (h, w) float32 over the image: the eyeball the photo shows, off the lid edges
+    shown: np.ndarray  # float32 over a box of the image: the eyeball the photo shows, off the lid edges
+    shown_at: tuple[int, int]  # the box's top-left pixel (x, y)
     iris_colour: np.ndarray
     white_colour: np.ndarray
 
@@ -494,19 +495,27 @@ class MeshWarper:
         h, w = self.image.shape[:2]
         centre = self.xy[iris[0]]
         radius = float(np.linalg.norm(self.xy[list(iris[1:])] - centre, axis=1).mean())
-        mask = np.zeros((h, w), np.uint8)
-        cv2.fillPoly(mask, [np.round(self.xy[list(ring)] * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+        # everything below is read within a box around the opening
+        pts = self.xy[list(ring)]
+        x0, y0 = np.maximum(np.floor(np.minimum(pts.min(axis=0), centre - radius)).astype(int) - 3, 0)
+        x1, y1 = np.minimum(np.ceil(np.maximum(pts.max(axis=0), centre + radius)).astype(int) + 4, [w, h])
+        if x1 - x0 < 3 or y1 - y0 < 3:
+            return None
+        image = self.image[y0:y1, x0:x1]
+        centre_box = centre - [x0, y0]
+        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.fillPoly(mask, [np.round((pts - [x0, y0]) * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
         # off the lid edges (a dark margin and lashes that belong to the lids, not to the eyeball)
         edge = max(3, 2 * int(round(EYEBALL_LID_EDGE * self.geo.size)) + 1)
         # and a soft edge, so the photo's iris fades into the drawn top of it instead of meeting it at a seam
         shown = cv2.GaussianBlur(cv2.erode(mask, np.ones((edge, edge), np.uint8)).astype(np.float32) / 255.0,
                                  (0, 0), max(0.6, 0.15 * radius))
-        yy, xx = np.mgrid[0:h, 0:w]
+        yy, xx = np.mgrid[0:y1 - y0, 0:x1 - x0]
         # the colours are read off the opening clear of its edge pixels
         visible = cv2.erode(mask, np.ones((3, 3), np.uint8)) > 127
         # the iris's colour off its pupil, where a lid would hide it
-        rho = np.hypot(xx - centre[0], yy - centre[1])
-        iris_px = self.image[visible & (rho > 0.5 * radius) & (rho < 0.9 * radius)]
+        rho = np.hypot(xx - centre_box[0], yy - centre_box[1])
+        iris_px = image[visible & (rho > 0.5 * radius) & (rho < 0.9 * radius)]
         # the white: on the way from the iris's rim to each corner, where the photo shows it, the lighter half
         t = np.linspace(0.05, 0.5, 10)[:, None]
         white_at = []
@@ -518,9 +527,8 @@ class MeshWarper:
                 white_at.append(centre + (start + t * (1 - start)) * span)
         if not white_at:
             return None
-        white_at = np.concatenate(white_at)
-        at = np.clip(np.round(white_at).astype(int), 0, [w - 1, h - 1])
-        white_px = self.image[at[:, 1], at[:, 0]][visible[at[:, 1], at[:, 0]]].astype(np.float32)
+        at = np.clip(np.round(np.concatenate(white_at) - [x0, y0]).astype(int), 0, [x1 - x0 - 1, y1 - y0 - 1])
+        white_px = image[at[:, 1], at[:, 0]][visible[at[:, 1], at[:, 0]]].astype(np.float32)
         if len(iris_px) < 3 or len(white_px) < 3:
             return None
         light = white_px.mean(axis=1)
@@ -528,7 +536,7 @@ class MeshWarper:
         iris_colour = np.median(iris_px.astype(np.float32), axis=0)
         # a white in deep shadow (or sampled off lashes) is still lighter than the iris beside it
         white = white * max(1.0, EYEBALL_WHITE_OVER_IRIS * iris_colour.mean() / max(1.0, float(white.mean())))
-        return _Eyeball(side, iris, corners, lid_line, ring, centre, radius, shown.astype(np.float32),
+        return _Eyeball(side, iris, corners, lid_line, ring, centre, radius, shown.astype(np.float32), (x0, y0),
                         iris_colour, np.clip(white, 0, 255).astype(np.float32))
 
     def _drawn_teeth_colour(self) -> np.ndarray:
@@ -777,7 +785,8 @@ class MeshWarper:
             # the photo's eyeball where it showed, carried by the iris
             src_x, src_y = xx - np.float32(moved[0]), yy - np.float32(moved[1])
             photo = cv2.remap(self.image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            shown = cv2.remap(eye.shown, src_x, src_y, cv2.INTER_LINEAR)[..., None]
+            bx, by = eye.shown_at
+            shown = cv2.remap(eye.shown, src_x - np.float32(bx), src_y - np.float32(by), cv2.INTER_LINEAR)[..., None]
             # the iris's hidden part in its own colour, darker towards its rim, and the white; both in the
             # shade of the lid above them (mirroring the visible half brought the lower lid's edge along)
             rho = np.hypot(xx - centre[0], yy - centre[1])
