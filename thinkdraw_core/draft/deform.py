@@ -396,15 +396,33 @@ def signed_areas(triangles: np.ndarray) -> np.ndarray:
     return edges[:, 0, 0] * edges[:, 1, 1] - edges[:, 0, 1] * edges[:, 1, 0]
 
 
+def _box_around(pts: np.ndarray, shape: tuple[int, ...], margin: tuple[int, int], least: int = 3
+                ) -> tuple[int, int, int, int] | None:
+    """The pixel box (x0, y0, x1, y1) around pts (K, 2) widened by margin (before, after) and clipped to an
+    image of shape, or None where it is narrower or shorter than `least` pixels."""
+    h, w = shape[:2]
+    x0, y0 = np.maximum(np.floor(pts.min(axis=0) - margin[0]).astype(int), 0)
+    x1, y1 = np.minimum(np.ceil(pts.max(axis=0) + margin[1]).astype(int), [w, h])
+    if x1 - x0 < least or y1 - y0 < least:
+        return None
+    return int(x0), int(y0), int(x1), int(y1)
+
+
+def _filled(poly: np.ndarray, x0: int, y0: int, w: int, h: int) -> np.ndarray:
+    """(h, w) uint8: the polygon poly (pixels) filled with 255, anti-aliased at 1/16 px, over the box at x0, y0."""
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [np.round((poly - [x0, y0]) * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+    return mask
+
+
 def _blend_line(out: np.ndarray, pts: np.ndarray, colour: tuple[float, float, float], width: int, alpha: float,
                 margin: tuple[int, int]) -> None:
     """An anti-aliased open polyline through pts (pixels), blended into out at alpha, touching only the
     box around the points widened by margin (before, after)."""
-    h, w = out.shape[:2]
-    x0, y0 = np.maximum(np.floor(pts.min(axis=0) - margin[0]).astype(int), 0)
-    x1, y1 = np.minimum(np.ceil(pts.max(axis=0) + margin[1]).astype(int), [w, h])
-    if x1 - x0 < 2 or y1 - y0 < 2:
+    box = _box_around(pts, out.shape, margin, least=2)
+    if box is None:
         return
+    x0, y0, x1, y1 = box
     region = out[y0:y1, x0:x1]
     overlay = region.copy()
     cv2.polylines(overlay, [np.round((pts - [x0, y0]) * 16).astype(np.int32)], False, colour, width, cv2.LINE_AA,
@@ -492,19 +510,17 @@ class MeshWarper:
         """The photo's eyeball behind one eye opening: where it shows, and the colours of its iris and white."""
         if max(iris) >= len(self.xy):
             return None
-        h, w = self.image.shape[:2]
         centre = self.xy[iris[0]]
         radius = float(np.linalg.norm(self.xy[list(iris[1:])] - centre, axis=1).mean())
         # everything below is read within a box around the opening
         pts = self.xy[list(ring)]
-        x0, y0 = np.maximum(np.floor(np.minimum(pts.min(axis=0), centre - radius)).astype(int) - 3, 0)
-        x1, y1 = np.minimum(np.ceil(np.maximum(pts.max(axis=0), centre + radius)).astype(int) + 4, [w, h])
-        if x1 - x0 < 3 or y1 - y0 < 3:
+        box = _box_around(np.vstack([pts, centre - radius, centre + radius]), self.image.shape, (3, 4))
+        if box is None:
             return None
+        x0, y0, x1, y1 = box
         image = self.image[y0:y1, x0:x1]
         centre_box = centre - [x0, y0]
-        mask = np.zeros((y1 - y0, x1 - x0), np.uint8)
-        cv2.fillPoly(mask, [np.round((pts - [x0, y0]) * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+        mask = _filled(pts, x0, y0, x1 - x0, y1 - y0)
         # off the lid edges (a dark margin and lashes that belong to the lids, not to the eyeball)
         edge = max(3, 2 * int(round(EYEBALL_LID_EDGE * self.geo.size)) + 1)
         # and a soft edge, so the photo's iris fades into the drawn top of it instead of meeting it at a seam
@@ -551,8 +567,7 @@ class MeshWarper:
         if self._src_gap < 0.05 * self.geo.size:
             return None
         h, w = self.image.shape[:2]
-        mask = np.zeros((h, w), np.uint8)
-        cv2.fillPoly(mask, [np.round(self.xy[self.inner_lips] * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+        mask = _filled(self.xy[self.inner_lips], 0, 0, w, h)
         mask = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 0.6)
         yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
         mid = (self.xy[13] + self.xy[14]) / 2
@@ -702,15 +717,12 @@ class MeshWarper:
         if alpha_max <= 0.02:
             return
         poly = dst[self.inner_lips]
-        h, w = out.shape[:2]
-        x0, y0 = np.floor(poly.min(axis=0)).astype(int) - 2
-        x1, y1 = np.ceil(poly.max(axis=0)).astype(int) + 3
-        x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-        if x1 - x0 < 3 or y1 - y0 < 3:
+        box = _box_around(poly, out.shape, (2, 3))
+        if box is None:
             return
+        x0, y0, x1, y1 = box
         rw, rh = x1 - x0, y1 - y0
-        mask = np.zeros((rh, rw), np.uint8)
-        cv2.fillPoly(mask, [np.round((poly - [x0, y0]) * 16).astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
+        mask = _filled(poly, x0, y0, rw, rh)
         # depth: distance from the lips, so the cavity darkens towards its middle like a real one
         depth = cv2.distanceTransform((mask > 127).astype(np.uint8), cv2.DIST_L2, 3)
         depth = np.clip(depth / max(1.0, 0.5 * min(gap, 0.5 * s)), 0.0, 1.0)[..., None]
@@ -761,7 +773,6 @@ class MeshWarper:
         """Inside each eye opening whose upper lid the lid raiser took up over the eyeball, the eyeball itself
         (EYEBALL_RAISE)."""
         s, ey = self.geo.size, self.geo.ey
-        h, w = out.shape[:2]
         shifts = [dst[eye.iris[0]] - self.xy[eye.iris[0]] for eye in self._eyes]
         rise = max((float((eye.centre + m - dst[eye.lid_mid]) @ ey - (eye.centre - self.xy[eye.lid_mid]) @ ey) / s
                     for eye, m in zip(self._eyes, shifts)), default=0.0)
@@ -772,14 +783,11 @@ class MeshWarper:
             if alpha_max <= 0.02:
                 continue
             poly = dst[list(eye.ring)]
-            x0, y0 = np.floor(np.minimum(poly.min(axis=0), centre - eye.radius)).astype(int) - 2
-            x1, y1 = np.ceil(np.maximum(poly.max(axis=0), centre + eye.radius)).astype(int) + 3
-            x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-            if x1 - x0 < 3 or y1 - y0 < 3:
+            box = _box_around(np.vstack([poly, centre - eye.radius, centre + eye.radius]), out.shape, (2, 3))
+            if box is None:
                 continue
-            bw, bh = x1 - x0, y1 - y0
-            mask = np.zeros((bh, bw), np.uint8)
-            cv2.fillPoly(mask, [np.round((poly - [x0, y0]) * 16).astype(np.int32)], 255, cv2.LINE_AA, shift=4)
+            x0, y0, x1, y1 = box
+            mask = _filled(poly, x0, y0, x1 - x0, y1 - y0)
             alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 0.6)[..., None] * alpha_max
             yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
             # the photo's eyeball where it showed, carried by the iris
