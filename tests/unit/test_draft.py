@@ -14,7 +14,7 @@ from thinkdraw_core.draft.renderer import GAIN_STEPS
 from thinkdraw_core.draft.speech import speech_tracks
 from thinkdraw_core.face import get_landmarker
 from thinkdraw_core.face.analyzer import unreadable_aus
-from thinkdraw_core.face.masks import LIPS_INNER
+from thinkdraw_core.face.masks import LIPS_OUTER
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
 from sample_photos import NEUTRAL_PHOTOS
@@ -295,18 +295,51 @@ def test_the_lip_tightener_closes_the_photos_parted_lips(astronaut):
         xy = landmarker.detect(frame)[0].xy
         return float(np.linalg.norm(xy[14] - xy[13]))
 
-    def teeth(frame):
+    def teeth(frame, i):
+        # within the lips as drawn in that frame: the skin above a thinned upper lip is bright too
         mouth = np.zeros(frame.shape[:2], np.uint8)
-        cv2.fillPoly(mouth, [np.round(result.landmarks(0)[list(LIPS_INNER)]).astype(np.int32)], 1)
-        mouth = cv2.dilate(mouth, np.ones((5, 5), np.uint8)).astype(bool)
+        cv2.fillPoly(mouth, [np.round(result.landmarks(i)[list(LIPS_OUTER)]).astype(np.int32)], 1)
+        mouth = mouth.astype(bool)
         hsv = cv2.cvtColor(frame, cv2.COLOR_RGB2HSV)
         # the teeth are bright and nearly grey; the red of the lips, bright or not, is saturated
         return int(((hsv[..., 2] > 170) & (hsv[..., 1] < 50) & mouth).sum())
 
     assert lip_gap(first) > 0.05 * size  # the photo's own parted lips, kept at rest
     assert lip_gap(apex) < 0.3 * lip_gap(first)
-    assert teeth(first) > 40
-    assert teeth(apex) < 0.4 * teeth(first)
+    assert teeth(first, 0) > 40
+    assert teeth(apex, len(result) - 1) < 0.4 * teeth(first, 0)
+
+
+def test_the_lip_tightener_thins_the_red_of_the_lips(astronaut):
+    """AU23 thins the red of both lips (the posed anger in tests/sample_photos.py shows almost none), so
+    the landmark detector finds the outer lip lines nearer the inner ones than at rest. Closing the
+    parted lips alone makes the red taller, not thinner."""
+    result = render_draft(astronaut, plan_of({23: 0.6}), seconds=1.2, fps=10, sway=False, blinks=False,
+                          calibrate=False)
+    landmarker = get_landmarker()
+
+    def red(frame, pairs):
+        xy = landmarker.detect(frame)[0].xy
+        return np.mean([np.linalg.norm(xy[outer] - xy[inner]) for outer, inner in pairs])
+
+    upper = [(o[0], i[0]) for o, i in zip(deform.OUTER_LIP_PAIRS, deform.INNER_LIP_PAIRS)][2:7]
+    lower = [(o[1], i[1]) for o, i in zip(deform.OUTER_LIP_PAIRS, deform.INNER_LIP_PAIRS)][2:7]
+    first, apex = result.frame(0), result.frame(len(result) - 1)
+    assert red(apex, upper) < 0.9 * red(first, upper)
+    assert red(apex, lower) < 0.85 * red(first, lower)
+
+
+def test_lip_thinning_is_sided_and_keeps_the_inner_lines(prepared):
+    xy, geo = prepared.xy, prepared.warper.geo
+    field = deform.lip_thinning_field(xy, xy, geo, (1.0, 0.0))
+    inner = [i for pair in deform.INNER_LIP_PAIRS for i in pair]
+    assert np.abs(field[inner]).max() == 0.0  # closed lips stay closed
+    for (upper, lower), (upper_out, lower_out) in zip(deform.INNER_LIP_PAIRS, deform.OUTER_LIP_PAIRS):
+        across = (xy[upper_out] - geo.origin) @ geo.ex
+        share = 1.0 if across > 0.04 * geo.size else 0.0 if across < -0.04 * geo.size else 0.5
+        assert np.allclose(field[upper_out], (xy[upper] - xy[upper_out]) * share * deform.LIP_THIN)
+        assert np.allclose(field[lower_out], (xy[lower] - xy[lower_out]) * share * deform.LIP_THIN
+                           * deform.LIP_THIN_LOWER)
 
 
 def test_an_opening_mouth_wins_over_the_lip_seal():

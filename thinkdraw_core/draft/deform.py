@@ -80,8 +80,10 @@ AU_PULLS: dict[int, list[Pull]] = {
     18: [(CORNER, (-0.16, 0.0), 0.12), (LOWER_LIP_LATERAL, (-0.08, 0.0), 0.08), (UPPER_LIP_LATERAL, (-0.08, 0.0), 0.08)],
     20: [(CORNER, (0.17, 0.03), 0.16), (LOWER_LIP_LATERAL, (0.06, 0.02), 0.1)],
     22: [(CORNER, (-0.10, 0.0), 0.1), (UPPER_LIP_INNER, (0.0, -0.04), 0.06), (LOWER_LIP_INNER, (0.0, 0.06), 0.06)],
-    # orbicularis oris: the red of the lips thins towards the lip line (23 also narrows the mouth)
-    23: [(CORNER, (-0.05, 0.0), 0.07), (UPPER_LIP_OUTER, (0.0, 0.03), 0.05), (LOWER_LIP_OUTER, (0.0, -0.05), 0.05),
+    # orbicularis oris: the lip lines press in and the red thins (lip_thinning_field, by the red's own
+    # height). A real AU23 narrows the mouth a little, but the corners drawn in read as the dimpler (AU14)
+    # and lower mouthPress on a relaxed smile, so they stay
+    23: [(UPPER_LIP_OUTER, (0.0, 0.03), 0.05), (LOWER_LIP_OUTER, (0.0, -0.05), 0.05),
          (LOWER_LIP_MID, (0.0, -0.03), 0.05)],
     24: [(UPPER_LIP_OUTER, (0.0, 0.04), 0.05), (LOWER_LIP_OUTER, (0.0, -0.04), 0.05), (CHIN, (0.0, -0.02), 0.15)],
     # lips part on a small jaw drop; the lower lip parts a little further than the jaw under it and the
@@ -118,6 +120,12 @@ SEAL_UPPER_SHARE, SEAL_OUTER_FOLLOW, SEAL_SIGMA = 0.5, 0.6, 0.06
 # above and below them
 INNER_LIP_PAIRS = ((191, 95), (80, 88), (81, 178), (82, 87), (13, 14), (312, 317), (311, 402), (310, 318), (415, 324))
 OUTER_LIP_PAIRS = ((185, 146), (40, 91), (39, 181), (37, 84), (0, 17), (267, 314), (269, 405), (270, 321), (409, 375))
+# The same muscle thins the red of the lips: each outer lip line moves towards its inner line by up to
+# LIP_THIN of the red's height as drawn (the lower lip LIP_THIN_LOWER as far), fully at an added (gained)
+# intensity of 1; the inner lines stay, so closed lips stay closed. A fixed pull cannot do it: the same
+# 0.05 iod is most of a thin lip and little of a full one, and the blendshape model reads mouthPress by
+# how much red is left.
+LIP_THIN, LIP_THIN_LOWER, LIP_THIN_SIGMA = 0.85, 0.5, 0.04
 # where the lips meet: a shadowed line of the lip's own colour (also hides the photo's teeth that the
 # inner lip landmarks, sitting a little inside the red, carry along)
 SEAM_SHADE = 0.5
@@ -362,6 +370,26 @@ def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np
     controls, vectors = np.array(controls), np.array(vectors)
     field = _spread(xy, xy[controls], vectors, SEAL_SIGMA * geo.size)
     field[controls] = vectors  # exact on the lips themselves, so the pairs meet
+    return field
+
+
+def lip_thinning_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, amount: tuple[float, float]
+                       ) -> np.ndarray:
+    """(N, 2) displacement that thins the red of the lips as drawn now (`current` = the moved landmarks of
+    the rest mesh `xy`): each outer lip point moves towards its inner partner by `amount` (subject left,
+    right; 0..1) of LIP_THIN of their distance, the skin around goes along and the inner lines stay."""
+    controls, vectors = [], []
+    for (upper, lower), (upper_out, lower_out) in zip(INNER_LIP_PAIRS, OUTER_LIP_PAIRS):
+        across = float((xy[upper_out] - geo.origin) @ geo.ex)
+        # midline points belong half to each side
+        share = float(np.mean(amount)) if abs(across) < 0.04 * geo.size else amount[0] if across > 0 else amount[1]
+        controls += [upper_out, lower_out]
+        vectors += [(current[upper] - current[upper_out]) * share * LIP_THIN,
+                    (current[lower] - current[lower_out]) * share * LIP_THIN * LIP_THIN_LOWER]
+    controls, vectors = np.array(controls), np.array(vectors)
+    field = _spread(xy, xy[controls], vectors, LIP_THIN_SIGMA * geo.size)
+    field[controls] = vectors
+    field[[i for pair in INNER_LIP_PAIRS for i in pair]] = 0.0
     return field
 
 

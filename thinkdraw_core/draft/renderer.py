@@ -20,7 +20,8 @@ from ..face.analyzer import (MEASURABLE, AnalysisReport, FrameMeasurer, analyze_
                              shares_blendshapes, unreadable_aus)
 from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
 from ..plan import AUPlan
-from .deform import CLOSURE_AUS, LidFloor, MeshWarper, au_basis, lip_seal_amount, lip_seal_field, supported_aus
+from .deform import (CLOSURE_AUS, LIP_SEAL_AUS, LidFloor, MeshWarper, au_basis, lip_seal_amount, lip_seal_field,
+                     lip_thinning_field, supported_aus)
 from .dynamics import AUTrack, build_track
 
 # The photo's own expression is relaxed through one representative AU per blendshape group; the
@@ -169,6 +170,9 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
     sealed = lip_seal_amount(values, rest)
     if sealed > 0.0:
         disp += sealed * lip_seal_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
+    thinned = _lip_thinning(values, gains, rest)
+    if max(thinned) > 0.0:
+        disp += lip_thinning_field(prepared.xy, prepared.xy + disp, prepared.warper.geo, thinned)
     if sway is not None and np.any(sway):
         geo = prepared.warper.geo
         pivot = prepared.xy[152] + geo.ey * geo.size * 0.8  # the head turns about the neck
@@ -179,13 +183,27 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
     return disp, closure
 
 
+def _added(au: int, values: dict[int, tuple[float, float]], gains: dict[int, float],
+           rest: dict[int, tuple[float, float]] | None) -> tuple[float, float]:
+    """How strongly the plan draws `au` in this frame on top of the photo's relaxation, gain applied, per
+    side (left, right)."""
+    left, right = values.get(au, (0.0, 0.0))
+    rest_l, rest_r = (rest or {}).get(au, (0.0, 0.0))
+    g = gains.get(au, 1.0)
+    return max(0.0, g * (left - rest_l)), max(0.0, g * (right - rest_r))
+
+
 def _lid_raise(values: dict[int, tuple[float, float]], gains: dict[int, float],
                rest: dict[int, tuple[float, float]] | None) -> tuple[float, float]:
     """How strongly the plan's lid raiser (AU5) is drawn in this frame, per side (left, right)."""
-    left, right = values.get(5, (0.0, 0.0))
-    rest_l, rest_r = (rest or {}).get(5, (0.0, 0.0))
-    g = gains.get(5, 1.0)
-    return max(0.0, g * (left - rest_l)), max(0.0, g * (right - rest_r))
+    return _added(5, values, gains, rest)
+
+
+def _lip_thinning(values: dict[int, tuple[float, float]], gains: dict[int, float],
+                  rest: dict[int, tuple[float, float]] | None) -> tuple[float, float]:
+    """How far the lip tightener and pressor thin the red of the lips in this frame (0..1, left, right)."""
+    added = [_added(au, values, gains, rest) for au in LIP_SEAL_AUS]
+    return min(1.0, sum(a[0] for a in added)), min(1.0, sum(a[1] for a in added))
 
 
 def _render_frame(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
