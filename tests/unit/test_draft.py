@@ -342,6 +342,35 @@ def test_lip_thinning_is_sided_and_keeps_the_inner_lines(prepared):
                            * deform.LIP_THIN_LOWER)
 
 
+def test_a_chin_raise_pushes_the_closed_lips_up_instead_of_through_each_other(astronaut):
+    """The chin raiser (AU17) pushes the lower lip up. Once the lips meet they move together: the lower lip
+    is never drawn over the upper one (on the closed-mouthed blonde that showed as a grey band between them
+    and read as an open mouth), and the upper lip gives way."""
+    result = render_draft(astronaut, plan_of({17: 1.0}), seconds=1.2, fps=10, sway=False, blinks=False,
+                          calibrate=False)
+    geo, rest, apex = result.prepared.warper.geo, result.landmarks(0), result.landmarks(len(result) - 1)
+    heights = [(apex[lower] - apex[upper]) @ geo.ey for upper, lower in deform.INNER_LIP_PAIRS]
+    assert min(heights) > -0.005 * geo.size
+    assert (apex[13] - rest[13]) @ geo.ey < -0.02 * geo.size  # the upper lip's middle rose with the lower
+
+
+def test_crossed_lips_meet_halfway_and_move_whole(prepared):
+    xy, geo = prepared.xy, prepared.warper.geo
+    assert np.abs(deform.lip_contact_field(xy, xy, geo)).max() == 0.0  # nothing crossed, nothing moves
+    current = xy.copy()
+    lower = [pair[1] for pair in deform.INNER_LIP_PAIRS]
+    current[lower] -= 0.1 * geo.size * geo.ey  # the lower lip's inner line pushed up through the upper one
+    field = deform.lip_contact_field(xy, current, geo)
+    moved = current + field
+    for (upper, low), (upper_out, lower_out) in zip(deform.INNER_LIP_PAIRS, deform.OUTER_LIP_PAIRS):
+        overlap = -(current[low] - current[upper]) @ geo.ey
+        if overlap <= 0:
+            continue
+        assert (moved[low] - moved[upper]) @ geo.ey == pytest.approx(0.0, abs=1e-9)
+        assert field[upper] @ geo.ey == pytest.approx(-overlap / 2)
+        assert np.allclose(field[upper_out], field[upper]) and np.allclose(field[lower_out], field[low])
+
+
 def test_an_opening_mouth_wins_over_the_lip_seal():
     assert lip_seal_amount({23: (0.6, 0.6)}) == 1.0
     assert lip_seal_amount({23: (0.25, 0.25)}) == pytest.approx(0.5)

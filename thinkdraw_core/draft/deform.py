@@ -353,24 +353,48 @@ def lip_seal_amount(values: dict[int, tuple[float, float]], rest: dict[int, tupl
     return float(np.clip(closing / LIP_SEAL_FULL - OPEN_WINS * opening, 0.0, 1.0))
 
 
+def _lips_meet(xy: np.ndarray, geo: FaceGeometry, gaps: dict[int, np.ndarray], follow: float) -> np.ndarray:
+    """(N, 2) displacement that closes each inner lip pair's gap (k -> lower minus upper, INNER_LIP_PAIRS[k]):
+    the upper lip moves SEAL_UPPER_SHARE of it, the lower lip the rest, the outer lines `follow` as far
+    and the skin around goes along."""
+    controls, vectors = [], []
+    for k, gap in gaps.items():
+        (upper, lower), (upper_out, lower_out) = INNER_LIP_PAIRS[k], OUTER_LIP_PAIRS[k]
+        down, up = gap * SEAL_UPPER_SHARE, -gap * (1 - SEAL_UPPER_SHARE)
+        controls += [upper, lower, upper_out, lower_out]
+        vectors += [down, up, down * follow, up * follow]
+    if not controls:
+        return np.zeros_like(xy)
+    controls, vectors = np.array(controls), np.array(vectors)
+    field = _spread(xy, xy[controls], vectors, SEAL_SIGMA * geo.size)
+    field[controls] = vectors  # exact on the lips themselves, so the pairs meet
+    return field
+
+
 def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np.ndarray:
     """(N, 2) displacement that closes the mouth as it is drawn now (`current` = the moved landmarks of
     the rest mesh `xy`): each inner lip pair meets, the outer lines follow, the skin around goes along.
 
     It closes the current gap rather than the photo's, so whatever the other AUs did to the lips they
     still meet; a pair already closed (or crossed) is left alone."""
-    controls, vectors = [], []
-    for (upper, lower), (upper_out, lower_out) in zip(INNER_LIP_PAIRS, OUTER_LIP_PAIRS):
+    gaps = {}
+    for k, (upper, lower) in enumerate(INNER_LIP_PAIRS):
         gap = current[lower] - current[upper]
-        if gap @ geo.ey <= 0:
-            gap = np.zeros(2)
-        down, up = gap * SEAL_UPPER_SHARE, -gap * (1 - SEAL_UPPER_SHARE)
-        controls += [upper, lower, upper_out, lower_out]
-        vectors += [down, up, down * SEAL_OUTER_FOLLOW, up * SEAL_OUTER_FOLLOW]
-    controls, vectors = np.array(controls), np.array(vectors)
-    field = _spread(xy, xy[controls], vectors, SEAL_SIGMA * geo.size)
-    field[controls] = vectors  # exact on the lips themselves, so the pairs meet
-    return field
+        gaps[k] = gap if gap @ geo.ey > 0 else np.zeros(2)
+    return _lips_meet(xy, geo, gaps, SEAL_OUTER_FOLLOW)
+
+
+def lip_contact_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """(N, 2) displacement that keeps the lips from passing through each other as drawn now: where the
+    lower lip's inner line has crossed above the upper one's (the chin raiser pushing the lower lip up
+    against a closed mouth), the two lips meet halfway and each moves whole, so the mentalis push bows
+    the closed mouth up instead of drawing the lower lip over the upper."""
+    gaps = {}
+    for k, (upper, lower) in enumerate(INNER_LIP_PAIRS):
+        height = float((current[lower] - current[upper]) @ geo.ey)
+        if height < 0:
+            gaps[k] = height * geo.ey
+    return _lips_meet(xy, geo, gaps, 1.0)
 
 
 def lip_thinning_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, amount: tuple[float, float]

@@ -20,8 +20,8 @@ from ..face.analyzer import (MEASURABLE, AnalysisReport, FrameMeasurer, analyze_
                              shares_blendshapes, unreadable_aus)
 from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
 from ..plan import AUPlan
-from .deform import (CLOSURE_AUS, LIP_SEAL_AUS, LidFloor, MeshWarper, au_basis, lip_seal_amount, lip_seal_field,
-                     lip_thinning_field, supported_aus)
+from .deform import (CLOSURE_AUS, LIP_SEAL_AUS, LidFloor, MeshWarper, au_basis, lip_contact_field, lip_seal_amount,
+                     lip_seal_field, lip_thinning_field, supported_aus)
 from .dynamics import AUTrack, build_track
 
 # The photo's own expression is relaxed through one representative AU per blendshape group; the
@@ -173,6 +173,7 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
     thinned = _lip_thinning(values, gains, rest)
     if max(thinned) > 0.0:
         disp += lip_thinning_field(prepared.xy, prepared.xy + disp, prepared.warper.geo, thinned)
+    disp += lip_contact_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
     if sway is not None and np.any(sway):
         geo = prepared.warper.geo
         pivot = prepared.xy[152] + geo.ey * geo.size * 0.8  # the head turns about the neck
