@@ -12,6 +12,12 @@ from pathlib import Path
 import numpy as np
 
 SPEECH_AUS = (18, 20, 22, 25, 26)
+# How far the lips part (inner lip line, inter-ocular units) at the loudest vowel of each kind in
+# conversational speech, and how wide the mouth is against its rest width: 'a' about 1.2-1.6 cm apart, 'i'
+# about 0.6-1 cm and wider, 'u' 0.3-0.7 cm and narrowed to about 0.6 of the rest width (inter-ocular
+# distance about 6.3 cm). tests/unit/test_draft.py holds viseme_drives to these on a real face.
+SPEECH_APERTURE = {"a": ((0.15, 0.28), (0.8, 1.0)), "i": ((0.07, 0.2), (1.0, 1.25)),
+                   "u": ((0.03, 0.13), (0.45, 0.75))}
 
 
 def _check_audio(audio) -> tuple[np.ndarray, int]:
@@ -63,14 +69,25 @@ def speech_tracks(audio, n_frames: int, fps: float) -> dict:
     rounded = np.clip((low - 0.6) / 0.3, 0, 1) * (1 - fricative)
     spread = np.clip((mid - 0.3) / 0.35, 0, 1) * (1 - fricative)
     voiced = env * (1 - 0.6 * fricative)
-    # Conversational speech opens the jaw to about FACS level B (0.4) at its loudest; more reads as shock.
+    return {"envelope": env, **viseme_drives(env, voiced, rounded, spread)}
+
+
+def viseme_drives(env, voiced, rounded, spread) -> dict[int, np.ndarray]:
+    """The speech AUs' drive (0..1) from the loudness envelope, its voiced part (fricatives open the jaw
+    less) and how rounded or spread the vowel is (arrays or scalars, 0..1).
+
+    Sized by how far real lips open in conversational speech, drawn with the draft's muscle model
+    (deform.AU_PULLS): the loudest open vowel ('a') parts the lips about 0.2-0.25 inter-ocular distances
+    (1.2-1.6 cm), a spread one ('i') a little less and wider, a rounded one ('u') a small round opening
+    (SPEECH_APERTURE). The jaw drop and lips part give way to the rounding muscles on a rounded vowel;
+    drawn at full strength beside them they made a tall, narrow box."""
+    env, voiced, rounded, spread = (np.asarray(x, np.float64) for x in (env, voiced, rounded, spread))
     return {
-        "envelope": env,
-        26: np.clip(0.45 * voiced * (1 - 0.4 * rounded), 0, 1),
-        25: np.clip(1.2 * env, 0, 1) * 0.45,
-        22: np.clip(0.8 * env * rounded, 0, 1),
-        18: np.clip(0.5 * env * rounded, 0, 1),
-        20: np.clip(0.5 * env * spread, 0, 1),
+        26: np.clip(0.3 * voiced * (1 - 0.75 * rounded) * (1 - 0.6 * spread), 0, 1),
+        25: np.clip(1.2 * env, 0, 1) * 0.3 * (1 - 0.75 * rounded),
+        22: np.clip(0.3 * env * rounded, 0, 1),
+        18: np.clip(0.4 * env * rounded, 0, 1),
+        20: np.clip(0.3 * env * spread, 0, 1),
     }
 
 
