@@ -223,6 +223,16 @@ def _spread(xy: np.ndarray, centres: np.ndarray, vectors: np.ndarray, sigma: flo
     return (g @ vectors) / np.maximum(1.0, g.sum(1, keepdims=True))
 
 
+def _spread_near(xy: np.ndarray, centres: np.ndarray, vectors: np.ndarray, sigma: float) -> np.ndarray:
+    """_spread for the fields worked out every frame: only the points within 5 sigma of the controls' box
+    are computed (beyond it a control's weight is under 4e-6), which halves the cost around the mouth."""
+    lo, hi = centres.min(axis=0) - 5 * sigma, centres.max(axis=0) + 5 * sigma
+    near = np.all((xy >= lo) & (xy <= hi), axis=1)
+    out = np.zeros_like(xy)
+    out[near] = _spread(xy[near], centres, vectors, sigma)
+    return out
+
+
 def _basis_for(pulls: list[Pull], xy: np.ndarray, geo: FaceGeometry) -> np.ndarray:
     """(2 sides [left, right], N, 2) displacement per unit intensity."""
     out = np.zeros((2, len(xy), 2), np.float64)
@@ -366,7 +376,7 @@ def _lips_meet(xy: np.ndarray, geo: FaceGeometry, gaps: dict[int, np.ndarray], f
     if not controls:
         return np.zeros_like(xy)
     controls, vectors = np.array(controls), np.array(vectors)
-    field = _spread(xy, xy[controls], vectors, SEAL_SIGMA * geo.size)
+    field = _spread_near(xy, xy[controls], vectors, SEAL_SIGMA * geo.size)
     field[controls] = vectors  # exact on the lips themselves, so the pairs meet
     return field
 
@@ -411,7 +421,7 @@ def lip_thinning_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, a
         vectors += [(current[upper] - current[upper_out]) * share * LIP_THIN,
                     (current[lower] - current[lower_out]) * share * LIP_THIN * LIP_THIN_LOWER]
     controls, vectors = np.array(controls), np.array(vectors)
-    field = _spread(xy, xy[controls], vectors, LIP_THIN_SIGMA * geo.size)
+    field = _spread_near(xy, xy[controls], vectors, LIP_THIN_SIGMA * geo.size)
     field[controls] = vectors
     field[[i for pair in INNER_LIP_PAIRS for i in pair]] = 0.0
     return field
