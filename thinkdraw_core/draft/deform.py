@@ -120,6 +120,7 @@ SEAL_UPPER_SHARE, SEAL_OUTER_FOLLOW, SEAL_SIGMA = 0.5, 0.6, 0.06
 # above and below them
 INNER_LIP_PAIRS = ((191, 95), (80, 88), (81, 178), (82, 87), (13, 14), (312, 317), (311, 402), (310, 318), (415, 324))
 OUTER_LIP_PAIRS = ((185, 146), (40, 91), (39, 181), (37, 84), (0, 17), (267, 314), (269, 405), (270, 321), (409, 375))
+INNER_LIPS = tuple(i for pair in INNER_LIP_PAIRS for i in pair)
 # The same muscle thins the red of the lips: each outer lip line moves towards its inner line by up to
 # LIP_THIN of the red's height as drawn (the lower lip LIP_THIN_LOWER as far), fully at an added (gained)
 # intensity of 1; the inner lines stay, so closed lips stay closed. A fixed pull cannot do it: the same
@@ -200,6 +201,10 @@ class FaceGeometry:
         """+1 on the subject's left, -1 on the right, for each point."""
         return np.sign((xy - self.origin) @ self.ex)
 
+    def on_midline(self, point: np.ndarray) -> bool:
+        """Whether a point sits on the face's midline (it then belongs half to each side)."""
+        return abs(float((point - self.origin) @ self.ex)) < 0.04 * self.size
+
 
 UPPER_MOUTH = frozenset((185, 40, 39, 37, 0, 267, 269, 270, 409, 191, 80, 81, 82, 13, 312, 311, 310, 415))
 LOWER_MOUTH = frozenset((146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 87, 14, 317, 402, 318, 324))
@@ -243,7 +248,7 @@ def _basis_for(pulls: list[Pull], xy: np.ndarray, geo: FaceGeometry) -> np.ndarr
             for i in idx:
                 c = xy[i]
                 # midline points belong half to each side and take no lateral pull
-                if abs(float((c - geo.origin) @ geo.ex)) < 0.04 * geo.size:
+                if geo.on_midline(c):
                     vec = 0.5 * down * geo.ey * geo.size
                 else:
                     vec = (sign * lat * geo.ex + down * geo.ey) * geo.size
@@ -414,16 +419,15 @@ def lip_thinning_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, a
     right; 0..1) of LIP_THIN of their distance, the skin around goes along and the inner lines stay."""
     controls, vectors = [], []
     for (upper, lower), (upper_out, lower_out) in zip(INNER_LIP_PAIRS, OUTER_LIP_PAIRS):
-        across = float((xy[upper_out] - geo.origin) @ geo.ex)
-        # midline points belong half to each side
-        share = float(np.mean(amount)) if abs(across) < 0.04 * geo.size else amount[0] if across > 0 else amount[1]
+        share = (float(np.mean(amount)) if geo.on_midline(xy[upper_out])
+                 else amount[0] if geo.side_of(xy[upper_out]) > 0 else amount[1])
         controls += [upper_out, lower_out]
         vectors += [(current[upper] - current[upper_out]) * share * LIP_THIN,
                     (current[lower] - current[lower_out]) * share * LIP_THIN * LIP_THIN_LOWER]
     controls, vectors = np.array(controls), np.array(vectors)
     field = _spread_near(xy, xy[controls], vectors, LIP_THIN_SIGMA * geo.size)
     field[controls] = vectors
-    field[[i for pair in INNER_LIP_PAIRS for i in pair]] = 0.0
+    field[list(INNER_LIPS)] = 0.0
     return field
 
 
