@@ -334,8 +334,7 @@ def test_the_lip_tightener_thins_the_red_of_the_lips(astronaut):
 def test_lip_thinning_is_sided_and_keeps_the_inner_lines(prepared):
     xy, geo = prepared.xy, prepared.warper.geo
     field = deform.lip_thinning_field(xy, xy, geo, (1.0, 0.0))
-    inner = [i for pair in deform.INNER_LIP_PAIRS for i in pair]
-    assert np.abs(field[inner]).max() == 0.0  # closed lips stay closed
+    assert np.abs(field[list(deform.INNER_LIPS)]).max() == 0.0  # closed lips stay closed
     for (upper, lower), (upper_out, lower_out) in zip(deform.INNER_LIP_PAIRS, deform.OUTER_LIP_PAIRS):
         across = (xy[upper_out] - geo.origin) @ geo.ex
         share = 1.0 if across > 0.04 * geo.size else 0.0 if across < -0.04 * geo.size else 0.5
