@@ -7,7 +7,7 @@ import pytest
 import skimage.data
 
 from thinkdraw_core.draft import prepare_face, render_draft
-from thinkdraw_core.draft import deform
+from thinkdraw_core.draft import deform, renderer
 from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis, lip_seal_amount
 from thinkdraw_core.draft.dynamics import build_track
 from thinkdraw_core.draft.renderer import GAIN_STEPS
@@ -333,14 +333,32 @@ def test_the_lip_tightener_thins_the_red_of_the_lips(astronaut):
 
 def test_lip_thinning_is_sided_and_keeps_the_inner_lines(prepared):
     xy, geo = prepared.xy, prepared.warper.geo
-    field = deform.lip_thinning_field(xy, xy, geo, (1.0, 0.0))
+    field = deform.lip_thinning_field(xy, xy, geo, upper=(0.8, 0.0), lower=(0.4, 0.0))
     assert np.abs(field[list(deform.INNER_LIPS)]).max() == 0.0  # closed lips stay closed
     for (upper, lower), (upper_out, lower_out) in zip(deform.INNER_LIP_PAIRS, deform.OUTER_LIP_PAIRS):
         across = (xy[upper_out] - geo.origin) @ geo.ex
         share = 1.0 if across > 0.04 * geo.size else 0.0 if across < -0.04 * geo.size else 0.5
-        assert np.allclose(field[upper_out], (xy[upper] - xy[upper_out]) * share * deform.LIP_THIN)
-        assert np.allclose(field[lower_out], (xy[lower] - xy[lower_out]) * share * deform.LIP_THIN
-                           * deform.LIP_THIN_LOWER)
+        assert np.allclose(field[upper_out], (xy[upper] - xy[upper_out]) * share * 0.8)
+        assert np.allclose(field[lower_out], (xy[lower] - xy[lower_out]) * share * 0.4)
+
+
+def test_a_smile_stretches_the_lips_thinner(astronaut):
+    """Zygomaticus pulls the corners up and out and the lips stretch thinner (deform.SMILE_THIN): drawn on
+    the relaxed astronaut, the red of both lips is thinner at the smile's apex than without the stretch."""
+    plan = plan_of({12: 0.9})
+    result = render_draft(astronaut, plan, seconds=1.2, fps=10, sway=False, blinks=False, calibrate=False)
+    apex = result.landmarks(len(result) - 1)
+
+    def red(xy, row):
+        return np.mean([np.linalg.norm(xy[o[row]] - xy[i[row]])
+                        for o, i in zip(deform.OUTER_LIP_PAIRS, deform.INNER_LIP_PAIRS)])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(renderer, "SMILE_THIN", 0.0)
+        unstretched = render_draft(astronaut, plan, seconds=1.2, fps=10, sway=False, blinks=False,
+                                   calibrate=False).landmarks(len(result) - 1)
+    for row in (0, 1):
+        assert red(apex, row) < 0.85 * red(unstretched, row)
 
 
 def test_a_chin_raise_pushes_the_closed_lips_up_instead_of_through_each_other(astronaut):

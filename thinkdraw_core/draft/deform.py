@@ -125,8 +125,11 @@ INNER_LIPS = tuple(i for pair in INNER_LIP_PAIRS for i in pair)
 # LIP_THIN of the red's height as drawn (the lower lip LIP_THIN_LOWER as far), fully at an added (gained)
 # intensity of 1; the inner lines stay, so closed lips stay closed. A fixed pull cannot do it: the same
 # 0.05 iod is most of a thin lip and little of a full one, and the blendshape model reads mouthPress by
-# how much red is left.
+# how much red is left. A smile stretches both lips thinner too, by SMILE_THIN of their height at AU12 1
+# (on the closed-mouthed photos the smile's lips stayed as full as at rest). Together they never thin a
+# lip past LIP_THIN_MAX of its height.
 LIP_THIN, LIP_THIN_LOWER, LIP_THIN_SIGMA = 0.85, 0.5, 0.04
+SMILE_THIN, LIP_THIN_MAX = 0.3, 0.9
 # where the lips meet: a shadowed line of the lip's own colour (also hides the photo's teeth that the
 # inner lip landmarks, sitting a little inside the red, carry along)
 SEAM_SHADE = 0.5
@@ -412,18 +415,20 @@ def lip_contact_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) ->
     return _lips_meet(xy, geo, gaps, 1.0)
 
 
-def lip_thinning_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, amount: tuple[float, float]
-                       ) -> np.ndarray:
+def lip_thinning_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, upper: tuple[float, float],
+                       lower: tuple[float, float]) -> np.ndarray:
     """(N, 2) displacement that thins the red of the lips as drawn now (`current` = the moved landmarks of
-    the rest mesh `xy`): each outer lip point moves towards its inner partner by `amount` (subject left,
-    right; 0..1) of LIP_THIN of their distance, the skin around goes along and the inner lines stay."""
+    the rest mesh `xy`): each outer lip point moves towards its inner partner by `upper` or `lower`
+    (subject left, right; 0..1) of their distance, the skin around goes along and the inner lines stay."""
     controls, vectors = [], []
-    for (upper, lower), (upper_out, lower_out) in zip(INNER_LIP_PAIRS, OUTER_LIP_PAIRS):
-        share = (float(np.mean(amount)) if geo.on_midline(xy[upper_out])
-                 else amount[0] if geo.side_of(xy[upper_out]) > 0 else amount[1])
+    for (upper_in, lower_in), (upper_out, lower_out) in zip(INNER_LIP_PAIRS, OUTER_LIP_PAIRS):
+        if geo.on_midline(xy[upper_out]):
+            up, low = float(np.mean(upper)), float(np.mean(lower))
+        else:
+            side = 0 if geo.side_of(xy[upper_out]) > 0 else 1
+            up, low = upper[side], lower[side]
         controls += [upper_out, lower_out]
-        vectors += [(current[upper] - current[upper_out]) * share * LIP_THIN,
-                    (current[lower] - current[lower_out]) * share * LIP_THIN * LIP_THIN_LOWER]
+        vectors += [(current[upper_in] - current[upper_out]) * up, (current[lower_in] - current[lower_out]) * low]
     controls, vectors = np.array(controls), np.array(vectors)
     field = _spread_near(xy, xy[controls], vectors, LIP_THIN_SIGMA * geo.size)
     field[controls] = vectors

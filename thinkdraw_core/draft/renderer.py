@@ -20,8 +20,9 @@ from ..face.analyzer import (MEASURABLE, AnalysisReport, FrameMeasurer, analyze_
                              shares_blendshapes, unreadable_aus)
 from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
 from ..plan import AUPlan
-from .deform import (CLOSURE_AUS, LIP_SEAL_AUS, LidFloor, MeshWarper, au_basis, lip_contact_field, lip_seal_amount,
-                     lip_seal_field, lip_thinning_field, supported_aus)
+from .deform import (CLOSURE_AUS, LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor,
+                     MeshWarper, au_basis, lip_contact_field, lip_seal_amount, lip_seal_field, lip_thinning_field,
+                     supported_aus)
 from .dynamics import AUTrack, build_track
 
 # The photo's own expression is relaxed through one representative AU per blendshape group; the
@@ -170,9 +171,9 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
     sealed = lip_seal_amount(values, rest)
     if sealed > 0.0:
         disp += sealed * lip_seal_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
-    thinned = _lip_thinning(values, gains, rest)
-    if max(thinned) > 0.0:
-        disp += lip_thinning_field(prepared.xy, prepared.xy + disp, prepared.warper.geo, thinned)
+    upper, lower = _lip_thinning(values, gains, rest)
+    if max(*upper, *lower) > 0.0:
+        disp += lip_thinning_field(prepared.xy, prepared.xy + disp, prepared.warper.geo, upper, lower)
     disp += lip_contact_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
     if sway is not None and np.any(sway):
         geo = prepared.warper.geo
@@ -201,10 +202,17 @@ def _lid_raise(values: dict[int, tuple[float, float]], gains: dict[int, float],
 
 
 def _lip_thinning(values: dict[int, tuple[float, float]], gains: dict[int, float],
-                  rest: dict[int, tuple[float, float]] | None) -> tuple[float, float]:
-    """How far the lip tightener and pressor thin the red of the lips in this frame (0..1, left, right)."""
-    added = [_added(au, values, gains, rest) for au in LIP_SEAL_AUS]
-    return min(1.0, sum(a[0] for a in added)), min(1.0, sum(a[1] for a in added))
+                  rest: dict[int, tuple[float, float]] | None
+                  ) -> tuple[tuple[float, float], tuple[float, float]]:
+    """How much of the red of each lip the frame's muscles thin away, as (upper, lower), each (left,
+    right): the lip tightener and pressor (deform.LIP_THIN) and a smile's stretch (deform.SMILE_THIN)."""
+    pressed = [_added(au, values, gains, rest) for au in LIP_SEAL_AUS]
+    smile = _added(12, values, gains, rest)
+    press = [min(1.0, sum(p[side] for p in pressed)) for side in (0, 1)]
+    stretch = [min(1.0, smile[side]) * SMILE_THIN for side in (0, 1)]
+    upper = tuple(min(LIP_THIN_MAX, press[side] * LIP_THIN + stretch[side]) for side in (0, 1))
+    lower = tuple(min(LIP_THIN_MAX, press[side] * LIP_THIN * LIP_THIN_LOWER + stretch[side]) for side in (0, 1))
+    return upper, lower
 
 
 def _render_frame(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
