@@ -89,10 +89,11 @@ AU_PULLS: dict[int, list[Pull]] = {
     # lips part on a small jaw drop; the lower lip parts a little further than the jaw under it and the
     # upper lip stays (lifting it reads as the upper lip raiser, AU10)
     25: [(LOWER_JAW, (0.0, 0.14), 0.12), (LOWER_LIP_INNER, (0.0, 0.03), 0.06), (JAW_SIDE, (0.0, 0.09), 0.15)],
-    # the jaw itself turns (JAW_TURN); the upper lip stretches down a little over the opening, and the
-    # lip ring, stretched open, draws the corners in: the mouth becomes an oval, not a wide slot (a wide,
-    # flat-bottomed opening reads as the lower lip pulled down, AU16)
-    26: [(UPPER_LIP, (0.0, 0.03), 0.08), (CORNER, (-0.10, 0.03), 0.06)],
+    # the jaw itself turns (JAW_TURN); the upper lip stretches down a little over the opening (less of it
+    # over the teeth reads as the upper lip raiser, AU10), and the lip ring, stretched open, draws the
+    # corners in: the mouth becomes an oval, not a wide slot (a wide, flat-bottomed opening reads as the
+    # lower lip pulled down, AU16)
+    26: [(UPPER_LIP, (0.0, 0.04), 0.08), (CORNER, (-0.10, 0.03), 0.06)],
     27: [(UPPER_LIP, (0.0, 0.045), 0.08), (CORNER, (-0.03, 0.04), 0.08)],
     28: [(UPPER_LIP_OUTER, (0.0, 0.045), 0.06), (LOWER_LIP_OUTER, (0.0, -0.045), 0.06)],
 }
