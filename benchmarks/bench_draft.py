@@ -84,8 +84,9 @@ def bench_cli(seconds: float, fps: float, repeats: int) -> list[dict]:
                                      f"--emotion {emotion!r} ({reading})", wall, "s",
                             baseline=f"clip length {seconds:g} s", ratio=wall / seconds, goal="RTF <= 0.5",
                             notes=f"median of {repeats}; {summary['frames']} frames; process start, reasoning, "
-                                  f"face model load, calibration, h264 ({DRAFT_PRESET}) + aac, blendshape "
-                                  f"measurement at 5 fps included"))
+                                  f"face model load, calibration ({summary['calibration']['trial_frames']} trial "
+                                  f"frames measured), h264 ({DRAFT_PRESET}) + aac, blendshape measurement at 5 fps "
+                                  f"included"))
     return rows
 
 

@@ -508,10 +508,22 @@ def test_calibrated_gains_scale_the_plan_not_the_relaxation(prepared):
     assert np.abs(half.astype(int) - half_again).max() <= 1
 
 
-def test_calibration_reports_its_search(astronaut):
+def test_calibration_reports_its_search(astronaut, monkeypatch):
+    from thinkdraw_core.face.analyzer import FrameMeasurer
+
+    measured = []
+    blendshapes = FrameMeasurer.blendshapes
+
+    def counted(self, frame):
+        measured.append(1)
+        return blendshapes(self, frame)
+
+    monkeypatch.setattr(FrameMeasurer, "blendshapes", counted)
     result = render_draft(astronaut, plan_of({1: 0.7, 4: 0.6, 15: 0.8, 17: 0.4, 6: 0.3}), seconds=0.4, fps=5,
                           blinks=False, sway=False)
     calib = result.calibration
+    # its cost, as many frames as it measured: the relaxed rest, the rest frame and every trial
+    assert calib["trial_frames"] == len(measured) > 20
     assert set(calib["gains"]) == {1, 4, 6, 15, 17}
     assert all(0.5 <= g <= 2.0 for g in calib["gains"].values())
     # the model cannot see AU6: no reading is chased for it, its gain moves only against leaks

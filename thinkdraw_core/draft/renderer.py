@@ -259,6 +259,7 @@ def _relax_gains(prepared: PreparedFace, neutralize: float, measurer: FrameMeasu
         relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
         shapes = measurer.blendshapes(_render_frame(prepared, rest_pose(relax), {}))
         if shapes is None:
+            history.append({"iteration": it, "face_lost": True})
             break
         level = au_levels(shapes)
         survived = [au for au in relax
@@ -304,6 +305,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     info = {"iterations": relax_history, "relax_gains": relax_gain, "blendshape_blind": sorted(unreadable)}
     if base is None:
         info["gains"] = gains
+        info["trial_frames"] = len(relax_history) + 1
         return gains, relax_gain, info
     lv0 = {s: au_levels(base, s) for s in ("both", "left", "right")}
     targets = {a.au: (a.side, a.intensity) for a in plan.action_units
@@ -382,6 +384,8 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
                 break
     info["iterations"] = relax_history + searched
     info["gains"] = gains
+    # what the calibration cost: every frame it drew and measured (relaxing the photo, its rest, the trials)
+    info["trial_frames"] = len(relax_history) + 1 + len(measured)
     info["measured_at_apex"] = {au: round(float(v), 3) for au, v in got.items()}
     return gains, relax_gain, info
 
