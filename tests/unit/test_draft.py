@@ -524,6 +524,10 @@ def test_calibration_reports_its_search(astronaut, monkeypatch):
     calib = result.calibration
     # its cost, as many frames as it measured: the relaxed rest, the rest frame and every trial
     assert calib["trial_frames"] == len(measured) > 20
+    measured.clear()
+    unmeasured = render_draft(astronaut, plan_of({15: 0.8}), seconds=0.2, fps=5, blinks=False, sway=False,
+                              calibrate=False).calibration
+    assert unmeasured["trial_frames"] == len(measured) == 0
     assert set(calib["gains"]) == {1, 4, 6, 15, 17}
     assert all(0.5 <= g <= 2.0 for g in calib["gains"].values())
     # the model cannot see AU6: no reading is chased for it, its gain moves only against leaks

@@ -448,7 +448,7 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
     if calibrate:
         gains, relax_gain, calib = _calibrate(prepared, plan, neutralize, landmarker, calibration_iterations)
     else:
-        gains, relax_gain, calib = {a.au: 1.0 for a in plan.action_units}, {}, {}
+        gains, relax_gain, calib = {a.au: 1.0 for a in plan.action_units}, {}, {"trial_frames": 0}
     relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
     n_frames = max(1, int(round(seconds * fps)))
     if audio is not None:
