@@ -73,6 +73,24 @@ def test_h264_mp4_frames_audio_colours_and_metadata_round_trip(tmp_path):
     assert err < 3.0, err
 
 
+def test_fast_yuv420p_conversion_matches_swscale_bt709():
+    import skimage.data
+
+    from thinkdraw_core.video.writer import yuv420p_bt709
+
+    rgb = skimage.data.astronaut()[:510, :380]  # even, not square, busy chroma edges
+    ours = yuv420p_bt709(rgb).to_ndarray().astype(int)
+    theirs = (av.VideoFrame.from_ndarray(rgb, format="rgb24")
+              .reformat(format="yuv420p", dst_colorspace=1, dst_color_range=1).to_ndarray().astype(int))
+    assert ours.shape == theirs.shape == (510 * 3 // 2, 380)
+    luma, chroma = np.abs(ours[:510] - theirs[:510]), np.abs(ours[510:] - theirs[510:])
+    assert luma.max() <= 1 and luma.mean() < 0.1
+    assert chroma.mean() < 0.5, chroma.mean()  # the 2x2 average against swscale's filter, at colour edges
+    # and back: decoding the frame as BT.709 gives the photo again
+    back = yuv420p_bt709(rgb).reformat(format="rgb24", src_colorspace=1, src_color_range=1).to_ndarray()
+    assert np.abs(back.astype(int) - rgb.astype(int)).mean() < 3.0
+
+
 @pytest.mark.parametrize("fmt", [f for f in ("h265-mp4", "vp9-webm", "av1-webm", "av1-mkv") if f in available_formats()])
 def test_other_codecs_with_mono_audio_at_odd_rate(tmp_path, fmt):
     spec = FORMATS[fmt]
