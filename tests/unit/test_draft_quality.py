@@ -83,3 +83,18 @@ def test_full_issue_criterion(renders):
     photo, out = renders
     failures = [f for name, (_, report, _) in out.items() for f in criterion_failures(name, report)]
     assert not failures, f"{photo}: " + "; ".join(failures)
+
+
+def test_a_leak_the_sweeps_keep_is_searched_away():
+    """Sad on the curly-haired portrait: its lips part as the corners pull down, and the model reads that as a
+    pucker (AU18 about +0.4) at every gain of AU15 the sweeps try, while lowering AU15 alone hides AU4 behind
+    AU1. The calibration starts again from AU15 drawn at REPAIR_GAIN and settles where nothing leaks."""
+    photo = NEUTRAL_PHOTOS["curls"]()
+    if photo is None:
+        pytest.skip("the workflow templates' pictures are not installed")
+    result = render_basic(photo, "sad")
+    restarts = [step for step in result.calibration["iterations"] if "restarted_from" in step]
+    assert len(restarts) == 1 and restarts[0]["restarted_from"] == 15 and restarts[0]["better"], restarts
+    assert restarts[0]["leaks"].get(18, 0.0) > 0.15  # what the sweeps had kept
+    apex = result.analyze().apex()
+    assert apex[18] < 0.15 and criterion_failures("sad", result.analyze()) == []

@@ -38,6 +38,10 @@ DETECT_SIZE = 512
 # few changed pixels); GAIN_PRIOR per |log gain| keeps ties at 1. The step is small next to
 # VISIBLE_PENALTY, so the search still trades a leak for a requested AU coming into sight.
 GAIN_STEPS = (0.5, 0.75, 1.0, 1.4, 2.0)
+# Where a leak past LEAK_LIMIT outlives the sweeps, each requested AU is tried this weak to find the one
+# that drives it (sad's lip corners on a mouth that parts as they pull read as a pucker until drawn at a
+# quarter), and the search starts again from there.
+REPAIR_GAIN = 0.25
 LEAK_FREE, LEAK_WEIGHT, GAIN_PRIOR = 0.10, 1.0, 0.05
 LEAK_LIMIT, LEAK_STEP = 0.14, 0.3
 VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 1.0
@@ -295,7 +299,8 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     against its target plus what AUs outside the plan move beyond LEAK_FREE (and a step past
     LEAK_LIMIT). An AU the model cannot read here (analyzer.unreadable_aus) is searched too, for its leaks
     alone. A sweep that finds nothing better tries each still unseen AU stronger with one other
-    requested AU weaker."""
+    requested AU weaker. A leak past LEAK_LIMIT that outlives the sweeps starts the search again from
+    the requested AU that drives it drawn at REPAIR_GAIN, and the better of the two optima stays."""
     measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
     gains = {a.au: 1.0 for a in plan.action_units}
@@ -320,10 +325,11 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         l0, r0 = apex.get(a.au, (0.0, 0.0))
         apex[a.au] = (l0 + a.intensity * gl, r0 + a.intensity * gr)
 
-    def cost(trial: dict[int, float], measure: FrameMeasurer = measurer) -> tuple[float, dict[int, float]]:
+    def cost(trial: dict[int, float], measure: FrameMeasurer = measurer
+             ) -> tuple[float, dict[int, float], dict[int, float]]:
         shapes = measure.blendshapes(_render_frame(prepared, apex, trial, rest=rest))
         if shapes is None:
-            return float("inf"), {}
+            return float("inf"), {}, {}
         lv = {s: au_levels(shapes, s) for s in ("both", "left", "right")}
         got = {au: lv[side][au] - lv0[side][au] for au, (side, _) in targets.items()}
         # the reading should approach the requested intensity (so where the model trades two AUs off,
@@ -335,15 +341,18 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         leak = sum(max(0.0, abs(m) - LEAK_FREE) for m in moved) + LEAK_STEP * sum(m > LEAK_LIMIT for m in moved)
         # a small pull towards the drawn amplitudes the plan asked for, so ties keep gain 1
         prior = GAIN_PRIOR * sum(abs(np.log(g)) for g in trial.values())
-        return short + LEAK_WEIGHT * leak + prior, got
+        leaks = {au: m for au, m in zip(watched, moved) if m > LEAK_LIMIT}
+        return short + LEAK_WEIGHT * leak + prior, got, leaks
 
-    best, got = cost(gains)
+    best, got, leaks = cost(gains)
     searched: list[dict] = []
     # a sweep revisits the gains the previous one tried after its last change; the measurement is
     # deterministic, so those are looked up, not drawn and measured again
-    measured: dict[tuple, tuple[float, dict[int, float]]] = {tuple(sorted(gains.items())): (best, got)}
+    measured: dict[tuple, tuple[float, dict[int, float], dict[int, float]]] = {
+        tuple(sorted(gains.items())): (best, got, leaks)}
 
-    def costs(batch: list[dict[int, float]], pool: _TrialPool) -> list[tuple[float, dict[int, float]]]:
+    def costs(batch: list[dict[int, float]], pool: _TrialPool
+              ) -> list[tuple[float, dict[int, float], dict[int, float]]]:
         keys = [tuple(sorted(trial.items())) for trial in batch]
         new = [(trial, key) for trial, key in zip(batch, keys) if key not in measured]
         for (_, key), result in zip(new, pool.map(cost, [trial for trial, _ in new])):
@@ -352,13 +361,46 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
 
     def sweep_each(batches, pool: _TrialPool) -> bool:
         """Each batch's trials are measured at once; they are accepted in order, as if one by one."""
-        nonlocal best, got, gains
+        nonlocal best, got, gains, leaks
         improved = False
         for batch in batches:
-            for trial, (c, m) in zip(batch, costs(batch, pool)):
+            for trial, (c, m, lk) in zip(batch, costs(batch, pool)):
                 if c < best - 1e-6:
-                    best, got, gains, improved = c, m, trial, True
+                    best, got, gains, leaks, improved = c, m, trial, lk, True
         return improved
+
+    def search(pool: _TrialPool, label: str) -> None:
+        for sweep in range(iterations if targets else 0):
+            improved = sweep_each(one_at_a_time(), pool) or sweep_each(unseen_with_a_masker_giving_way(), pool)
+            searched.append({label: sweep, "gains": dict(gains), "cost": round(float(best), 4),
+                             "measured": {au: round(float(v), 3) for au, v in got.items()}})
+            if not improved:
+                break
+
+    def restart_without_the_leak(pool: _TrialPool) -> None:
+        """A leak the sweeps kept (they move one AU at a time, and the AU that drives it may hold up another
+        requested AU): draw each requested AU at REPAIR_GAIN in turn, and where that ends the leak, search
+        again from there; the better of the two optima stays."""
+        nonlocal best, got, gains, leaks
+        trials = [{**gains, au: REPAIR_GAIN} for au in [*targets, *leak_only] if gains[au] > REPAIR_GAIN]
+        if not trials:
+            return
+        results = costs(trials, pool)
+        size = sum(leaks.values())
+        fixes = [(sum(lk.values()), i) for i, (c, _, lk) in enumerate(results)
+                 if np.isfinite(c) and sum(lk.values()) < size - 1e-6]
+        if not fixes:
+            return
+        kept = best, got, gains, leaks
+        i = min(fixes)[1]
+        best, got, leaks = results[i]
+        gains = trials[i]
+        driver = next(au for au in gains if gains[au] != kept[2][au])
+        search(pool, "restart")
+        searched.append({"restarted_from": driver, "leaks": {au: round(float(v), 3) for au, v in kept[3].items()},
+                         "better": bool(best < kept[0])})
+        if kept[0] <= best:
+            best, got, gains, leaks = kept
 
     def one_at_a_time():
         # one AU's steps differ from each other only in that AU, so accepting one of them changes none
@@ -376,12 +418,9 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
                     yield [{**gains, au: up, other: down} for down in GAIN_STEPS if down < gains[other]]
 
     with _TrialPool(measurer, landmarker if targets and iterations else None) as pool:
-        for sweep in range(iterations if targets else 0):
-            improved = sweep_each(one_at_a_time(), pool) or sweep_each(unseen_with_a_masker_giving_way(), pool)
-            searched.append({"sweep": sweep, "gains": dict(gains), "cost": round(float(best), 4),
-                             "measured": {au: round(float(v), 3) for au, v in got.items()}})
-            if not improved:
-                break
+        search(pool, "sweep")
+        if leaks and targets and iterations:
+            restart_without_the_leak(pool)
     info["iterations"] = relax_history + searched
     info["gains"] = gains
     # what the calibration cost: every frame it drew and measured (relaxing the photo, its rest, the trials)
