@@ -98,3 +98,20 @@ def test_a_leak_the_sweeps_keep_is_searched_away():
     assert restarts[0]["leaks"].get(18, 0.0) > 0.15  # what the sweeps had kept
     apex = result.analyze().apex()
     assert apex[18] < 0.15 and criterion_failures("sad", result.analyze()) == []
+
+
+def test_two_aus_on_one_axis_are_found_between_the_gain_steps():
+    """Sad on the blonde portrait: the model reads the inner brow raise (AU1) and the brow lowerer (AU4) on one
+    axis, and no pair of gain steps shows both (AU4 -0.03 beside AU1 +0.58 as the sweeps left it). Between
+    AU1's steps 1.0 and 1.4, with AU4 a step stronger, both read; the calibration bisects there and searches
+    again from it."""
+    photo = NEUTRAL_PHOTOS["blonde"]()
+    if photo is None:
+        pytest.skip("the workflow templates' pictures are not installed")
+    result = render_basic(photo, "sad")
+    calib = result.calibration
+    restarts = [step for step in calib["iterations"] if "restarted_between" in step]
+    assert restarts == [{"restarted_between": [4, 1], "better": True}], restarts
+    assert 1.0 < calib["gains"][1] < 1.4 and calib["gains"][4] == 2.0
+    assert min(calib["measured_at_apex"][1], calib["measured_at_apex"][4]) >= 0.08
+    assert criterion_failures("sad", result.analyze()) == []

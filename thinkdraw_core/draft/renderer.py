@@ -42,6 +42,10 @@ GAIN_STEPS = (0.5, 0.75, 1.0, 1.4, 2.0)
 # that drives it (sad's lip corners on a mouth that parts as they pull read as a pucker until drawn at a
 # quarter), and the search starts again from there.
 REPAIR_GAIN = 0.25
+# Where a requested AU stays unseen because the model reads it and another requested AU on one axis (sad's
+# inner brow raise and brow lowerer), the gain that shows both can lie between two steps; so many trials
+# look for it there.
+BISECTIONS = 3
 LEAK_FREE, LEAK_WEIGHT, GAIN_PRIOR = 0.10, 1.0, 0.05
 LEAK_LIMIT, LEAK_STEP = 0.14, 0.3
 VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 1.0
@@ -300,7 +304,8 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     LEAK_LIMIT). An AU the model cannot read here (analyzer.unreadable_aus) is searched too, for its leaks
     alone. A sweep that finds nothing better tries each still unseen AU stronger with one other
     requested AU weaker. A leak past LEAK_LIMIT that outlives the sweeps starts the search again from
-    the requested AU that drives it drawn at REPAIR_GAIN, and the better of the two optima stays."""
+    the requested AU that drives it drawn at REPAIR_GAIN, and an AU still unseen starts it again from
+    between two steps of its masker where both show (BISECTIONS); the better optimum stays."""
     measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
     gains = {a.au: 1.0 for a in plan.action_units}
@@ -377,35 +382,71 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
             if not improved:
                 break
 
+    def restart(pool: _TrialPool, trial: dict[int, float], result, why: dict, hold: tuple[int, ...] = ()) -> None:
+        """Search again from `trial` (its measured result), the AUs in `hold` fixed for a first sweep over
+        the others; the better of the two optima stays."""
+        nonlocal best, got, gains, leaks
+        kept = best, got, gains, leaks
+        (best, got, leaks), gains = result, trial
+        if hold:
+            sweep_each(one_at_a_time(skip=hold), pool)
+        search(pool, "restart")
+        searched.append({**why, "better": bool(best < kept[0])})
+        if kept[0] <= best:
+            best, got, gains, leaks = kept
+
     def restart_without_the_leak(pool: _TrialPool) -> None:
         """A leak the sweeps kept (they move one AU at a time, and the AU that drives it may hold up another
         requested AU): draw each requested AU at REPAIR_GAIN in turn, and where that ends the leak, search
-        again from there; the better of the two optima stays."""
-        nonlocal best, got, gains, leaks
+        again from there."""
         trials = [{**gains, au: REPAIR_GAIN} for au in [*targets, *leak_only] if gains[au] > REPAIR_GAIN]
-        if not trials:
-            return
         results = costs(trials, pool)
         size = sum(leaks.values())
         fixes = [(sum(lk.values()), i) for i, (c, _, lk) in enumerate(results)
                  if np.isfinite(c) and sum(lk.values()) < size - 1e-6]
-        if not fixes:
-            return
-        kept = best, got, gains, leaks
-        i = min(fixes)[1]
-        best, got, leaks = results[i]
-        gains = trials[i]
-        driver = next(au for au in gains if gains[au] != kept[2][au])
-        search(pool, "restart")
-        searched.append({"restarted_from": driver, "leaks": {au: round(float(v), 3) for au, v in kept[3].items()},
-                         "better": bool(best < kept[0])})
-        if kept[0] <= best:
-            best, got, gains, leaks = kept
+        if fixes:
+            i = min(fixes)[1]
+            driver = next(au for au in gains if gains[au] != trials[i][au])
+            restart(pool, trials[i], results[i], {"restarted_from": driver,
+                                                  "leaks": {au: round(float(v), 3) for au, v in leaks.items()}})
 
-    def one_at_a_time():
+    def between_two_steps(pool: _TrialPool) -> None:
+        """An AU still unseen where the model trades it off against another requested AU (sad's brows on one
+        axis): with the unseen AU a step stronger, one of the other's steps shows it and hides the other, the
+        next step up the reverse. Both may show between the two; bisect there (BISECTIONS times, by ratio)
+        and search again from where both show."""
+        for au in [a for a in targets if got.get(a, 0.0) < VISIBLE_RISE]:
+            for other in (o for o in targets if o != au):
+                for up in [g for g in GAIN_STEPS if g > gains[au]]:
+                    steps = [g for g in GAIN_STEPS if g <= gains[other]]
+                    seen = [measured.get(tuple(sorted({**gains, au: up, other: g}.items()))) for g in steps]
+                    for k in range(len(steps) - 1):
+                        lo, hi = seen[k], seen[k + 1]
+                        if not (lo and hi and lo[1].get(au, 0.0) >= VISIBLE_RISE > lo[1].get(other, 0.0)
+                                and hi[1].get(other, 0.0) >= VISIBLE_RISE > hi[1].get(au, 0.0)):
+                            continue
+                        # towards the weaker of the two each time; the trial where the weaker reads most wins
+                        g_lo, g_hi = steps[k], steps[k + 1]
+                        both = []
+                        for _ in range(BISECTIONS):
+                            trial = {**gains, au: up, other: round(float(np.sqrt(g_lo * g_hi)), 3)}
+                            result = costs([trial], pool)[0]
+                            weaker = min(result[1].get(au, 0.0), result[1].get(other, 0.0))
+                            if weaker >= VISIBLE_RISE:
+                                both.append((weaker, trial, result))
+                            if result[1].get(au, 0.0) < result[1].get(other, 0.0):
+                                g_hi = trial[other]
+                            else:
+                                g_lo = trial[other]
+                        if both:
+                            _, trial, result = max(both, key=lambda b: b[0])
+                            restart(pool, trial, result, {"restarted_between": [au, other]}, hold=(au, other))
+                            return
+
+    def one_at_a_time(skip: tuple[int, ...] = ()):
         # one AU's steps differ from each other only in that AU, so accepting one of them changes none
         # of its siblings: they make one batch
-        for au in [*targets, *leak_only]:
+        for au in [a for a in [*targets, *leak_only] if a not in skip]:
             yield [{**gains, au: g} for g in GAIN_STEPS if g != gains[au]]
 
     def unseen_with_a_masker_giving_way():
@@ -421,6 +462,8 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         search(pool, "sweep")
         if leaks and targets and iterations:
             restart_without_the_leak(pool)
+        if targets and iterations:
+            between_two_steps(pool)
     info["iterations"] = relax_history + searched
     info["gains"] = gains
     # what the calibration cost: every frame it drew and measured (relaxing the photo, its rest, the trials)
