@@ -17,9 +17,11 @@ SEEN = {"happy": {12}, "sad": {1, 4, 15, 17}, "surprise": {1, 2, 26}, "fear": {1
 
 # The same on photos with closed, relaxed lips (the common input, tests/sample_photos.NEUTRAL_PHOTOS): what
 # rose by at least 0.08 under the shipped draw order and two shuffled ones (tools/criterion_spread.py).
-# Not yet seen there in every order: sad's AU1/AU4/AU17, fear's AU20, anger's AU23, disgust's AU10/AU17.
-SEEN_CLOSED_LIPS = {"happy": {12}, "sad": {15}, "surprise": {1, 2, 26}, "fear": {1, 2, 26}, "anger": {4, 7},
-                    "disgust": {15}}
+# Not yet seen there in every order: sad's AU1 (+0.08 in one), anger's AU23, disgust's AU10/AU17. Sad's AU4
+# and AU17 show since the calibration restarts from a leak (curls' pout) and bisects between gain steps
+# (blonde's brows); fear's AU20 rose in all three orders when this list was last measured (stop 29).
+SEEN_CLOSED_LIPS = {"happy": {12}, "sad": {4, 15, 17}, "surprise": {1, 2, 26}, "fear": {1, 2, 20, 26},
+                    "anger": {4, 7}, "disgust": {15}}
 
 
 @pytest.fixture(scope="module", params=list(PHOTOS))
