@@ -349,16 +349,19 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         leaks = {au: m for au, m in zip(watched, moved) if m > LEAK_LIMIT}
         return short + LEAK_WEIGHT * leak + prior, got, leaks
 
-    best, got, leaks = cost(gains)
+    def trial_key(trial: dict[int, float]) -> tuple:
+        return tuple(sorted(trial.items()))
+
     searched: list[dict] = []
     # a sweep revisits the gains the previous one tried after its last change; the measurement is
-    # deterministic, so those are looked up, not drawn and measured again
-    measured: dict[tuple, tuple[float, dict[int, float], dict[int, float]]] = {
-        tuple(sorted(gains.items())): (best, got, leaks)}
+    # deterministic, so those are looked up, not drawn and measured again. Each holds (cost, readings of
+    # the targets, unrequested AUs past LEAK_LIMIT).
+    measured: dict[tuple, tuple[float, dict[int, float], dict[int, float]]] = {trial_key(gains): cost(gains)}
+    best, got, _ = measured[trial_key(gains)]
 
     def costs(batch: list[dict[int, float]], pool: _TrialPool
               ) -> list[tuple[float, dict[int, float], dict[int, float]]]:
-        keys = [tuple(sorted(trial.items())) for trial in batch]
+        keys = [trial_key(trial) for trial in batch]
         new = [(trial, key) for trial, key in zip(batch, keys) if key not in measured]
         for (_, key), result in zip(new, pool.map(cost, [trial for trial, _ in new])):
             measured[key] = result
@@ -366,12 +369,12 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
 
     def sweep_each(batches, pool: _TrialPool) -> bool:
         """Each batch's trials are measured at once; they are accepted in order, as if one by one."""
-        nonlocal best, got, gains, leaks
+        nonlocal best, got, gains
         improved = False
         for batch in batches:
-            for trial, (c, m, lk) in zip(batch, costs(batch, pool)):
+            for trial, (c, m, _) in zip(batch, costs(batch, pool)):
                 if c < best - 1e-6:
-                    best, got, gains, leaks, improved = c, m, trial, lk, True
+                    best, got, gains, improved = c, m, trial, True
         return improved
 
     def search(pool: _TrialPool, label: str) -> None:
@@ -385,20 +388,21 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     def restart(pool: _TrialPool, trial: dict[int, float], result, why: dict, hold: tuple[int, ...] = ()) -> None:
         """Search again from `trial` (its measured result), the AUs in `hold` fixed for a first sweep over
         the others; the better of the two optima stays."""
-        nonlocal best, got, gains, leaks
-        kept = best, got, gains, leaks
-        (best, got, leaks), gains = result, trial
+        nonlocal best, got, gains
+        kept = best, got, gains
+        (best, got, _), gains = result, trial
         if hold:
             sweep_each(one_at_a_time(skip=hold), pool)
         search(pool, "restart")
         searched.append({**why, "better": bool(best < kept[0])})
         if kept[0] <= best:
-            best, got, gains, leaks = kept
+            best, got, gains = kept
 
     def restart_without_the_leak(pool: _TrialPool) -> None:
         """A leak the sweeps kept (they move one AU at a time, and the AU that drives it may hold up another
         requested AU): draw each requested AU at REPAIR_GAIN in turn, and where that ends the leak, search
         again from there."""
+        leaks = measured[trial_key(gains)][2]
         trials = [{**gains, au: REPAIR_GAIN} for au in [*targets, *leak_only] if gains[au] > REPAIR_GAIN]
         results = costs(trials, pool)
         size = sum(leaks.values())
@@ -419,7 +423,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
             for other in (o for o in targets if o != au):
                 for up in [g for g in GAIN_STEPS if g > gains[au]]:
                     steps = [g for g in GAIN_STEPS if g <= gains[other]]
-                    seen = [measured.get(tuple(sorted({**gains, au: up, other: g}.items()))) for g in steps]
+                    seen = [measured.get(trial_key({**gains, au: up, other: g})) for g in steps]
                     for k in range(len(steps) - 1):
                         lo, hi = seen[k], seen[k + 1]
                         if not (lo and hi and lo[1].get(au, 0.0) >= VISIBLE_RISE > lo[1].get(other, 0.0)
@@ -460,7 +464,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
 
     with _TrialPool(measurer, landmarker if targets and iterations else None) as pool:
         search(pool, "sweep")
-        if leaks and targets and iterations:
+        if measured[trial_key(gains)][2] and targets and iterations:
             restart_without_the_leak(pool)
         if targets and iterations:
             between_two_steps(pool)

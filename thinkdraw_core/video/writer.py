@@ -412,7 +412,7 @@ def yuv420p_bt709(rgb: np.ndarray) -> av.VideoFrame:
 
     The same numbers as swscale's conversion to within one code value (chroma edges aside), at a fifth of
     its time (0.4-0.6 ms against 2-3 ms a 512x512 frame): swscale takes its generic scaler path for
-    RGB input, and the frame thread that renders a draft spends that time with the GIL held around it."""
+    RGB input, and the conversion runs on the thread that renders a draft's frames."""
     import cv2
 
     h, w = rgb.shape[:2]
