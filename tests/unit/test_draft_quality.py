@@ -98,8 +98,8 @@ def test_a_leak_the_sweeps_keep_is_searched_away():
     restarts = [step for step in result.calibration["iterations"] if "restarted_from" in step]
     assert len(restarts) == 1 and restarts[0]["restarted_from"] == 15 and restarts[0]["better"], restarts
     assert restarts[0]["leaks"].get(18, 0.0) > 0.15  # what the sweeps had kept
-    apex = result.analyze().apex()
-    assert apex[18] < 0.15 and criterion_failures("sad", result.analyze()) == []
+    report = result.analyze()
+    assert report.apex()[18] < 0.15 and criterion_failures("sad", report) == []
 
 
 def test_two_aus_on_one_axis_are_found_between_the_gain_steps():
