@@ -572,3 +572,19 @@ def test_what_the_model_cannot_read_beside_another_au_is_no_target_and_marked(as
     text = {line.split()[0]: line for line in report.to_text().splitlines()}
     assert "cannot read" in text["AU4"] and "cannot read" not in text["AU1"]
     assert unreadable_aus({1: 0.7, 4: 0.6}) == {} and unreadable_aus({2: 0.2, 4: 0.6}) == {}
+
+
+def test_a_restart_that_falls_behind_gives_up_after_one_sweep():
+    """The calibration restarts from a leak it could not trade away (renderer.REPAIR_GAIN), but a restart whose
+    first sweep ends behind the optimum it would replace stops there: on the blonde portrait, a wistful plan's
+    restart never catches up, and two more sweeps of it cost about a third more trial frames."""
+    photo = NEUTRAL_PHOTOS["blonde"]()
+    if photo is None:
+        pytest.skip("the workflow templates' pictures are not installed")
+    plan = plan_of({1: 0.48, 4: 0.4, 6: 0.336, 15: 0.48, 25: 0.28})
+    calib = render_draft(photo, plan, seconds=0.2, fps=5, blinks=False, sway=False).calibration
+    steps = calib["iterations"]
+    restarted = [i for i, step in enumerate(steps) if "restarted_from" in step]
+    assert len(restarted) == 1 and steps[restarted[0]]["better"] is False, steps
+    sweeps = [step for step in steps if "restart" in step]
+    assert len(sweeps) == 1 and sweeps[0]["cost"] >= min(s["cost"] for s in steps if "sweep" in s) - 1e-9

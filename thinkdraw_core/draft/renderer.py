@@ -377,12 +377,14 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
                     best, got, gains, improved = c, m, trial, True
         return improved
 
-    def search(pool: _TrialPool, label: str) -> None:
+    def search(pool: _TrialPool, label: str, to_beat: float = float("inf")) -> None:
+        """Sweeps until one finds nothing better; a restart gives up once a sweep leaves it behind `to_beat`,
+        the optimum it would replace."""
         for sweep in range(iterations if targets else 0):
             improved = sweep_each(one_at_a_time(), pool) or sweep_each(unseen_with_a_masker_giving_way(), pool)
             searched.append({label: sweep, "gains": dict(gains), "cost": round(float(best), 4),
                              "measured": {au: round(float(v), 3) for au, v in got.items()}})
-            if not improved:
+            if not improved or best >= to_beat:
                 break
 
     def restart(pool: _TrialPool, trial: dict[int, float], result, why: dict, hold: tuple[int, ...] = ()) -> None:
@@ -393,7 +395,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         (best, got, _), gains = result, trial
         if hold:
             sweep_each(one_at_a_time(skip=hold), pool)
-        search(pool, "restart")
+        search(pool, "restart", to_beat=kept[0])
         searched.append({**why, "better": bool(best < kept[0])})
         if kept[0] <= best:
             best, got, gains = kept
