@@ -38,7 +38,11 @@ def criterion_failures(name: str, report: AnalysisReport) -> list[str]:
 
 def apex_failures(name: str, apex: Mapping[int, float]) -> list[str]:
     """criterion_failures on the apex readings themselves (AU -> change against the rest frame)."""
-    aus = BASIC_EMOTIONS[name]
+    return plan_failures(name, BASIC_EMOTIONS[name], apex)
+
+
+def plan_failures(name: str, aus: Mapping[int, float], apex: Mapping[int, float]) -> list[str]:
+    """The criterion for any plan's AUs (AU -> intensity), as for the basic emotions (tools/phrasing_check.py)."""
     unreadable = unreadable_aus(aus)
     failures = []
     for au, value in apex.items():
