@@ -24,7 +24,12 @@ BASIC_EMOTIONS = {
 def render_basic(photo: np.ndarray, name: str) -> DraftResult:
     """A short draft of one basic emotion that holds its apex from 0.5 s to the last frame, with no
     blinks or sway, so the last frame's change against the first is the emotion alone."""
-    plan = AUPlan(text=name, action_units=[ActionUnit(au=a, intensity=v) for a, v in BASIC_EMOTIONS[name].items()],
+    return render_held(photo, name, [ActionUnit(au=a, intensity=v) for a, v in BASIC_EMOTIONS[name].items()])
+
+
+def render_held(photo: np.ndarray, text: str, action_units: list[ActionUnit]) -> DraftResult:
+    """render_basic for any plan's action units (tools/phrasing_check.py draws the reasoner's this way)."""
+    plan = AUPlan(text=text, action_units=action_units,
                   timeline=Timeline(start=0.1, onset=0.4, apex=5.0, blink_rate=0.0))
     return render_draft(photo, plan, seconds=1.2, fps=10, sway=False, blinks=False)
 

@@ -20,11 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from basic_emotions import plan_failures  # noqa: E402
+from basic_emotions import plan_failures, render_held  # noqa: E402
 from sample_photos import ALL_PHOTOS  # noqa: E402
 
-from thinkdraw_core.draft import render_draft  # noqa: E402
-from thinkdraw_core.plan import AUPlan, Timeline  # noqa: E402
 from thinkdraw_core.reasoning import reason  # noqa: E402
 
 # free phrasings across the basic emotions, blends and held-back feelings; none is a dev-set string
@@ -44,12 +42,10 @@ def main() -> int:
             print(f"{photo}: not installed, skipped")
             continue
         for text in args.text or TEXTS:
-            reasoned = reason(text)
-            plan = AUPlan(text=text, action_units=reasoned.action_units,
-                          timeline=Timeline(start=0.1, onset=0.4, apex=5.0, blink_rate=0.0))
+            action_units = reason(text).action_units
             t0 = time.perf_counter()
-            result = render_draft(img, plan, seconds=1.2, fps=10, sway=False, blinks=False)
-            failures = plan_failures(text, {a.au: a.intensity for a in plan.action_units}, result.analyze().apex())
+            result = render_held(img, text, action_units)
+            failures = plan_failures(text, {a.au: a.intensity for a in action_units}, result.analyze().apex())
             failed, total = failed + bool(failures), total + 1
             print(f"{photo:9s} {text:34s} {time.perf_counter() - t0:4.1f} s, "
                   f"{result.calibration['trial_frames']:3d} trial frames: {'; '.join(failures) or 'ok'}", flush=True)
