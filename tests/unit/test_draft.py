@@ -588,3 +588,22 @@ def test_a_restart_that_falls_behind_gives_up_after_one_sweep():
     assert len(restarted) == 1 and steps[restarted[0]]["better"] is False, steps
     sweeps = [step for step in steps if "restart" in step]
     assert len(sweeps) == 1 and sweeps[0]["cost"] >= min(s["cost"] for s in steps if "sweep" in s) - 1e-9
+
+
+def test_an_unseen_au_with_no_sign_of_a_masker_costs_no_masker_trials(monkeypatch):
+    """An unseen AU is tried stronger with another requested AU weaker only where a trial has read it rising
+    halfway to the floor or that AU drawn weaker alone let it read more (renderer.OUT_OF_REACH, MASK_EVIDENCE).
+    Furious' upper lip raiser, beside its pressed lips, reads below rest at every gain on the astronaut:
+    the pairs for it find nothing, so skipping them gives the same gains from fewer trial frames."""
+    plan = plan_of({4: 1.0, 5: 0.47, 7: 0.81, 10: 0.41, 23: 0.54, 24: 0.81})
+    photo = skimage.data.astronaut()
+
+    def calibrate():
+        return render_draft(photo, plan, seconds=0.2, fps=5, blinks=False, sway=False).calibration
+
+    pruned = calibrate()
+    assert pruned["measured_at_apex"][10] < renderer.OUT_OF_REACH
+    monkeypatch.setattr(renderer, "OUT_OF_REACH", -1.0)  # every unseen AU's pairs, as before the rule
+    every_pair = calibrate()
+    assert pruned["gains"] == every_pair["gains"]
+    assert pruned["trial_frames"] < every_pair["trial_frames"] - 20, (pruned["trial_frames"], every_pair["trial_frames"])
