@@ -606,4 +606,5 @@ def test_an_unseen_au_with_no_sign_of_a_masker_costs_no_masker_trials(monkeypatc
     monkeypatch.setattr(renderer, "OUT_OF_REACH", -1.0)  # every unseen AU's pairs, as before the rule
     every_pair = calibrate()
     assert pruned["gains"] == every_pair["gains"]
-    assert pruned["trial_frames"] < every_pair["trial_frames"] - 20, (pruned["trial_frames"], every_pair["trial_frames"])
+    frames = pruned["trial_frames"], every_pair["trial_frames"]
+    assert frames[0] < frames[1] - 20, frames
