@@ -48,11 +48,11 @@ def _plan():
 
 
 # what the CLI is for: free words in, through the reasoner. One text the lexicon knows, one that needs
-# MiniLM retrieval (its model load and lexicon embedding are part of the run), and anger, whose calibration
-# searches longest (AU5 beside AU7 never reads, so every pair move is tried)
+# MiniLM retrieval (its model load and lexicon embedding are part of the run), and anger, whose pressed,
+# thinned lips cost every frame and whose calibration searches five AUs, one of which never reads
 EMOTIONS = (("deeply sad", "lexicon words"),
             ("down in the dumps", "MiniLM retrieval, the lexicon's embeddings from the disk cache"),
-            ("furious", "lexicon words, the longest calibration"))
+            ("furious", "lexicon words, lips pressed in every frame"))
 
 
 def bench_cli(seconds: float, fps: float, repeats: int) -> list[dict]:
