@@ -308,9 +308,10 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     against its target plus what AUs outside the plan move beyond LEAK_FREE (and a step past
     LEAK_LIMIT). An AU the model cannot read here (analyzer.unreadable_aus) is searched too, for its leaks
     alone. A sweep that finds nothing better tries each still unseen AU stronger with one other
-    requested AU weaker. A leak past LEAK_LIMIT that outlives the sweeps starts the search again from
-    the requested AU that drives it drawn at REPAIR_GAIN, and an AU still unseen starts it again from
-    between two steps of its masker where both show (BISECTIONS); the better optimum stays."""
+    requested AU weaker, where the trials so far show a sign the two trade off (OUT_OF_REACH). A leak
+    past LEAK_LIMIT that outlives the sweeps starts the search again from the requested AU that drives
+    it drawn at REPAIR_GAIN, and an AU still unseen starts it again from between two steps of its
+    masker where both show (BISECTIONS); the better optimum stays."""
     measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
     gains = {a.au: 1.0 for a in plan.action_units}
