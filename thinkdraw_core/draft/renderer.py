@@ -383,6 +383,9 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
                     best, got, gains, improved = c, m, trial, True
         return improved
 
+    def unseen() -> list[int]:
+        return [au for au in targets if got.get(au, 0.0) < VISIBLE_RISE]
+
     def search(pool: _TrialPool, label: str, to_beat: float = float("inf")) -> None:
         """Sweeps until one finds nothing better; a restart gives up once a sweep leaves it behind `to_beat`,
         the optimum it would replace."""
@@ -427,7 +430,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         axis): with the unseen AU a step stronger, one of the other's steps shows it and hides the other, the
         next step up the reverse. Both may show between the two; bisect there (BISECTIONS times, by ratio)
         and search again from where both show."""
-        for au in [a for a in targets if got.get(a, 0.0) < VISIBLE_RISE]:
+        for au in unseen():
             for other in (o for o in targets if o != au):
                 for up in [g for g in GAIN_STEPS if g > gains[au]]:
                     steps = [g for g in GAIN_STEPS if g <= gains[other]]
@@ -472,7 +475,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     def unseen_with_a_masker_giving_way():
         # the model trades some requested AUs off against each other (browInnerUp against browDown), so
         # an unseen AU may show only when it is drawn stronger while another requested AU gives way
-        for au in [a for a in targets if got.get(a, 0.0) < VISIBLE_RISE]:
+        for au in unseen():
             for other in (o for o in targets if o != au and may_give_way_for(o, au)):
                 for up in [g for g in GAIN_STEPS if g > gains[au]]:
                     # the steps down for one step up differ only in the two AUs every one of them sets
@@ -480,9 +483,9 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
 
     with _TrialPool(measurer, landmarker if targets and iterations else None) as pool:
         search(pool, "sweep")
-        if measured[trial_key(gains)][2] and targets and iterations:
-            restart_without_the_leak(pool)
         if targets and iterations:
+            if measured[trial_key(gains)][2]:
+                restart_without_the_leak(pool)
             between_two_steps(pool)
     info["iterations"] = relax_history + searched
     info["gains"] = gains
