@@ -38,7 +38,7 @@ def clip_inputs(image_tip: str, audio_tip: str) -> list:
                        tooltip="Clip length; 0 with audio = the audio's length."),
         io.Float.Input("fps", default=25.0, min=1.0, max=120.0, step=1.0),
         io.Int.Input("seed", default=0, min=0, max=2**31 - 1, control_after_generate=False,
-                     tooltip="Blinks, sway and micro-movement (fixed, so an unchanged draft is cached)."),
+                     tooltip="Blinks and head sway (fixed, so an unchanged draft is cached)."),
         io.Float.Input("neutralize", default=0.8, min=0.0, max=1.0, step=0.05,
                        tooltip="How much of the photo's own expression to relax first (a smiling photo "
                                "can then look sad)."),

@@ -418,6 +418,20 @@ def test_track_timeline_blinks_and_determinism():
     assert 0.0 < np.abs(a.sway[:, 0]).max() < np.deg2rad(3)
 
 
+def test_a_held_apex_draws_the_intensities_the_calibration_measured():
+    # the calibration measures one apex frame at the plan's intensities; a clip that drew anything else there
+    # (a per-AU wobble of a few percent) moved readings that sit on a knife edge where lips meet
+    plan = plan_of({15: 0.8, 17: 0.4, 26: 0.7}, side={15: "left"})
+    wanted = {a.au: tuple(a.intensity * g for g in a.side_gains()) for a in plan.action_units}
+    for seed in range(4):
+        track = build_track(plan, 60, 25.0, seed=seed, blinks=True, sway=True)
+        held = track.envelope == 1.0
+        assert held.sum() > 30
+        for au, sides in wanted.items():
+            np.testing.assert_allclose(track.values[held, track.aus.index(au)], np.tile(sides, (held.sum(), 1)),
+                                       atol=1e-6)
+
+
 def test_speech_envelope_follows_the_audio():
     samples, sr = speechlike(2.0)
     tr = speech_tracks((samples, sr), 50, 25.0)
