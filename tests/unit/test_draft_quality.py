@@ -15,13 +15,11 @@ EMOTIONS = BASIC_EMOTIONS
 SEEN = {"happy": {12}, "sad": {1, 4, 15, 17}, "surprise": {1, 2, 26}, "fear": {1, 2, 20, 26}, "anger": {4, 7, 23},
         "disgust": {10, 15}}
 
-# The same on photos with closed, relaxed lips (the common input, tests/sample_photos.NEUTRAL_PHOTOS): what
-# rose by at least 0.08 under the shipped draw order and two shuffled ones (tools/criterion_spread.py).
-# Not yet seen there in every order: sad's AU1 (+0.08 in one), anger's AU23, disgust's AU10/AU17. Sad's AU4
-# and AU17 show since the calibration restarts from a leak (curls' pout) and bisects between gain steps
-# (blonde's brows); fear's AU20 rose in all three orders when this list was last measured (stop 29).
-SEEN_CLOSED_LIPS = {"happy": {12}, "sad": {4, 15, 17}, "surprise": {1, 2, 26}, "fear": {1, 2, 20, 26},
-                    "anger": {4, 7}, "disgust": {15}}
+# The one case of the criterion that the closed-lipped photos (tests/sample_photos.NEUTRAL_PHOTOS) miss in
+# every draw order: on blonde's closed mouth the model reads the upper lip raiser (mouthUpperUp) only with
+# the lips 0.1 inter-ocular or more apart at the centre, and the chin raiser (mouthShrugLower) only with them
+# together; no gains tried read both (docs/DEVELOPING.md, stop 31).
+KNOWN_CLOSED_LIPS_MISSES = {"blonde": {"disgust: AU10"}}
 
 
 @pytest.fixture(scope="module", params=list(PHOTOS))
@@ -52,15 +50,20 @@ def test_requested_aus_rise_at_apex(renders):
 
 
 @pytest.mark.parametrize("name", list(NEUTRAL_PHOTOS))
-def test_requested_aus_rise_at_apex_on_closed_lips(name):
+def test_full_issue_criterion_on_closed_lips(name):
     photo = NEUTRAL_PHOTOS[name]()
     if photo is None:
         pytest.skip("the workflow templates' pictures are not installed")
     failures = []
-    for emotion, seen in SEEN_CLOSED_LIPS.items():
+    for emotion in EMOTIONS:
         result = render_basic(photo, emotion)
-        failures += unseen(f"{name}/{emotion}", result, result.analyze(result.to_array()), seen)
-    assert not failures, "\n".join(failures)
+        report = result.analyze(result.to_array())
+        assert not report.lost_frames, f"{name}/{emotion}: the face was lost in frames {report.lost_frames}"
+        failures += criterion_failures(emotion, report)
+    known = KNOWN_CLOSED_LIPS_MISSES.get(name, set())
+    missed = {f.rsplit(" ", 1)[0] for f in failures}
+    assert missed <= known, f"{name}: " + "; ".join(failures)
+    assert missed == known, f"{name}: {sorted(known - missed)} now pass; take them out of KNOWN_CLOSED_LIPS_MISSES"
 
 
 def test_first_frame_is_the_relaxed_photo(renders):
@@ -80,7 +83,7 @@ def test_first_frame_is_the_relaxed_photo(renders):
 # smallest margin 0.016 (astronaut disgust AU15 +0.096); shuffled orders still fail 0-2 knife edges each
 # (tools/criterion_spread.py: sad's AU4 near 0.08, portrait disgust's AU17, sad's AU5/AU18 leaks), so a change
 # that fails it may have moved a knife edge rather than broken a muscle: read it by the spread. The
-# closed-mouthed photos do not meet it yet (SEEN_CLOSED_LIPS above; docs/DEVELOPING.md).
+# closed-mouthed photos meet it but for KNOWN_CLOSED_LIPS_MISSES (test_full_issue_criterion_on_closed_lips).
 def test_full_issue_criterion(renders):
     photo, out = renders
     failures = [f for name, (_, report, _) in out.items() for f in criterion_failures(name, report)]
