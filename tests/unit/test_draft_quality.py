@@ -80,10 +80,11 @@ def test_first_frame_is_the_relaxed_photo(renders):
 # The issue's whole criterion on the smiling photos, as shipped. Excluded by the criterion's own words: what
 # the blendshapes cannot see (analyzer.unreadable_aus: AU5/AU6/AU9 always, AU4 beside AU2, AU25 beside AU12;
 # tests/unit/test_blendshape_model.py). It holds in the shipped draw order of the mesh triangles, with the
-# smallest margin 0.016 (astronaut disgust AU15 +0.096); shuffled orders still fail 0-2 knife edges each
-# (tools/criterion_spread.py: sad's AU4 near 0.08, portrait disgust's AU17, sad's AU5/AU18 leaks), so a change
-# that fails it may have moved a knife edge rather than broken a muscle: read it by the spread. The
-# closed-mouthed photos meet it but for KNOWN_CLOSED_LIPS_MISSES (test_full_issue_criterion_on_closed_lips).
+# smallest margins 0.026 (portrait disgust AU17 +0.106, portrait happy's unrequested AU7 +0.124); six shuffled
+# orders fail 0-1 knife edges each (tools/criterion_spread.py: the portrait's sad AU4, the astronaut's sad
+# AU18/AU28 leaks), so a change that fails it may have moved a knife edge rather than broken a muscle: read it
+# by the spread. The closed-mouthed photos meet it but for KNOWN_CLOSED_LIPS_MISSES
+# (test_full_issue_criterion_on_closed_lips).
 def test_full_issue_criterion(renders):
     photo, out = renders
     failures = [f for name, (_, report, _) in out.items() for f in criterion_failures(name, report)]
