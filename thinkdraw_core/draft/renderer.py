@@ -311,7 +311,8 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     requested AU weaker, where the trials so far show a sign the two trade off (OUT_OF_REACH). A leak
     past LEAK_LIMIT that outlives the sweeps starts the search again from the requested AU that drives
     it drawn at REPAIR_GAIN, and an AU still unseen starts it again from between two steps of its
-    masker where both show (BISECTIONS); the better optimum stays."""
+    masker where both show (BISECTIONS), or failing that from where both show with the masker drawn
+    stronger; the better optimum stays."""
     measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
     gains = {a.au: 1.0 for a in plan.action_units}
@@ -425,11 +426,29 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
             restart(pool, trials[i], results[i], {"restarted_from": driver,
                                                   "leaks": {au: round(float(v), 3) for au, v in leaks.items()}})
 
-    def between_two_steps(pool: _TrialPool) -> None:
+    def shows(result, au: int) -> bool:
+        return result[1].get(au, 0.0) >= VISIBLE_RISE
+
+    def bisected(pool: _TrialPool, au: int, other: int, up: float, g_lo: float, g_hi: float) -> list:
+        """BISECTIONS trials of `other` between g_lo and g_hi (by ratio) with `au` at `up`, each time towards
+        the weaker of the two; those where both read, as (the weaker reading, trial, result)."""
+        both = []
+        for _ in range(BISECTIONS):
+            trial = {**gains, au: up, other: round(float(np.sqrt(g_lo * g_hi)), 3)}
+            result = costs([trial], pool)[0]
+            if shows(result, au) and shows(result, other):
+                both.append((min(result[1][au], result[1][other]), trial, result))
+            if result[1].get(au, 0.0) < result[1].get(other, 0.0):
+                g_hi = trial[other]
+            else:
+                g_lo = trial[other]
+        return both
+
+    def between_two_steps(pool: _TrialPool) -> bool:
         """An AU still unseen where the model trades it off against another requested AU (sad's brows on one
         axis): with the unseen AU a step stronger, one of the other's steps shows it and hides the other, the
-        next step up the reverse. Both may show between the two; bisect there (BISECTIONS times, by ratio)
-        and search again from where both show."""
+        next step up the reverse. Both may show between the two; bisect there and search again from the
+        trial where the weaker of the two reads most."""
         for au in unseen():
             for other in (o for o in targets if o != au):
                 for up in [g for g in GAIN_STEPS if g > gains[au]]:
@@ -437,26 +456,42 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
                     seen = [measured.get(trial_key({**gains, au: up, other: g})) for g in steps]
                     for k in range(len(steps) - 1):
                         lo, hi = seen[k], seen[k + 1]
-                        if not (lo and hi and lo[1].get(au, 0.0) >= VISIBLE_RISE > lo[1].get(other, 0.0)
-                                and hi[1].get(other, 0.0) >= VISIBLE_RISE > hi[1].get(au, 0.0)):
+                        if not (lo and hi and shows(lo, au) and not shows(lo, other)
+                                and shows(hi, other) and not shows(hi, au)):
                             continue
-                        # towards the weaker of the two each time; the trial where the weaker reads most wins
-                        g_lo, g_hi = steps[k], steps[k + 1]
-                        both = []
-                        for _ in range(BISECTIONS):
-                            trial = {**gains, au: up, other: round(float(np.sqrt(g_lo * g_hi)), 3)}
-                            result = costs([trial], pool)[0]
-                            weaker = min(result[1].get(au, 0.0), result[1].get(other, 0.0))
-                            if weaker >= VISIBLE_RISE:
-                                both.append((weaker, trial, result))
-                            if result[1].get(au, 0.0) < result[1].get(other, 0.0):
-                                g_hi = trial[other]
-                            else:
-                                g_lo = trial[other]
+                        both = bisected(pool, au, other, up, steps[k], steps[k + 1])
                         if both:
                             _, trial, result = max(both, key=lambda b: b[0])
                             restart(pool, trial, result, {"restarted_between": [au, other]}, hold=(au, other))
-                            return
+                            return True
+        return False
+
+    def beside_a_stronger_masker(pool: _TrialPool) -> None:
+        """between_two_steps with the other drawn stronger instead of weaker: on a closed mouth the upper lip
+        raiser reads with the lips apart and the chin raiser with them together. With the unseen AU at the
+        top step, the other's steps above its gain are measured too; the search starts again from the
+        cheapest trial that shows both, a step or a bisection between a step that shows the unseen AU and
+        a stronger one that shows the other (the steps between showing neither). Only for an AU some trial
+        has read rising OUT_OF_REACH: one that never stirs has nothing to bracket."""
+        top = GAIN_STEPS[-1]
+        for au in unseen():
+            if gains[au] >= top or best_reading(au) < OUT_OF_REACH:
+                continue
+            both = []
+            for other in (o for o in targets if o != au):
+                costs([{**gains, au: top, other: g} for g in GAIN_STEPS if g > gains[other]], pool)
+                seen = [(g, measured.get(trial_key({**gains, au: top, other: g}))) for g in GAIN_STEPS]
+                seen = [(g, r) for g, r in seen if r and (shows(r, au) or shows(r, other))]
+                both += [({**gains, au: top, other: g}, r, other) for g, r in seen if shows(r, au) and shows(r, other)]
+                for (g_lo, lo), (g_hi, hi) in zip(seen, seen[1:]):
+                    if shows(lo, au) and not shows(lo, other) and shows(hi, other) and not shows(hi, au):
+                        between = bisected(pool, au, other, top, g_lo, g_hi)
+                        both += [(trial, result, other) for _, trial, result in between]
+            if both:
+                # these trials move the other requested AUs too: the cost weighs them all
+                trial, result, other = min(both, key=lambda b: b[1][0])
+                restart(pool, trial, result, {"restarted_between": [au, other]}, hold=(au, other))
+                return
 
     def one_at_a_time(skip: tuple[int, ...] = ()):
         # one AU's steps differ from each other only in that AU, so accepting one of them changes none
@@ -464,10 +499,13 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         for au in [a for a in [*targets, *leak_only] if a not in skip]:
             yield [{**gains, au: g} for g in GAIN_STEPS if g != gains[au]]
 
+    def best_reading(au: int) -> float:
+        return max((result[1][au] for result in measured.values() if au in result[1]), default=0.0)
+
     def may_give_way_for(other: int, au: int) -> bool:
         """Whether drawing `other` weaker is worth a batch for the unseen `au`: some trial has read `au` at
         least OUT_OF_REACH, or `other` drawn weaker alone (the sweep before measured it) let `au` read more."""
-        if max((result[1][au] for result in measured.values() if au in result[1]), default=0.0) >= OUT_OF_REACH:
+        if best_reading(au) >= OUT_OF_REACH:
             return True
         weaker = [measured.get(trial_key({**gains, other: g})) for g in GAIN_STEPS if g < gains[other]]
         return any(result is None or result[1].get(au, 0.0) > got.get(au, 0.0) + MASK_EVIDENCE for result in weaker)
@@ -486,7 +524,8 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         if targets and iterations:
             if measured[trial_key(gains)][2]:
                 restart_without_the_leak(pool)
-            between_two_steps(pool)
+            if not between_two_steps(pool):
+                beside_a_stronger_masker(pool)
     info["iterations"] = relax_history + searched
     info["gains"] = gains
     # what the calibration cost: every frame it drew and measured (relaxing the photo, its rest, the trials)
