@@ -81,14 +81,22 @@ def test_full_issue_criterion(renders):
     assert not failures, f"{photo}: " + "; ".join(failures)
 
 
+def closed_lips_draft(name: str, emotion: str):
+    photo = NEUTRAL_PHOTOS[name]()
+    if photo is None:
+        pytest.skip("the workflow templates' pictures are not installed")
+    return render_basic(photo, emotion)
+
+
+def restarts_between(calib: dict) -> list[dict]:
+    return [step for step in calib["iterations"] if "restarted_between" in step]
+
+
 def test_a_leak_the_sweeps_keep_is_searched_away():
     """Sad on the curly-haired portrait: its lips part as the corners pull down, and the model reads that as a
     pucker (AU18 about +0.4) at every gain of AU15 the sweeps try, while lowering AU15 alone hides AU4 behind
     AU1. The calibration starts again from AU15 drawn at REPAIR_GAIN and settles where nothing leaks."""
-    photo = NEUTRAL_PHOTOS["curls"]()
-    if photo is None:
-        pytest.skip("the workflow templates' pictures are not installed")
-    result = render_basic(photo, "sad")
+    result = closed_lips_draft("curls", "sad")
     restarts = [step for step in result.calibration["iterations"] if "restarted_from" in step]
     assert len(restarts) == 1 and restarts[0]["restarted_from"] == 15 and restarts[0]["better"], restarts
     assert restarts[0]["leaks"].get(18, 0.0) > 0.15  # what the sweeps had kept
@@ -101,12 +109,9 @@ def test_two_aus_on_one_axis_are_found_between_the_gain_steps():
     axis, and no pair of gain steps shows both (AU4 -0.03 beside AU1 +0.58 as the sweeps left it). Between
     AU1's steps 1.0 and 1.4, with AU4 a step stronger, both read; the calibration bisects there and searches
     again from it."""
-    photo = NEUTRAL_PHOTOS["blonde"]()
-    if photo is None:
-        pytest.skip("the workflow templates' pictures are not installed")
-    result = render_basic(photo, "sad")
+    result = closed_lips_draft("blonde", "sad")
     calib = result.calibration
-    restarts = [step for step in calib["iterations"] if "restarted_between" in step]
+    restarts = restarts_between(calib)
     assert restarts == [{"restarted_between": [4, 1], "better": True}], restarts
     assert 1.0 < calib["gains"][1] < 1.4 and calib["gains"][4] == 2.0
     assert min(calib["measured_at_apex"][1], calib["measured_at_apex"][4]) >= 0.08
@@ -119,14 +124,11 @@ def test_an_unseen_au_is_found_beside_a_stronger_masker():
     AU10 at +0.01 beside AU17 at gain 1. No weaker step of AU17 brackets both, so with AU10 at the top step
     the calibration measures AU17 stronger as well: 1.0 shows AU10 alone, 2.0 AU17 alone, and bisecting
     between them (above AU17's own gain) shows both."""
-    photo = NEUTRAL_PHOTOS["blonde"]()
-    if photo is None:
-        pytest.skip("the workflow templates' pictures are not installed")
-    result = render_basic(photo, "disgust")
+    result = closed_lips_draft("blonde", "disgust")
     calib = result.calibration
     sweeps = [step for step in calib["iterations"] if "sweep" in step]
     assert sweeps[-1]["measured"][10] < 0.08 and sweeps[-1]["gains"][17] <= 1.0  # where the sweeps left it
-    restarts = [step for step in calib["iterations"] if "restarted_between" in step]
+    restarts = restarts_between(calib)
     assert restarts == [{"restarted_between": [10, 17], "better": True}], restarts
     assert calib["gains"][10] == 2.0 and 1.4 < calib["gains"][17] < 2.0
     assert min(calib["measured_at_apex"][10], calib["measured_at_apex"][17]) >= 0.08
