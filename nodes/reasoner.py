@@ -8,6 +8,7 @@ from comfy.utils import ProgressBar
 from comfy_api.latest import io
 
 from thinkdraw_core.reasoning import BACKENDS, DEFAULT_BASE_URL, get_reasoner
+from thinkdraw_core.reasoning.openai_backend import HOSTS_VARIABLE, KEY_VARIABLES
 
 from .types import CATEGORY, Plan, plan_ui
 
@@ -71,9 +72,13 @@ class ThinkDrawEmotionCoTReasoner(io.ComfyNode):
                 io.Combo.Input("llm_model", options=llm_choices(), default=NO_MODEL,
                                tooltip="transformers backend: a .gguf file or model folder in models/LLM "
                                        "('none' = the packaged SmolLM2-135M if installed)."),
-                io.String.Input("base_url", default=DEFAULT_BASE_URL, tooltip="openai backend: the /v1 base URL."),
-                io.String.Input("api_model", default="", tooltip="openai backend: the model name."),
-                io.String.Input("api_key", default="", tooltip="openai backend: key, if the server needs one."),
+                io.String.Input("base_url", default=DEFAULT_BASE_URL,
+                                tooltip="openai backend: the /v1 base URL. Loopback hosts only, unless the "
+                                        f"ComfyUI process's environment lists others in {HOSTS_VARIABLE}."),
+                io.String.Input("api_model", default="",
+                                tooltip="openai backend: the model name. A key, if the server needs one, comes "
+                                        f"from the environment variable {KEY_VARIABLES[0]} (or "
+                                        f"{KEY_VARIABLES[1]}), never from the workflow."),
                 io.Int.Input("seed", default=0, min=0, max=2**31 - 1, control_after_generate=False,
                              tooltip="Makes LLM backends repeatable (fixed, so a slider edit downstream does "
                                      "not re-run the reasoning)."),
@@ -83,13 +88,12 @@ class ThinkDrawEmotionCoTReasoner(io.ComfyNode):
         )
 
     @classmethod
-    def execute(cls, text, intensity, backend, llm_model, base_url, api_model, api_key, seed,
-                context="") -> io.NodeOutput:
+    def execute(cls, text, intensity, backend, llm_model, base_url, api_model, seed, context="") -> io.NodeOutput:
         settings = {}
         if backend == "transformers":
             settings = {"llm_model": llm_path(llm_model)}
         elif backend == "openai":
-            settings = {"base_url": base_url, "api_model": api_model, "api_key": api_key}
+            settings = {"base_url": base_url, "api_model": api_model}
         bar = ProgressBar(2)
         reasoner = get_reasoner(backend, **settings)
         reasoner.load()

@@ -10,6 +10,7 @@ from comfy.cli_args import args
 from comfy.utils import ProgressBar
 from comfy_api.latest import io, ui
 
+from thinkdraw_core.secrets import scrub_prompt, scrub_workflow
 from thinkdraw_core.video import AUDIO_MODES, FORMATS, PLAN_KEY, VideoError, available_formats, write_video
 
 from .types import CATEGORY, Plan
@@ -88,10 +89,11 @@ class ThinkDrawVideoCombine(io.ComfyNode):
         if plan is not None:
             metadata[PLAN_KEY] = plan
         if not args.disable_metadata:
+            # a key an older workflow or an API client put in the prompt never reaches the file
             if cls.hidden.prompt is not None:
-                metadata["prompt"] = cls.hidden.prompt
+                metadata["prompt"] = scrub_prompt(cls.hidden.prompt, "the prompt")
             for key, value in (cls.hidden.extra_pnginfo or {}).items():
-                metadata[key] = value
+                metadata[key] = scrub_workflow(value, "the workflow") if key == "workflow" else value
 
         n = int(images.shape[0]) if images.ndim == 4 else 0
         total = n + (max(n - 2, 0) if pingpong else 0)

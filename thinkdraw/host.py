@@ -55,11 +55,12 @@ class ComfyError(RuntimeError):
 
 class ComfyServer:
     def __init__(self, comfy: Path | None = None, workdir: Path | None = None, extra_args: list[str] | None = None,
-                 models: dict[str, Path] | None = None):
+                 models: dict[str, Path] | None = None, env: dict[str, str] | None = None):
         self.comfy = comfyui_path(comfy)
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="thinkdraw-comfy-"))
         self.extra_args = extra_args or []
         self.models = models or {}
+        self.env = env or {}  # on top of this process's environment (e.g. a key for the openai backend)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen | None = None
@@ -100,7 +101,7 @@ class ComfyServer:
             "--database-url", "sqlite:///:memory:",
             "--disable-auto-launch", *self.extra_args,
         ]
-        env = dict(os.environ, PYTHONUNBUFFERED="1", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1")
+        env = dict(os.environ, PYTHONUNBUFFERED="1", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", **self.env)
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(cmd, cwd=self.comfy, stdout=self._log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + timeout

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from thinkdraw_core.secrets import scrub_prompt, scrub_workflow
+
 WIDGET_TYPES = frozenset({"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"})
 CONTROL_VALUES = frozenset({"fixed", "increment", "decrement", "randomize"})
 # the frontend adds the control widget to these INT inputs even when the definition does not ask
@@ -96,7 +98,12 @@ def load_workflow(path: str | Path) -> dict[str, Any]:
         raise WorkflowError(f"workflow {path} is not valid JSON: {exc}") from None
     if not (is_api_prompt(data) or (isinstance(data, dict) and isinstance(data.get("nodes"), list))):
         raise WorkflowError(f"workflow {path} is neither a UI workflow (with 'nodes' and 'links') nor an API prompt")
-    return data
+    return without_secrets(data, f"workflow {path}")
+
+
+def without_secrets(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """The workflow or prompt without the key values older versions saved in it (see thinkdraw_core.secrets)."""
+    return scrub_prompt(data, where) if is_api_prompt(data) else scrub_workflow(data, where)
 
 
 # -- overrides ---------------------------------------------------------------------------------
@@ -271,6 +278,7 @@ def ui_to_api(workflow: dict[str, Any], object_info: dict[str, Any],
     the node when a node type is not installed or an override does not fit.
     """
     overrides = list(overrides or [])
+    workflow = without_secrets(workflow, "the workflow")
     if is_api_prompt(workflow):
         prompt = json.loads(json.dumps(workflow))
         missing = {nid: n["class_type"] for nid, n in prompt.items() if n["class_type"] not in object_info}

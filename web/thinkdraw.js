@@ -15,6 +15,45 @@ const REGIONS = ["brows", "eyes", "cheeks", "nose", "mouth", "jaw"];
 const SIDES = ["right", "both", "left"]; // in the order the toggle shows them: subject's right is on the viewer's left
 const SIDE_LABEL = { right: "R", both: "both", left: "L" };
 
+// Widget order of node types while they still had a secret widget (thinkdraw_core/secrets.py keeps
+// the same table for the headless runner and Video Combine's metadata). A saved node with exactly
+// that many values is from that time: its key is dropped before the graph is built, so it reaches
+// no widget, no queued prompt and no saved file. Keys now come from the server's environment.
+const LEGACY_WIDGETS = {
+  ThinkDrawEmotionCoTReasoner: ["text", "intensity", "backend", "llm_model", "base_url", "api_model", "api_key",
+                                "seed", "context"],
+};
+const SECRET_WIDGETS = new Set(["api_key"]);
+
+// The number of non-empty keys dropped.
+function dropRetiredSecrets(graphData) {
+  let dropped = 0;
+  for (const graph of [graphData, ...(graphData?.definitions?.subgraphs ?? [])]) {
+    for (const node of graph?.nodes ?? []) {
+      const legacy = LEGACY_WIDGETS[node?.type];
+      const values = node?.widgets_values;
+      if (!legacy || !Array.isArray(values) || values.length !== legacy.length) continue;
+      for (let i = legacy.length - 1; i >= 0; i--) {
+        if (SECRET_WIDGETS.has(legacy[i])) {
+          const [value] = values.splice(i, 1);
+          if (value) dropped++; // an empty key needs the fix, not the warning
+        }
+      }
+    }
+  }
+  return dropped;
+}
+
+let warnedSecret = false;
+function warnSecretOnce() {
+  if (warnedSecret) return;
+  warnedSecret = true;
+  const detail = "This workflow was saved with an api_key value in the Emotion CoT Reasoner; it was ignored and " +
+    "removed. Keys now come from the ComfyUI server's environment (THINKDRAW_OPENAI_API_KEY or OPENAI_API_KEY).";
+  console.warn(`[ThinkDraw] ${detail}`);
+  app.extensionManager?.toast?.add?.({ severity: "warn", summary: "ThinkDraw: api_key ignored", detail, life: 8000 });
+}
+
 let warned = false;
 function warnOnce(what, err) {
   if (warned) return;
@@ -419,6 +458,13 @@ try {
 
   app.registerExtension({
     name: EXTENSION,
+    beforeConfigureGraph(graphData) {
+      try {
+        if (dropRetiredSecrets(graphData)) warnSecretOnce();
+      } catch (err) {
+        warnOnce("could not check the workflow for old api_key values", err);
+      }
+    },
     nodeCreated(node) {
       try {
         attach(node);

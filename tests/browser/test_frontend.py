@@ -331,3 +331,26 @@ def test_panel_reports_a_bad_plan_and_never_overwrites_hand_written_overrides(fr
                               ".find(w => w.name === 'overrides').value", nid)
     assert json.loads(value) == {"aus": {"4": 0.1}, "timeline": {"onset": 0.3}}
     AUPlan.from_dict(plan).with_overrides(json.loads(value))  # what the panel writes, the core accepts
+
+
+def test_an_old_workflow_with_an_api_key_loads_without_it(frontend):
+    """Saved while the reasoner had an api_key widget: the key is dropped before the graph is built (one
+    warning), the widgets after it keep their values, and neither a save nor a queued prompt carries it."""
+    key = "sk-old-browser-workflow-key-93b1"
+    graph = json.loads(DRAFT_WORKFLOW.read_text())
+    node = next(n for n in graph["nodes"] if n["type"] == REASONER)
+    text, intensity, backend, llm_model, base_url, api_model, _seed, _context = node["widgets_values"]
+    node["widgets_values"] = [text, intensity, "openai", llm_model, base_url, "llama3.2", key, 1234, "a toast"]
+    warnings_seen: list[str] = []
+    frontend.page.on("console", lambda m: m.type == "warning" and warnings_seen.append(m.text))
+    frontend.evaluate("async (g) => { await window.comfyAPI.app.app.loadGraphData(g); }", graph)
+    widgets = frontend.evaluate("""(id) => Object.fromEntries(window.comfyAPI.app.app.graph.getNodeById(id)
+        .widgets.filter(w => w.name).map(w => [w.name, w.value]))""", node["id"])
+    assert "api_key" not in widgets
+    assert (widgets["backend"], widgets["api_model"], widgets["seed"], widgets["context"]) == \
+        ("openai", "llama3.2", 1234, "a toast")
+    saved = frontend.evaluate("() => window.comfyAPI.app.app.graph.serialize()")
+    prompt = frontend.evaluate("async () => (await window.comfyAPI.app.app.graphToPrompt())")
+    assert key not in json.dumps(saved) and key not in json.dumps(prompt)
+    assert sum("api_key" in w and "THINKDRAW_OPENAI_API_KEY" in w for w in warnings_seen) == 1, warnings_seen
+    assert not any(key in w for w in warnings_seen)

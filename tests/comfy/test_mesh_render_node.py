@@ -17,7 +17,7 @@ def _graph(image: str, text: str) -> dict:
         "1": {"class_type": "LoadImage", "inputs": {"image": image}},
         "2": {"class_type": "ThinkDrawEmotionCoTReasoner",
               "inputs": {"text": text, "intensity": 1.0, "backend": "embedded", "llm_model": "none",
-                         "base_url": "http://127.0.0.1:11434/v1", "api_model": "", "api_key": "", "seed": 0}},
+                         "base_url": "http://127.0.0.1:11434/v1", "api_model": "", "seed": 0}},
         "3": {"class_type": "ThinkDrawAUMeshRender",
               "inputs": {"image": ["1", 0], "plan": ["2", 0], "seconds": 1.6, "fps": 5.0, "seed": 0,
                          "neutralize": 0.0, "face_index": -1, "thickness": 2}},

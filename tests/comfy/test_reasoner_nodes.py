@@ -15,7 +15,7 @@ def _graph(text: str, overrides: dict | str, intensity: float = 1.0) -> dict:
         "1": {"class_type": "ThinkDrawEmotionCoTReasoner",
               "inputs": {"text": text, "intensity": intensity, "context": "", "backend": "embedded",
                          "llm_model": "none", "base_url": "http://127.0.0.1:11434/v1", "api_model": "",
-                         "api_key": "", "seed": 0}},
+                         "seed": 0}},
         "2": {"class_type": "ThinkDrawAUPlanEdit",
               "inputs": {"plan": ["1", 0],
                          "overrides": overrides if isinstance(overrides, str) else json.dumps(overrides)}},

@@ -3,10 +3,9 @@ against a real HTTP server on loopback (canned answers), including retry and fal
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from fake_openai import FakeOpenAI
 
 from thinkdraw_core.reasoning import EmotionCoTReasoner
 from thinkdraw_core.reasoning.llm import EXAMPLE, LLMAnswerError, answer_schema, parse_answer, plan_from_answer
@@ -59,40 +58,6 @@ def test_schema_example_is_itself_a_valid_answer():
     assert {a.side for a in plan.action_units} == {"right"}
 
 
-class FakeOpenAI:
-    """A tiny OpenAI-compatible server: records requests, answers from a queue of contents."""
-
-    def __init__(self, answers: list[str]):
-        self.answers = list(answers)
-        self.requests: list[dict] = []
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server API
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-                content = fake.answers.pop(0) if fake.answers else "{}"
-                payload = json.dumps({"id": "x", "object": "chat.completion", "model": body["model"],
-                                      "choices": [{"index": 0, "finish_reason": "stop",
-                                                   "message": {"role": "assistant", "content": content}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def fake_server():
     servers = []
@@ -106,9 +71,10 @@ def fake_server():
         s.close()
 
 
-def test_openai_backend_sends_a_proper_request_and_builds_the_plan(fake_server):
+def test_openai_backend_sends_a_proper_request_and_builds_the_plan(fake_server, monkeypatch):
+    monkeypatch.setenv("THINKDRAW_OPENAI_API_KEY", "sk-test")
     server = fake_server(["Here is the plan:\n" + json.dumps(GOOD)])
-    reasoner = EmotionCoTReasoner("openai", base_url=server.url, api_model="llama3.2", api_key="sk-test")
+    reasoner = EmotionCoTReasoner("openai", base_url=server.url, api_model="llama3.2")
     plan = reasoner.reason("quiet pride, fighting back tears", intensity=0.5, context="a toast", seed=7)
     assert len(server.requests) == 1
     req = server.requests[0]

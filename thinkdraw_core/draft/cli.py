@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..reasoning.cli import EXIT_FALLBACK, add_backend_arguments, refused_fallback
+
 
 # half the encoder's CPU time of its default (medium) at the same CRF, for a somewhat larger file
 DRAFT_PRESET = "veryfast"
@@ -23,7 +25,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     src.add_argument("--emotion", help="the emotion in free words, e.g. 'quietly heartbroken'")
     src.add_argument("--plan", help="an AU plan JSON file instead of --emotion")
     p.add_argument("--intensity", type=float, default=1.0, help="overall intensity for the reasoner (0..1)")
-    p.add_argument("--backend", default="embedded", help="reasoning backend (default: embedded)")
     p.add_argument("--audio", help="speech audio file (wav, or anything PyAV reads) to lip-sync")
     p.add_argument("--seconds", type=float, default=None, help="clip length (default: the audio's, else 4)")
     p.add_argument("--fps", type=float, default=25.0)
@@ -37,6 +38,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         "speed over file size at the same quality; 'medium' is the encoder's own default)")
     p.add_argument("--out", required=True, help="output video path")
     p.add_argument("--no-measure", action="store_true", help="skip the closing blendshape measurement")
+    add_backend_arguments(p)
     p.set_defaults(func=run)
     return p
 
@@ -60,9 +62,11 @@ def plan_from_args(args):
         return AUPlan.from_json(Path(args.plan).read_text())
     try:
         from ..reasoning import reason
+        from ..reasoning.cli import backend_settings
     except ImportError as exc:
         raise RuntimeError(f"the reasoner is not available ({exc}); pass --plan PLAN.json instead of --emotion") from None
-    return reason(args.emotion, intensity=args.intensity, backend=args.backend, seed=args.seed)
+    return reason(args.emotion, intensity=args.intensity, backend=args.backend, seed=args.seed,
+                  **backend_settings(args))
 
 
 def run(args) -> int:
@@ -81,6 +85,8 @@ def run(args) -> int:
     check_preset(args.format, preset)  # a wrong format or preset fails before any drawing
     image = load_image(args.image)
     plan = plan_from_args(args)
+    if args.emotion and refused_fallback(plan, args):
+        return EXIT_FALLBACK  # before any drawing: nothing is written
     audio = load_audio(args.audio) if args.audio else None
     seconds = args.seconds if args.seconds is not None else (None if audio is not None else 4.0)
     result = render_draft(image, plan, audio=audio, seconds=seconds, fps=args.fps, seed=args.seed,

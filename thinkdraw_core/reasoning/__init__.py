@@ -25,7 +25,7 @@ class EmotionCoTReasoner:
     """One backend with its settings, plus an LRU cache of finished plans."""
 
     def __init__(self, backend: str = "embedded", *, llm_model: str | Path | None = None,
-                 base_url: str = DEFAULT_BASE_URL, api_model: str = "", api_key: str = "",
+                 base_url: str = DEFAULT_BASE_URL, api_model: str = "",
                  max_new_tokens: int = 384, temperature: float = 0.0, retries: int = 1, cache_size: int = 256):
         if backend not in BACKENDS:
             raise ValueError(f"backend {backend!r} is unknown; use one of {list(BACKENDS)}")
@@ -42,7 +42,7 @@ class EmotionCoTReasoner:
         else:
             from .openai_backend import OpenAIBackend
 
-            self.backend = OpenAIBackend(base_url, api_model, api_key, temperature=temperature, retries=retries)
+            self.backend = OpenAIBackend(base_url, api_model, temperature=temperature, retries=retries)
         self.cache_size = cache_size
         self._cache: OrderedDict[tuple, AUPlan] = OrderedDict()
         self._lock = threading.Lock()

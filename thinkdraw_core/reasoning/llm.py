@@ -193,6 +193,14 @@ def _number(value: Any, where: str, lo: float, hi: float, repairs: list[str]) ->
     return x
 
 
+FALLBACK_BACKEND = "embedded (fallback from {})"
+
+
+def fell_back(plan: AUPlan) -> bool:
+    """Whether an LLM backend failed and the embedded reasoner wrote this plan instead."""
+    return plan.backend.startswith(FALLBACK_BACKEND.split("{")[0])
+
+
 class LLMBackend:
     """Generate -> parse/repair -> validate, retrying with the error fed back; then fall back."""
 
@@ -233,7 +241,7 @@ class LLMBackend:
                 errors.append(f"attempt {attempt + 1}: {exc} (answer began {raw[:80]!r})")
         warning = (f"{self.name} backend failed ({'; '.join(errors)}); used the embedded reasoner instead")
         plan = self.fallback().reason(text, intensity=intensity, context=context)
-        plan.backend = f"embedded (fallback from {self.name})"
+        plan.backend = FALLBACK_BACKEND.format(self.name)
         plan.warnings.insert(0, warning)
         plan.reasoning.insert(0, f"Warning: {warning}.")
         return plan
