@@ -5,9 +5,7 @@ is missing it is installed; only where apt cannot be used do the tests skip, lou
 """
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
+from system_packages import apt_install
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
@@ -16,24 +14,7 @@ EXTENSION_NAME = "ThinkDraw.Plan"
 
 def apt_install_chromium() -> str | None:
     """Install Debian's chromium with apt; the reason it could not, or None when it worked."""
-    apt = shutil.which("apt-get")
-    if not apt:
-        return "apt-get is not available on this machine"
-    cmd = [apt, "install", "-y", "--no-install-recommends", "chromium"]
-    if os.geteuid() != 0:
-        sudo = shutil.which("sudo")
-        if not sudo or subprocess.run([sudo, "-n", "true"], capture_output=True).returncode != 0:
-            return "apt-get needs root and passwordless sudo is not available"
-        cmd = [sudo, "-n", *cmd]
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
-    if done.returncode != 0:
-        # stale package lists are the usual cause; refresh once and retry
-        subprocess.run([*cmd[:-4], "update"], capture_output=True, text=True, env=env, timeout=600)
-        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
-    if done.returncode != 0:
-        raise RuntimeError(f"`{' '.join(cmd)}` failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return None
+    return apt_install("chromium")
 
 
 def server_node_types(comfy) -> list[str]:

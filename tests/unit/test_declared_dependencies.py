@@ -57,3 +57,13 @@ def test_requirements_txt_matches_pyproject():
     assert listed == required, (f"requirements.txt (what ComfyUI-Manager installs) and pyproject's dependencies differ: "
                                 f"only in requirements.txt {sorted(listed - required)}, "
                                 f"only in pyproject {sorted(required - listed)}")
+
+
+def test_every_declared_runtime_dependency_is_imported():
+    """The other direction: a runtime dependency nothing imports is weight an install carries for nothing
+    (and a version conflict it can cause in someone's ComfyUI)."""
+    required, _ = _declared()
+    dists = packages_distributions()
+    provided = {_name(d) for module in _imported_top_levels() for d in dists.get(module, [])}
+    assert not required - provided, (f"declared in pyproject.toml and requirements.txt but imported nowhere in "
+                                     f"the pack: {sorted(required - provided)}; use them or drop them")

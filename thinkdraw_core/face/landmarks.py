@@ -14,6 +14,8 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
+from .offline import OfflineWorker
+
 MODEL_FILENAME = "face_landmarker.task"
 
 
@@ -101,13 +103,21 @@ def eye_centre(xy: np.ndarray, side: str) -> np.ndarray:
 
 
 class FaceLandmarker:
-    """A CPU FaceLandmarker in IMAGE mode. Thread-safe; reuse one (see `get_landmarker`)."""
+    """A CPU FaceLandmarker in IMAGE mode. Thread-safe; reuse one (see `get_landmarker`).
+
+    Every MediaPipe call runs on the landmarker's own OfflineWorker thread, where the library cannot
+    open internet sockets (see offline.py)."""
 
     def __init__(self, model_path: str | Path | None = None, search_dirs: Sequence[str | Path] = (),
                  max_faces: int = 4, min_confidence: float = 0.3):
+        self.model_path = resolve_model_path(model_path, search_dirs)
+        self._worker = OfflineWorker("thinkdraw-mediapipe")
+        self._task = self._worker.call(self._create, max_faces, min_confidence)
+        self._lock = threading.Lock()
+
+    def _create(self, max_faces: int, min_confidence: float):
         from mediapipe.tasks.python import BaseOptions, vision
 
-        self.model_path = resolve_model_path(model_path, search_dirs)
         options = vision.FaceLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path),
                                      delegate=BaseOptions.Delegate.CPU),
@@ -117,13 +127,13 @@ class FaceLandmarker:
             min_face_presence_confidence=min_confidence,
             output_face_blendshapes=True,
         )
-        self._task = vision.FaceLandmarker.create_from_options(options)
-        self._lock = threading.Lock()
+        return vision.FaceLandmarker.create_from_options(options)
 
     def close(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            task.close()
+            self._worker.call(task.close)
+            self._worker.stop()
 
     def detect(self, image: np.ndarray) -> list[Face]:
         """All faces in an RGB uint8 image, largest first."""
@@ -134,7 +144,8 @@ class FaceLandmarker:
         with self._lock:
             if self._task is None:
                 raise RuntimeError("this FaceLandmarker was closed")
-            result = self._task.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image)))
+            result = self._worker.call(
+                self._task.detect, mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(image)))
         faces = []
         for i, points in enumerate(result.face_landmarks):
             lm = np.array([(p.x * w, p.y * h, p.z * w) for p in points], dtype=np.float32)
