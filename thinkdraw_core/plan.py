@@ -25,6 +25,9 @@ class PlanError(ValueError):
 class EmotionComponent:
     name: str
     weight: float
+    # "" for a felt feeling; "shown" for a face put on (a social smile) and "hidden" for the feeling it
+    # covers, which only leaks. Plans written before roles existed load with "".
+    role: str = ""
 
 
 @dataclass
@@ -37,7 +40,7 @@ class EmotionSummary:
     def label(self) -> str:
         if not self.components:
             return "neutral"
-        return " + ".join(f"{c.name} {c.weight:.2f}" for c in self.components)
+        return " + ".join(f"{c.name} {c.weight:.2f}" + (f" ({c.role})" if c.role else "") for c in self.components)
 
 
 @dataclass
@@ -207,7 +210,8 @@ class AUPlan:
             ))
         emo = data.get("emotion") or {}
         emotion = EmotionSummary(
-            components=[EmotionComponent(str(c["name"]), float(c["weight"])) for c in emo.get("components", [])],
+            components=[EmotionComponent(str(c["name"]), float(c["weight"]), str(c.get("role") or ""))
+                        for c in emo.get("components", [])],
             valence=float(emo.get("valence", 0.0)),
             arousal=float(emo.get("arousal", 0.0)),
         )

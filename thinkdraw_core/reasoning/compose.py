@@ -23,6 +23,7 @@ class Component:
     level: float = 1.0
     suppressed: bool = False
     sources: list[str] = field(default_factory=list)
+    role: str = ""  # "shown" (a face put on) or "hidden" (the feeling under it); "" for a felt feeling
 
 
 @dataclass
@@ -49,7 +50,8 @@ def side_tag(au: int, side: str) -> str:
 
 def merge_compounds(components: list[Component]) -> tuple[list[Component], str]:
     """Two basic feelings at similar weight become the Du et al. compound that people actually show."""
-    basics = sorted((c for c in components if c.name in BASIC and not c.suppressed), key=lambda c: -c.weight)
+    basics = sorted((c for c in components if c.name in BASIC and not c.suppressed and not c.role),
+                    key=lambda c: -c.weight)
     if len(basics) < 2:
         return components, ""
     a, b = basics[:2]
@@ -68,25 +70,62 @@ def merge_compounds(components: list[Component]) -> tuple[list[Component], str]:
 
 
 def aus_from_components(components: list[Component], asym_side: str = "", asym_word: str = "",
-                        mask_no_au6: str = "") -> Draft:
+                        mask_no_au6: str = "", micro: bool = False, actions=()) -> Draft:
+    from .masking import LEAK, LEAK_AUS
+
     draft = Draft()
+    for m in actions:  # a movement the text names is drawn as named
+        for au, (x, side) in m.aus.items():
+            draft.put(au, x, (asym_side or "right") if side == "one" else "both", f"'{m.phrase}'")
+    if any(m.aus for m in actions):
+        named = ", ".join(f"AU{au}" for m in actions for au in m.aus)
+        draft.steps.append(f"the text names the movement itself ({named}), so it is drawn as described")
     if not components:
         return draft
-    top = max(c.weight for c in components)
+    felt = [c.weight for c in components if c.role != "hidden"] or [c.weight for c in components]
+    top = max(felt)
+    shown = [c for c in components if c.role == "shown"]
     for comp in components:
         proto = kb.PROTOTYPES[comp.name]
-        share = 0.5 + 0.5 * comp.weight / top  # a secondary feeling shows, but less
+        share = 0.5 + 0.5 * min(1.0, comp.weight / top)  # a secondary feeling shows, but less
+        if comp.role == "shown":
+            share = 1.0  # the face put on is held deliberately, at full strength
+        leaked = []
         for au, base in proto.aus.items():
             gate = proto.gates.get(au)
             if gate is not None and comp.level < gate:
                 continue
             value = base * comp.level * share
-            if comp.suppressed:
-                if au in kb.LOWER_FACE_CONTROLLED:
+            if comp.role == "hidden":
+                if micro:
+                    leaked.append(au)  # a micro-expression is the leak itself, whole but brief
+                elif au in LEAK_AUS:
+                    value *= LEAK
+                    leaked.append(au)
+                else:
+                    continue
+            elif comp.suppressed:
+                # the lower face is controlled; a held-in smile still pulls against the pressed lips
+                if au in kb.LOWER_FACE_CONTROLLED and not (au == 12 and comp.name == "happiness"):
                     continue
                 value *= 0.7
             draft.put(au, value, proto.sides.get(au, "both"), comp.name)
-        if comp.suppressed and proto.aus:
+        if comp.role == "hidden" and proto.aus:
+            face = " and ".join(f"'{c.name}'" for c in shown) or "a composed face"
+            draft.steps.append(
+                f"masking: the face shows {face} (shown, at full strength) while '{comp.name}' is felt underneath "
+                f"(hidden): " + (f"as a fleeting leak it flashes whole ({', '.join(f'AU{a}' for a in leaked)})" if micro
+                                 else f"it leaks only in the brows and lids, at {LEAK:.0%} "
+                                      f"({', '.join(f'AU{a}' for a in leaked) or 'nothing visible'})"))
+        if comp.role == "shown" and comp.name in ("polite smile", "posed laugh", "tight smile"):
+            draft.steps.append(f"'{comp.name}' is put on, so it has no cheek raise (AU6): only a felt smile brings "
+                               "AU6, and it cannot be produced at will")
+        if comp.suppressed and proto.aus and proto.valence > 0:
+            hold = 0.4 * min(comp.level, 1.2) * share
+            draft.put(24, hold, "both", f"holding back {comp.name}")
+            draft.steps.append(
+                f"'{comp.name}' is held back: the smile still pulls (AU12, at 70%) against pressed lips (AU24)")
+        elif comp.suppressed and proto.aus:
             hold = 0.4 * min(comp.level, 1.2) * share
             draft.put(24, hold, "both", f"holding back {comp.name}")
             draft.put(17, hold, "both", f"holding back {comp.name}")
@@ -198,7 +237,7 @@ def timeline_for(components: list[Component], reading_flags: dict[str, str], con
 def finish_plan(text: str, draft: Draft, components: list[Component], *, intensity: float, context: str,
                 semantics: list[str], timeline: Timeline, timing_step: str, backend: str,
                 valence: float | None = None, arousal: float | None = None,
-                warnings: list[str] | None = None) -> AUPlan:
+                warnings: list[str] | None = None, extra_steps: list[str] | None = None) -> AUPlan:
     """Resolve conflicts, apply the overall intensity, write regions and the reasoning steps."""
     weights = {c.name: c.weight for c in components}
     conflict_notes = resolve_conflicts(draft, weights)
@@ -218,7 +257,8 @@ def finish_plan(text: str, draft: Draft, components: list[Component], *, intensi
             side = "both"
         units.append(ActionUnit(au=au, intensity=value, side=side))
     total = sum(weights.values()) or 1.0
-    comps = [EmotionComponent(c.name, round(c.weight / total, 3)) for c in sorted(components, key=lambda c: -c.weight)]
+    comps = [EmotionComponent(c.name, round(c.weight / total, 3), c.role)
+             for c in sorted(components, key=lambda c: -c.weight)]
     if valence is None or arousal is None:
         valence = sum(kb.PROTOTYPES[c.name].valence * c.weight for c in components) / total if components else 0.0
         arousal = (sum(kb.PROTOTYPES[c.name].arousal * min(1.0, c.level) * c.weight for c in components) / total
@@ -227,6 +267,7 @@ def finish_plan(text: str, draft: Draft, components: list[Component], *, intensi
     regions = region_sentences(units)
 
     steps = [f"Semantics: {' '.join(semantics)}"]
+    steps += list(extra_steps or [])
     steps.append(f"Emotion components: {emotion.label} -> valence {emotion.valence:+.2f}, arousal {emotion.arousal:.2f}."
                  if comps else "Emotion components: none, a neutral face.")
     steps += [f"Rule: {s}." for s in draft.steps]

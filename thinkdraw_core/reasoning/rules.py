@@ -1,8 +1,13 @@
-"""Reading emotion text: clauses, intensity words, negation, masking, suppression, asymmetry, timing.
+"""Reading emotion text: clauses, idioms, word forms, intensity words, negation, masking, suppression,
+asymmetry, timing.
 
-`read_text` turns the text into a `Reading`: the emotion mentions it found literally (English
-or Chinese lexicon words) and the clauses left for semantic retrieval, plus every rule that
-fired, so the reasoning can say why.
+`read_text` turns the text into a `Reading`: the emotion mentions it found literally (idioms and set
+phrases first, then lexicon words in any of their forms, English or Chinese) and the clauses left for
+semantic retrieval and appraisal, plus every rule that fired, so the reasoning can say why.
+
+Order matters and is the point of this module: a figurative phrase is read as a whole before any word
+inside it ('bored stiff' is boredom, not fear; 心花怒放 is delight, not anger), and a Chinese character
+counts as a feeling only when it stands as a word of its own (怒 in 怒放 'in full bloom' does not).
 """
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from . import idioms
 from . import knowledge as kb
+from .lemmas import adjective_of, tokens
 
 
 @dataclass
@@ -20,10 +27,16 @@ class Mention:
     level: float
     clause: str
     phrase: str
-    how: str  # "word", "Chinese word" or "similar to '...' (0.62)"
+    how: str  # "word", "idiom", "Chinese word", "Chinese set phrase" or "similar to '...' (0.62)"
     negated: bool = False
     suppressed: bool = False
     modifier: str = ""
+    components: dict[str, float] | None = None  # prototype shares when not the concept's own
+    roles: dict[str, str] = field(default_factory=dict)  # prototype -> "shown" | "hidden" (masks)
+    clause_index: int = -1
+    display: str = ""  # "smile", "laugh" or "calm" when the phrase names a face put on, not a feeling
+    role: str = ""  # "shown" or "hidden" once masking is read (masking.assign_roles)
+    aus: dict[int, tuple[float, str]] = field(default_factory=dict)  # a described facial action: AU -> (x, side)
 
 
 @dataclass
@@ -34,6 +47,10 @@ class Clause:
     negator: str = ""
     suppressed: bool = False
     residue: str = ""  # what semantic retrieval compares when no lexicon word matched
+    index: int = -1
+    joined_by: str = ""  # the word that joined it to the clause before ('but', 'while', ...)
+    role: str = ""  # "shown" or "hidden" when a masking cue names it
+    role_cue: str = ""
 
 
 @dataclass
@@ -50,17 +67,62 @@ class Reading:
     asymmetric_side: str = ""
     asymmetry_word: str = ""
     notes: list[str] = field(default_factory=list)
+    chinese_events: str = ""  # the Chinese text left without a feeling word, for appraisal
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_JOINERS = (r"but|yet|though|although|even though|while|whilst|whereas|and also|and yet|and|or|mixed with|"
+            r"combined with|along with|as well as|plus|then|turning into|giving way to|with a hint of|"
+            r"with a touch of")
 _SPLIT = re.compile(
-    r"[,;.!?:()\[\]\n—–]|\s-\s|\s+(?:but|yet|though|although|while|whereas|and also|and yet|and|or|mixed with|"
-    r"combined with|along with|as well as|plus|then|turning into|giving way to|with a hint of|with a touch of)\s+|[，。；！？、]|但是|但|却|又|而且|同时"
+    r"[,;.!?:()\[\]\n—–]|\s-\s|\s+(" + _JOINERS + r")\s+|[，。；！？、]|(但是|但|却|又|而且|同时|可是|其实|反而)"
 )
+# joiners after which the two clauses can be a face and the feeling it covers
+_CONTRAST = {"but", "yet", "though", "although", "even though", "while", "whilst", "whereas", "and yet",
+             "但是", "但", "却", "可是", "其实"}
 _STOP = {"a", "an", "the", "is", "are", "was", "were", "be", "being", "feel", "feels", "feeling", "felt", "look",
          "looks", "looking", "seem", "seems", "seeming", "face", "expression", "he", "she", "they", "i", "his", "her",
          "their", "my", "at", "all", "of", "very", "that", "this", "it", "its", "who", "someone", "person", "just",
          "also", "kind", "sort", "bit"}
+
+# --- masking cues ---------------------------------------------------------------------------------
+# 'hides her fear behind a smile', 'masks his contempt with a sweet smile': the first part is felt and
+# hidden, the second is the face shown. Split before the clause is read, so each part keeps its role.
+_HIDE_WITH = re.compile(
+    r"\b(?:hid(?:e|es|ing)|mask(?:s|ed|ing)?|conceal(?:s|ed|ing)?|cover(?:s|ed|ing)?(?: up)?|disguis(?:e|es|ed|ing)|"
+    r"bur(?:y|ies|ied|ying)|cloak(?:s|ed|ing)?)\s+(.+?)\s+(?:with|behind|under|beneath|underneath)\s+(.+)")
+# 'panic behind the smile', 'hurt beneath a polite grin', 'smiling through the pain'
+_BEHIND = re.compile(r"(.+?)\s+(?:behind|beneath|underneath|under)\s+((?:the|a|an|his|her|their|my|that|this)?\s*"
+                     r"(?:\w+\s+){0,2}(?:smile|grin|laugh|mask|face|calm|composure|facade|façade))\b(.*)")
+# 'a polite smile over simmering anger': the face first, what it covers second
+_OVER = re.compile(r"(.*\b(?:smile|smiles|grin|grins|laugh|laughs|face|mask|calm|composure))\s+(?:over|covering|masking)\s+(.+)")
+_THROUGH = re.compile(r"\b((?:smil|grinn|laugh|beam)(?:e|es|ed|ing|s)?)\s+through\s+(.+)")
+# words that put a face on: what follows is shown, whatever is felt
+SHOWN_CUES = re.compile(
+    r"\b(?:pretend(?:s|ed|ing)?(?: to)?|act(?:s|ed|ing)?\s+(?:as (?:though|if)|like)|feign(?:s|ed|ing)?|"
+    r"fak(?:e|es|ed|ing)|forc(?:e|es|ed|ing)|put(?:s|ting)? on|plaster(?:s|ed|ing)?(?: on)?|"
+    r"keep(?:s|ing)? up|kept up|on the surface|outwardly|to the world|"
+    r"manag(?:e|es|ed|ing) (?:a|an) (?:\w+ )?(?:smile|grin|laugh)|forc(?:e|es|ed|ing) (?:himself|herself|themselves) to|"
+    r"keep(?:s|ing)? (?:smiling|grinning|laughing|nodding)|kept (?:smiling|grinning|laughing|nodding)|"
+    r"laugh(?:s|ed|ing)? along|nod(?:s|ded|ding)? along|play(?:s|ed|ing)? it cool|"
+    r"hold(?:s|ing)? it together|held it together|for the (?:kids|children|camera|guests|"
+    r"customers|audience|crowd|room|others|family)|for (?:his|her|their) (?:sake|kids|children|boss|guests))\b")
+HIDDEN_CUES = re.compile(
+    r"\b(?:inside|inwardly|deep down|secretly|underneath|beneath it|on the inside|in (?:his|her|their|my) heart|"
+    r"privately|behind closed doors|in truth|really)\b")
+CHINESE_SHOWN_CUES = ("表面上", "表面", "外表", "假装", "装作", "装出", "佯装", "故作", "强装", "强作", "硬挤出",
+                      "挤出", "勉强", "强撑", "硬撑", "嘴上", "装得", "人前", "当着")
+CHINESE_HIDDEN_CUES = ("心里", "内心", "心中", "心底", "暗自", "暗暗", "背地里", "其实", "心头", "人后", "转过身",
+                       "背过身")
+# phrases that name a face put on rather than a feeling
+DISPLAY = {"smile": "smile", "smiles": "smile", "smiling": "smile", "grin": "smile", "grinning": "smile",
+           "grins": "smile", "beaming": "smile", "beam": "smile", "big smile": "smile", "warm smile": "smile",
+           "soft smile": "smile", "gently smiling": "smile", "laugh": "laugh", "laughing": "laugh",
+           "laughs": "laugh", "calm": "calm", "composed": "calm", "calm face": "calm", "straight face": "calm",
+           "poker face": "calm", "impassive": "calm", "deadpan": "calm", "expressionless": "calm",
+           "blank expression": "calm", "cheerful": "smile", "微笑": "smile", "笑": "smile", "笑嘻嘻": "smile",
+           "笑眯眯": "smile", "笑呵呵": "smile", "乐呵呵": "smile", "笑容满面": "smile", "平静": "calm", "冷静": "calm",
+           "淡定": "calm", "面无表情": "calm", "若无其事": "calm"}
 
 
 def _norm(text: str) -> str:
@@ -68,17 +130,127 @@ def _norm(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
 
 
+# --- English phrases: lexicon words and idioms, matched on word forms --------------------------------
+
+_SLOTS = {"one's": (0, 1), "oneself": (1, 1), "someone": (1, 3), "someone's": (1, 3), "something": (1, 4)}
+
+
+@dataclass(frozen=True)
+class Entry:
+    phrase: str
+    key: tuple  # lemmas; a (min, max) tuple is a slot for that many words
+    literal: int  # how many words must match: longer phrases win
+    concept: str
+    level: float
+    kind: str  # "word", "idiom" or "action" (a described facial movement)
+    sense: idioms.Sense | None = None
+    aus: tuple = ()  # for actions: ((AU, intensity, 'both' | 'one'), ...)
+    surface: tuple = ()  # the phrase's own words, aligned with key (None for a slot)
+
+
+def _key(phrase: str) -> tuple:
+    return tuple(k for k, _ in _key_surface(phrase))
+
+
+def _surface(phrase: str) -> tuple:
+    return tuple(w for _, w in _key_surface(phrase))
+
+
+def _key_surface(phrase: str) -> list[tuple]:
+    out = []
+    for word in phrase.split():
+        if word in _SLOTS:
+            out.append((_SLOTS[word], None))
+        else:
+            out.extend((t[1], t[0]) for t in tokens(word))
+    return out
+
+
 @lru_cache(maxsize=1)
-def _english_phrases() -> tuple[tuple[str, str, float, re.Pattern], ...]:
-    """(phrase, concept, level, pattern), longest first so 'happily surprised' beats 'surprised'."""
-    rows = []
+def english_index() -> dict[str, tuple[Entry, ...]]:
+    """First lemma -> entries starting with it, idioms and lexicon phrases alike, longest first."""
+    entries: list[Entry] = []
+    for phrase, sense in idioms.load("en"):
+        key = _key(phrase)
+        entries.append(Entry(phrase, key, sum(isinstance(k, str) for k in key), sense.name, sense.level, "idiom",
+                             sense, surface=_surface(phrase)))
+    for phrase, aus, gloss in idioms.load_actions("en"):
+        key = _key(phrase)
+        entries.append(Entry(phrase, key, sum(isinstance(k, str) for k in key), gloss, 1.0, "action",
+                             aus=tuple((au, x, side) for au, (x, side) in aus.items()), surface=_surface(phrase)))
     for concept, phrases in kb.LEXICON.items():
         for phrase in phrases:
             if phrase in kb.EMBEDDING_ONLY:
                 continue
-            pat = re.compile(r"(?<![\w'])" + re.escape(phrase).replace(r"\ ", r"[\s-]+") + r"(?![\w'])")
-            rows.append((phrase, concept.name, concept.level, pat))
-    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+            key = _key(phrase)
+            entries.append(Entry(phrase, key, len(key), concept.name, concept.level, "word", surface=_surface(phrase)))
+    index: dict[str, list[Entry]] = {}
+    for e in entries:
+        if e.key and isinstance(e.key[0], str):
+            index.setdefault(e.key[0], []).append(e)
+    return {k: tuple(sorted(v, key=lambda e: -e.literal)) for k, v in index.items()}
+
+
+def _token_lemmas(tok: tuple[str, str, int, int]) -> tuple[str, ...]:
+    word, lem = tok[0], tok[1]
+    return (lem, word, *adjective_of(word))
+
+
+def _same_word(tok, lemma: str, surface: str) -> bool:
+    """A text word is a form of a phrase word when they share a lemma, except that a bare base form
+    does not stand for a derived one: 'floor' is not 'floored', 'bore' (a dull person) not 'bored'."""
+    word, lem = tok[0], tok[1]
+    if word == surface or word == lemma:
+        return word == surface or surface == lemma
+    return lem == lemma and not (word == lem and surface != lemma) or lemma in adjective_of(word)
+
+
+def _match_at(toks, i: int, entry: Entry, k: int) -> int:
+    """End token index of `entry.key[k:]` matched from token i, or -1."""
+    key = entry.key
+    if k == len(key):
+        return i
+    part = key[k]
+    if isinstance(part, tuple):
+        lo, hi = part
+        for n in range(lo, hi + 1):
+            if i + n <= len(toks):
+                end = _match_at(toks, i + n, entry, k + 1)
+                if end >= 0:
+                    return end
+        return -1
+    if i < len(toks) and _same_word(toks[i], part, entry.surface[k]):
+        return _match_at(toks, i + 1, entry, k + 1)
+    return -1
+
+
+def find_english(text: str) -> list[tuple[int, int, Entry]]:
+    """Non-overlapping (start char, end char, entry) in `text`: idioms and longer phrases first."""
+    toks = tokens(text)
+    index = english_index()
+    found = []
+    for i, tok in enumerate(toks):
+        seen = set()
+        for first in _token_lemmas(tok):
+            if first in seen:
+                continue
+            seen.add(first)
+            for entry in index.get(first, ()):
+                end = _match_at(toks, i, entry, 0)
+                if end > i:
+                    found.append((entry, i, end))
+    # idioms beat words, longer beats shorter, then left to right
+    found.sort(key=lambda f: (-(f[0].kind != "word"), -f[0].literal, f[1]))
+    taken: list[tuple[int, int]] = []
+    out = []
+    for entry, i, end in found:
+        if any(i < e and s < end for s, e in taken):
+            continue
+        if entry.literal == 1 and entry.kind == "word" and re.sub(r"[\s-]+", " ", toks[i][0]) in kb.INTENSITY_WORDS:
+            continue  # 'terribly' in 'terribly happy' is how much, not fear
+        taken.append((i, end))
+        out.append((toks[i][2], toks[end - 1][3], entry))
+    return sorted(out, key=lambda m: m[0])
 
 
 def _word_pattern(words) -> re.Pattern:
@@ -107,6 +279,44 @@ def _find_timing(reading: Reading, text: str) -> None:
         setattr(reading, attr, hit)
 
 
+def _split(text: str) -> list[tuple[str, str]]:
+    """(clause, the joiner before it)."""
+    parts, last, joiner = [], 0, ""
+    for m in _SPLIT.finditer(text):
+        parts.append((text[last:m.start()], joiner))
+        joiner = (m.group(1) or m.group(2) or "").strip()
+        last = m.end()
+    parts.append((text[last:], joiner))
+    return parts
+
+
+_FACE_HIDING = re.compile(r"\b((?:smil|grin|laugh)(?:e|es|ed|ing|s)?)\s+(?:that\s+|which\s+)?(?:hides?|hiding|masks?|"
+                         r"masking|covers?|covering|conceals?|concealing)\s+(.+)")
+
+
+def _mask_parts(part: str) -> list[tuple[str, str, str]]:
+    """A clause split into (text, role, cue) when it names a hidden feeling and the face over it."""
+    m = _FACE_HIDING.search(part)
+    if m:
+        return [(part[:m.start()] + " " + m.group(1), "shown", f"{m.group(1)} hiding"),
+                (m.group(2), "hidden", f"{m.group(1)} hiding")]
+    m = _HIDE_WITH.search(part)
+    if m:
+        return [(part[:m.start()] + " " + m.group(1), "hidden", "hides ... with/behind"),
+                (m.group(2), "shown", "hides ... with/behind")]
+    m = _THROUGH.search(part)
+    if m and not re.search(r"\btears?\b", m.group(2)):  # 'smiling through tears' is bittersweet, not a mask
+        return [(part[:m.start()] + " " + m.group(1), "shown", f"{m.group(1)} through"),
+                (m.group(2), "hidden", f"{m.group(1)} through")]
+    m = _OVER.search(part)
+    if m and m.group(1).strip():
+        return [(m.group(1), "shown", "a face over"), (m.group(2), "hidden", "a face over")]
+    m = _BEHIND.search(part)
+    if m and m.group(1).strip():
+        return [(m.group(1), "hidden", "behind the face"), (m.group(2) + " " + m.group(3), "shown", "behind the face")]
+    return [(part, "", "")]
+
+
 def read_text(text: str) -> Reading:
     if not isinstance(text, str):
         raise ValueError(f"text must be a string describing an emotion, got {type(text).__name__}")
@@ -127,45 +337,68 @@ def read_text(text: str) -> Reading:
     reading.asymmetric_side = side.group(1) if side else "right"
 
     english, chinese = _CJK.sub(" ", low), "".join(ch if _CJK.match(ch) else " " for ch in low)
-    for part in _SPLIT.split(english):
-        clause = _read_clause(part.strip(), reading)
-        if clause:
-            reading.clauses.append(clause)
+    for part, joiner in _split(english):
+        for k, (sub, role, cue) in enumerate(_mask_parts(part.strip())):
+            clause = _read_clause(sub.strip(), reading, joiner if k == 0 else "")
+            if clause:
+                if role:
+                    clause.role, clause.role_cue = role, cue
+                reading.clauses.append(clause)
     if chinese.strip():
         _read_chinese(low, reading)
     return reading
 
 
-def _read_clause(part: str, reading: Reading) -> Clause | None:
+def _read_clause(part: str, reading: Reading, joiner: str = "") -> Clause | None:
     if not part or not re.search(r"[a-z]", part):
         return None
-    clause = Clause(text=part)
+    clause = Clause(text=part, index=len(reading.clauses), joined_by=joiner)
     work = part
     for pat in _SUPPRESS:
         m = pat.search(work)
         if m:
             clause.suppressed = True
-            work = work[:m.start()] + " " + work[m.end():]
+            work = work[:m.start()] + " " * (m.end() - m.start()) + work[m.end():]
     for timing in (_MICRO, _SLOW, _FAST, _HOLD):
-        work = timing.sub(" ", work)
-    mods = list(_INTENSITY.finditer(work))
+        work = timing.sub(lambda m: " " * len(m.group(0)), work)
+    cue = SHOWN_CUES.search(work)
+    if cue:
+        clause.role, clause.role_cue = "shown", cue.group(0)
+    else:
+        cue = HIDDEN_CUES.search(work)
+        if cue:
+            clause.role, clause.role_cue = "hidden", cue.group(0)
+    matches = find_english(work)
+    # an intensity word inside an idiom is part of the idiom ('over the moon' has none, 'a bit' in
+    # 'a bit hot under the collar' is outside it and does count)
+    outside = work
+    for s, e, entry in matches:
+        if entry.kind != "word":
+            outside = outside[:s] + " " * (e - s) + outside[e:]
+    mods = list(_INTENSITY.finditer(outside))
     if mods:
         # the word furthest from 'typical' decides: "quite extremely" is extreme
         best = max(mods, key=lambda m: abs(kb.INTENSITY_WORDS[re.sub(r"[\s-]+", " ", m.group(0))] - 1.0))
         clause.modifier = best.group(0)
         clause.level_modifier = kb.INTENSITY_WORDS[re.sub(r"[\s-]+", " ", best.group(0))]
-    shielded = _NOT_NEGATION.sub(" ", work)
+    shielded = _NOT_NEGATION.sub(lambda m: " " * len(m.group(0)), outside)
     negs = [] if clause.suppressed else list(_NEGATOR.finditer(shielded))
 
-    taken: list[tuple[int, int]] = []
-    for phrase, concept, level, pat in _english_phrases():
-        for m in pat.finditer(work):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
-            taken.append((m.start(), m.end()))
-            neg = next((n for n in negs if n.end() <= m.start() and len(shielded[n.end():m.start()].split()) <= 4), None)
-            reading.mentions.append(_mention(concept, level, clause, phrase, "word", neg, m.start()))
-    if not taken:
+    for s, e, entry in matches:
+        if entry.kind == "action":
+            reading.mentions.append(Mention("described action", 1.0, clause.text, entry.phrase, "described action",
+                                            clause_index=clause.index,
+                                            aus={au: (x, side) for au, x, side in entry.aus}))
+            continue
+        neg = next((n for n in negs if n.end() <= s and len(shielded[n.end():s].split()) <= 4), None)
+        mention = _mention(entry.concept, entry.level, clause, work[s:e].strip(), entry.kind, neg, s)
+        if entry.sense is not None:
+            mention.components = dict(entry.sense.components)
+            mention.roles = dict(entry.sense.roles)
+            mention.phrase = entry.phrase
+        mention.display = DISPLAY.get(entry.phrase, "")
+        reading.mentions.append(mention)
+    if not matches:
         residue = _INTENSITY.sub(" ", _NEGATOR.sub(" ", work))
         if any(w not in _STOP for w in re.findall(r"[a-z']+", residue)):
             clause.residue = " ".join(residue.split())
@@ -178,34 +411,194 @@ def _mention(concept: str, level: float, clause: Clause, phrase: str, how: str, 
     if clause.level_modifier is not None:
         level = clause.level_modifier * level ** 0.5
     return Mention(concept=concept, level=min(level, 1.5), clause=clause.text, phrase=phrase, how=how,
-                   negated=negator is not None, suppressed=clause.suppressed, modifier=clause.modifier)
+                   negated=negator is not None, suppressed=clause.suppressed, modifier=clause.modifier,
+                   clause_index=clause.index)
 
 
-def mention_from_retrieval(clause: Clause, concept: str, level: float, phrase: str, similarity: float) -> Mention:
+def mention_from_retrieval(clause: Clause, concept: str, level: float, phrase: str, similarity: float,
+                           components: dict[str, float] | None = None) -> Mention:
     m = _mention(concept, level, clause, phrase, f"similar to '{phrase}' ({similarity:.2f})",
                  clause.negator or None, 0)
+    m.components = dict(components) if components else None
     return m
 
 
+# --- Chinese ------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def chinese_words() -> tuple[tuple[str, str, float, str, idioms.Sense | None], ...]:
+    """(word, concept, level, kind, sense), longest first: set phrases before words before characters."""
+    rows = {w: (w, concept, level, "Chinese word", None) for w, (concept, level) in kb.CHINESE.items()}
+    for phrase, sense in idioms.load("zh"):
+        rows[phrase] = (phrase, sense.name, sense.level, "Chinese set phrase", sense)
+    for phrase, aus, gloss in idioms.load_actions("zh"):
+        rows[phrase] = (phrase, gloss, 1.0, "described action", aus)
+    return tuple(sorted(rows.values(), key=lambda r: -len(r[0])))
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    """jieba's segmenter (it ships its dictionary), or None: it tells a word from a character inside one."""
+    import logging
+    import warnings
+
+    try:
+        with warnings.catch_warnings():  # jieba's own import of pkg_resources warns on new setuptools
+            warnings.simplefilter("ignore")
+            import jieba
+    except ModuleNotFoundError:
+        return None
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+# what may stand beside a feeling inside one segmented word without changing it: 不怕, 有点累, 吓死, 气得
+_FUNCTION_MORPHEMES = tuple(sorted({*kb.CHINESE_NEGATORS, *kb.CHINESE_INTENSITY, *kb.CHINESE_DEGREE_AFTER,
+                                    "我", "了", "得", "的", "地", "人", "一", "都", "也", "着", "过", "到"},
+                                   key=len, reverse=True))
+
+
+def _only_function(text: str) -> bool:
+    while text:
+        for f in _FUNCTION_MORPHEMES:
+            if text.startswith(f):
+                text = text[len(f):]
+                break
+        else:
+            return False
+    return True
+
+
+class Segments:
+    """jieba's words of a text, segmented only when a question needs them: the set phrases and the
+    words of two or more characters are taken as they are, so most texts never load the segmenter."""
+
+    def __init__(self, low: str):
+        self.low = low
+        self._spans: list[tuple[int, int]] | None = None
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            jb = _jieba()
+            self._spans, pos = [], 0
+            for word in (jb.lcut(self.low, HMM=False) if jb is not None else ()):
+                self._spans.append((pos, pos + len(word)))
+                pos += len(word)
+        return self._spans
+
+
+def _is_word(low: str, s: int, e: int, segments: Segments) -> bool:
+    """True when [s, e) is a word of the text, not part of a longer word: the segmented words it
+    overlaps add only negators, intensity words or grammar (不怕, 有点累, 吓死), never another morpheme
+    (怒放, 困难, 笑话). A single character is where this matters; longer words are taken as found."""
+    if e - s > 1:
+        return True
+    spans = segments.spans
+    if not spans:
+        return True
+    over = [(a, b) for a, b in spans if a < e and s < b]
+    lo, hi = min(a for a, _ in over), max(b for _, b in over)
+    return _only_function(low[lo:s]) and _only_function(low[e:hi])
+
+
+def _chinese_clauses(low: str) -> list[tuple[int, int, str]]:
+    """(start, end, joiner) of the Chinese clauses."""
+    out, last, joiner = [], 0, ""
+    for m in re.finditer(r"[，。；！？、,.;!?\s]+|(但是|但|却|可是|其实|反而|而是|就是)", low):
+        if m.start() > last:
+            out.append((last, m.start(), joiner))
+            joiner = ""
+        if m.group(1):
+            joiner = m.group(1)
+        last = m.end()
+    if last < len(low):
+        out.append((last, len(low), joiner))
+    return out
+
+
 def _read_chinese(low: str, reading: Reading) -> None:
-    words = sorted(kb.CHINESE, key=len, reverse=True)
+    spans = Segments(low)
     taken: list[tuple[int, int]] = []
     suppressed_at = [low.find(w) for w in kb.CHINESE_SUPPRESSION if w in low]
-    for word in words:
+    clauses = _chinese_clauses(low)
+    base = len(reading.clauses)
+    for n, (s, e, joiner) in enumerate(clauses):
+        text = low[s:e]
+        clause = Clause(text=text, index=base + n, joined_by=joiner)
+        cue = next((c for c in CHINESE_SHOWN_CUES if c in text), "")
+        if cue:
+            clause.role, clause.role_cue = "shown", cue
+        else:
+            cue = next((c for c in CHINESE_HIDDEN_CUES if c in text or c == joiner), "")
+            if cue:
+                clause.role, clause.role_cue = "hidden", cue
+        reading.clauses.append(clause)
+    for word, concept, level, kind, sense in chinese_words():
         for m in re.finditer(re.escape(word), low):
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
+            if kind == "Chinese word" and not _is_word(low, m.start(), m.end(), spans):
+                continue
             taken.append((m.start(), m.end()))
-            concept, level = kb.CHINESE[word]
-            before = low[max(0, m.start() - 3):m.start()]
-            neg = next((n for n in kb.CHINESE_NEGATORS if before.endswith(n) or before[:-1].endswith(n)), None)
+            ci = next((base + n for n, (s, e, _) in enumerate(clauses) if s <= m.start() < e), base)
+            if kind == "described action":
+                reading.mentions.append(Mention("described action", 1.0, word, word, kind, clause_index=ci,
+                                                aus=dict(sense)))
+                continue
+            home = reading.clauses[ci] if ci < len(reading.clauses) else None
+            neg = _chinese_negator(low, m.start(), spans)
             mod = next((w for w in sorted(kb.CHINESE_INTENSITY, key=len, reverse=True)
                         if w in low[max(0, m.start() - 4):m.start()]), "")
-            clause = Clause(text=word, suppressed=any(0 <= s < m.start() for s in suppressed_at))
+            after = next((w for w in kb.CHINESE_DEGREE_AFTER if low.startswith(w, m.end())), "")
+            clause = Clause(text=word, suppressed=any(0 <= s < m.start() for s in suppressed_at), index=ci)
             if mod:
                 clause.level_modifier, clause.modifier = kb.CHINESE_INTENSITY[mod], mod
-            reading.mentions.append(_mention(concept, level, clause, word, "Chinese word", neg, m.start()))
+            elif after:
+                clause.level_modifier, clause.modifier = 1.4, after
+            mention = _mention(concept, level, clause, word, kind, neg, m.start())
+            if sense is not None:
+                mention.components, mention.roles = dict(sense.components), dict(sense.roles)
+            mention.display = DISPLAY.get(word, "")
+            if home is not None and not home.role and mention.roles:
+                home.role_cue = word
+            reading.mentions.append(mention)
     # 泪 (tears) after a suppression verb reads as held-back sadness: 强忍泪水
     if suppressed_at and "泪" in low and not any(m.concept == "sadness" for m in reading.mentions):
         clause = Clause(text="泪", suppressed=True)
         reading.mentions.append(_mention("sadness", 1.0, clause, "泪", "Chinese word", None, 0))
+    rest = low
+    for s, e in taken:
+        rest = rest[:s] + " " * (e - s) + rest[e:]
+    if not taken:
+        reading.chinese_events = "".join(ch for ch in rest if _CJK.match(ch) or ch in "，。")
+
+
+def _chinese_negator(low: str, start: int, segments: Segments) -> str | None:
+    """The negator right before a feeling (intensity words may stand between: 不太开心, 一点都不恶心), taken
+    only where it is a word of its own or the head of the feeling's word: 特别 and 无比 hold no negation."""
+    before = low[max(0, start - 8):start]
+    stripped = before
+    for _ in range(4):
+        grammar = next((w for w in ("被", "感到", "觉得", "是", "会", "有被", "什么", "那么", "这么", "怎么",
+                                    "太", "显得", "感觉") if stripped.endswith(w)), "")
+        if grammar:  # 没有被吓到: the passive and the copula stand between the negator and the feeling
+            stripped = stripped[:-len(grammar)]
+            continue
+        word = next((w for w in sorted(kb.CHINESE_INTENSITY, key=len, reverse=True)
+                     if stripped.endswith(w) and not any(stripped.endswith(n) for n in kb.CHINESE_NEGATORS
+                                                         if len(n) > len(w))), "")
+        if not word:
+            break
+        stripped = stripped[:-len(word)]
+    for neg in sorted(kb.CHINESE_NEGATORS, key=len, reverse=True):
+        if stripped.endswith(neg):
+            if len(neg) > 1:
+                return neg
+            at = start - (len(before) - len(stripped)) - len(neg)
+            spans = segments.spans  # a lone 不/没/别/无 may be part of a word: 特别, 无比
+            if not spans or any(a == at for a, _ in spans) or any(a < at < b and b > start for a, b in spans):
+                return neg
+            return None
+    return None

@@ -1,0 +1,193 @@
+"""The embedded reasoner beyond emotion words: events read by appraisal, idioms read whole, masks split
+into a shown and a hidden feeling, unsure retrieval kept neutral, word forms read like their base word.
+
+Each test states a principle and checks it on phrasings written for the test, not on the data sets.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from thinkdraw_core.plan import AUPlan
+from thinkdraw_core.reasoning import get_reasoner
+from thinkdraw_core.reasoning.embedded import EmbeddedBackend, Row
+
+FEAR_ONLY = {2, 5, 20}  # fear's AUs that no smile, sadness or boredom uses
+ANGER_ONLY = {7, 23}
+
+
+@pytest.fixture(scope="module")
+def think():
+    reasoner = get_reasoner("embedded")
+    reasoner.load()
+    return reasoner.reason
+
+
+def names(plan: AUPlan) -> list[str]:
+    return [c.name for c in plan.emotion.components]
+
+
+# --- appraisal -----------------------------------------------------------------------------------
+
+APPRAISAL_QUESTIONS = ("what happened", "to whom", "good or bad", "caused by", "expected or sudden",
+                       "certain or not", "so the feeling is")
+
+
+@pytest.mark.parametrize("text, feeling, absent", [
+    ("her brother rings to say their grandmother died this morning", "sadness", {12}),
+    ("the mechanic charges her double and refuses to explain the bill", "anger", {12}),
+    ("her son phones to say he passed every one of his final exams", "happiness", {15}),
+])
+def test_an_event_is_appraised_into_a_feeling_with_its_steps(think, text, feeling, absent):
+    plan = think(text)
+    assert feeling in names(plan), (text, plan.emotion.label, plan.reasoning[:3])
+    assert not set(plan.active_aus()) & absent
+    steps = " ".join(s for s in plan.reasoning if s.startswith("Appraisal:"))
+    for question in APPRAISAL_QUESTIONS:
+        assert question in steps, (question, plan.reasoning)
+
+
+def test_appraisal_reads_blame_and_uncertainty(think):
+    done = think("someone keyed the whole side of his car overnight")
+    assert "another person, who is to blame" in " ".join(done.reasoning)
+    assert names(done)[0] == "anger"
+    maybe = think("he is waiting to hear if the lump is cancer")
+    assert names(maybe)[0] in ("worry", "fear"), maybe.emotion.label
+    assert "it may still happen" in " ".join(maybe.reasoning)
+
+
+def test_chinese_event_is_appraised(think):
+    plan = think("奶奶去世了，他站在灵堂前")
+    assert names(plan)[0] == "sadness", plan.emotion.label
+    assert any(s.startswith("Appraisal: what happened") for s in plan.reasoning)
+
+
+# --- idioms --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, feeling, misleading", [
+    ("bored stiff in the meeting", "boredom", FEAR_ONLY),  # 'stiff' and 'bored' alone
+    ("absolutely tickled pink by the card", "happiness", {1, 4, 15}),  # 'pink' is no colour of sadness
+    ("he saw red at the referee's decision", "anger", {1, 2, 15}),
+    ("her heart sank when she read the score", "sadness", {2, 5, 26}),  # not surprise
+    ("scared stiff of the dark", "fear", {43}),
+    ("心花怒放", "happiness", {4, 7, 23}),  # 怒 alone is anger
+    ("笑死我了", "happiness", {1, 4, 15}),  # 死 here is 'to death', a degree
+])
+def test_an_idiom_is_read_as_a_whole_before_its_words(think, text, feeling, misleading):
+    plan = think(text)
+    assert feeling in names(plan), (text, plan.emotion.label)
+    assert not set(plan.active_aus()) & misleading, (text, plan.active_aus())
+    assert any("read as a whole" in s for s in plan.reasoning), plan.reasoning
+
+
+def test_words_an_idiom_happens_to_share_do_not_make_it(think):
+    # 'walks on' shares words with 'walk on air' (elation) and means nothing of the kind
+    plan = think("a stranger shoves him off the pavement and walks on")
+    assert "happiness" not in names(plan), plan.emotion.label
+    assert plan.au_intensity(12) < 0.15
+
+
+def test_a_character_inside_a_longer_chinese_word_is_not_a_feeling(think):
+    assert think("花园里的花怒放了").action_units == []  # 怒放: in full bloom
+    assert names(think("特别特别开心"))[0] == "happiness"  # 别 in 特别 is no negation
+    assert "fear" not in names(think("我一点都不怕"))
+
+
+def test_idiom_banks_are_broad_and_valid():
+    from thinkdraw_core.reasoning import idioms, knowledge
+
+    for lang in ("en", "zh"):
+        rows = idioms.load(lang)
+        assert len({p for p, _ in rows}) >= 150, lang
+        for phrase, sense in rows:
+            assert set(sense.components) <= set(knowledge.PROTOTYPES), phrase
+            assert 0.3 <= sense.level <= 1.5, phrase
+
+
+# --- masking -------------------------------------------------------------------------------------
+
+def test_a_mask_shows_one_feeling_at_full_strength_and_leaks_the_hidden_one(think):
+    felt = think("heartbroken")
+    masked = think("pretending to be cheerful while she is heartbroken")
+    roles = {c.name: c.role for c in masked.emotion.components}
+    assert roles.get("polite smile") == "shown" and roles.get("sadness") == "hidden", roles
+    assert masked.au_intensity(12) >= 0.5  # the put-on smile is drawn in full
+    assert masked.au_intensity(6) == 0.0  # a smile put on has no cheek raise
+    assert 0 < masked.au_intensity(1) < felt.au_intensity(1)  # the hidden grief leaks, reduced
+    assert masked.au_intensity(15) == 0.0  # the controlled mouth does not show it
+    text = " ".join(masked.reasoning)
+    assert "shown" in text and "hidden" in text
+
+
+def test_masks_from_cue_words_and_set_phrases(think):
+    for text in ("she hides her fear behind a bright smile", "强颜欢笑", "表面上笑嘻嘻，心里很难过"):
+        plan = think(text)
+        assert plan.au_intensity(12) >= 0.15 and plan.au_intensity(6) == 0.0, (text, plan.action_units)
+        assert {c.role for c in plan.emotion.components} == {"shown", "hidden"}, (text, plan.emotion.label)
+    calm = think("acting calm though he is terrified inside")
+    assert {c.role for c in calm.emotion.components} >= {"hidden"}
+    assert not set(calm.active_aus()) & {20, 25, 26}  # the mouth stays controlled
+
+
+def test_a_polite_smile_has_no_cheek_raise_and_a_warm_one_does(think):
+    assert think("a polite smile").au_intensity(6) == 0.0
+    assert think("a warm smile").au_intensity(6) >= 0.15
+
+
+def test_roles_survive_a_json_round_trip_and_old_plans_still_load(think):
+    plan = think("pretending to be cheerful while she is heartbroken")
+    again = AUPlan.from_json(plan.to_json())
+    assert again == plan and any(c.role for c in again.emotion.components)
+    old = plan.to_dict()
+    for c in old["emotion"]["components"]:
+        del c["role"]
+    assert all(c.role == "" for c in AUPlan.from_dict(old).emotion.components)
+
+
+# --- unsure retrieval ----------------------------------------------------------------------------
+
+class _TwoPhrases:
+    """A stand-in embedder with two lexicon phrases of opposite feeling at chosen similarities."""
+
+    def __init__(self, happy: float, sad: float):
+        self.rows = [Row("lexicon", "happiness", 1.0, (("happiness", 1.0),)),
+                     Row("lexicon", "sadness", 1.0, (("sadness", 1.0),))]
+        self.phrases = ["a happy phrase", "a sad phrase"]
+        self.is_situation = np.zeros(2, bool)
+        self.sims = np.array([happy, sad], np.float32)
+
+    def similarities(self, texts):
+        return np.tile(self.sims, (len(texts), 1))
+
+
+def test_unsure_retrieval_never_picks_the_opposite_feeling():
+    unsure = EmbeddedBackend(embedder=_TwoPhrases(0.61, 0.60)).reason("zorbling the quandle")
+    assert unsure.action_units == [] and not unsure.emotion.components
+    assert any("unsure" in s and "opposite" in s for s in unsure.reasoning), unsure.reasoning
+    sure = EmbeddedBackend(embedder=_TwoPhrases(0.72, 0.55)).reason("zorbling the quandle")
+    assert names(sure) == ["happiness"] and sure.au_intensity(15) == 0.0
+
+
+def test_a_negated_event_is_not_read_as_its_positive_twin(think):
+    plan = think("the letter says she did not get the place she applied for")
+    assert "happiness" not in names(plan), plan.emotion.label
+    assert plan.au_intensity(12) < 0.15
+
+
+# --- word forms ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("form, base", [("the dark terrifies him", "terrified"), ("an infuriating delay", "furious"),
+                                        ("she stared at it disgustedly", "disgusted"),
+                                        ("he answered angrily", "angry"), ("saddened by it", "sad")])
+def test_word_forms_read_like_their_base_word(think, form, base):
+    assert names(think(form))[0] == names(think(base))[0], form
+
+
+def test_the_lemmatiser_ships_its_data_and_keeps_base_forms_apart():
+    from thinkdraw_core.reasoning.lemmas import adjective_of, available, lemma
+    from thinkdraw_core.reasoning.rules import find_english
+
+    assert available()
+    assert lemma("terrifies") == lemma("terrified") == lemma("terrifying")
+    assert "furious" in adjective_of("furiously") and adjective_of("early") == ("ear",)
+    assert find_english("the floor was wet") == []  # 'floor' is not 'floored'
