@@ -131,9 +131,156 @@ def bench_warp(repeats: int) -> list[dict]:
     ]
 
 
+def long_speech(path: Path, seconds: float, rate: int = 16000, seed: int = 0) -> None:
+    """Synthetic speech of any length, written 10 s at a time (an hour is 115 MB of 16-bit samples; the
+    benchmark's own process must not hold it): syllables of a voiced buzz at 100-200 Hz with a formant-like
+    colour, noise bursts for fricatives, pauses between words and longer ones between phrases."""
+    rng = np.random.default_rng(seed)
+    with wave.open(str(path), "wb") as wf:
+        wf.setnchannels(1), wf.setsampwidth(2), wf.setframerate(rate)
+        done, block = 0, 10 * rate
+        total = int(seconds * rate)
+        while done < total:
+            n = min(block, total - done)
+            t = np.arange(n) / rate
+            sig = np.zeros(n)
+            at = 0
+            while at < n:
+                length = int(rng.uniform(0.12, 0.3) * rate)
+                seg = slice(at, min(at + length, n))
+                tt = t[seg] - t[at]
+                if rng.random() < 0.2:  # a fricative: noise
+                    sig[seg] = 0.15 * rng.standard_normal(len(tt))
+                else:
+                    f0 = rng.uniform(100, 200)
+                    formant = rng.choice([300.0, 700.0, 1200.0, 2300.0])
+                    buzz = sum(np.sin(2 * np.pi * f0 * k * tt) / k * (1.5 if abs(f0 * k - formant) < 200 else 1.0)
+                               for k in range(1, 12))
+                    sig[seg] = 0.25 * buzz * np.sin(np.pi * tt / (length / rate))  # each syllable swells and fades
+                at += length + int(rng.choice([0.03, 0.08, 0.5], p=[0.6, 0.3, 0.1]) * rate)
+            wf.writeframes((np.clip(sig, -1, 1) * 32767).astype("<i2").tobytes())
+            done += n
+
+
+# The draft node's streaming path, run the way a ComfyUI graph that saves only its video output runs it: the pack
+# imported as ComfyUI imports it, the speech as a ComfyUI AUDIO tensor (what Load Audio gives), the node executed
+# with a prompt that reads only its video output (and its images too when the last argument is 1), then the VIDEO
+# handed a file path the way Save Video hands it one. Prints 'streamed N frames' or 'refused: ...', then the seconds.
+_NODE_PROBE = """
+import importlib, importlib.util, sys, time
+repo, image_path, audio_path, out_path, want_images = sys.argv[1:5] + [sys.argv[5] == "1"]
+sys.path.insert(0, repo + "/tests")
+from comfy_host import comfyui_path
+sys.path.insert(0, str(comfyui_path()))
+import comfy.cli_args
+comfy.cli_args.args.cpu = True
+spec = importlib.util.spec_from_file_location("thinkdraw_pack", repo + "/__init__.py",
+                                              submodule_search_locations=[repo])
+pack = importlib.util.module_from_spec(spec)
+sys.modules["thinkdraw_pack"] = pack
+spec.loader.exec_module(pack)
+import cv2, torch
+from comfy_api.latest import io
+from thinkdraw_core.draft.speech import load_audio
+from thinkdraw_core.reasoning import reason
+draft = importlib.import_module("thinkdraw_pack.nodes.draft")
+t0 = time.perf_counter()
+image = torch.from_numpy(cv2.cvtColor(cv2.imread(image_path), cv2.COLOR_BGR2RGB)).float().div(255.0)[None]
+samples, rate = load_audio(audio_path)
+audio = {"waveform": torch.from_numpy(samples)[None], "sample_rate": rate}
+del samples
+reads = [["3", 3]] + ([["3", 0]] if want_images else [])
+prompt = {"3": {"class_type": "ThinkDrawExpressionDraftRenderer", "inputs": {}},
+          **{str(10 + i): {"class_type": "X", "inputs": {"x": r}} for i, r in enumerate(reads)}}
+node = draft.ThinkDrawExpressionDraftRenderer.PREPARE_CLASS_CLONE({io.Hidden.prompt: prompt, io.Hidden.unique_id: "3"})
+try:
+    result = node.execute(image=image, plan=reason("deeply sad"), seconds=0.0, fps=25.0, seed=0, neutralize=0.8,
+                       face_index=-1, crop_margin=0.6, audio=audio)
+except ValueError as exc:
+    print("refused:", exc)
+else:
+    video = result.args[3]
+    video.save_to(out_path, format="auto", codec="auto", metadata={"prompt": prompt})
+    print(f"streamed {video.get_frame_count()} frames")
+print(round(time.perf_counter() - t0, 1))
+"""
+
+
+def bench_long_clips(minutes: tuple[float, ...]) -> list[dict]:
+    """Peak resident memory of a whole draft of a long speech clip, through the CLI and through the node's video
+    output, against the clip's length: flat when the frames stream. And what an IMAGE batch of it would take."""
+    import cv2
+    import skimage.data
+
+    from thinkdraw_core.draft.memory import SAFE_SHARE, available_memory, image_batch_bytes
+
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        image = tmp / "portrait.png"
+        cv2.imwrite(str(image), cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR))
+        for m in minutes:
+            seconds = 60.0 * m
+            audio = tmp / f"speech_{m:g}min.wav"
+            long_speech(audio, seconds)
+            frames = int(round(seconds * 25))
+            cli = [sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(image), "--emotion", "deeply sad",
+                   "--audio", str(audio), "--max-seconds", str(seconds + 1), "--out", str(tmp / "cli.mp4")]
+            with PeakRSS(children=True) as mem:
+                t0 = time.perf_counter()
+                proc = subprocess.run(cli, cwd=REPO, capture_output=True, text=True, timeout=4 * 3600)
+                wall = time.perf_counter() - t0
+            if proc.returncode:
+                raise RuntimeError(f"draft CLI failed on {m:g} min: {proc.stderr[-2000:]}")
+            rows.append(row("draft", f"long speech clip through the CLI, {m:g} min @ 25 fps, 512x512", wall, "s",
+                            baseline=f"clip length {seconds:g} s", ratio=wall / seconds, goal="flat peak MiB",
+                            peak_mb=mem.extra_mb,
+                            notes=f"{frames} frames streamed to h264 + aac; synthetic speech, 16 kHz mono; the "
+                                  "whole process's peak (imports, face model, the speech's samples, blendshape "
+                                  "measurement at 5 fps included)"))
+            (tmp / "cli.mp4").unlink()
+            with PeakRSS(children=True) as mem:
+                t0 = time.perf_counter()
+                proc = subprocess.run([sys.executable, "-c", _NODE_PROBE, str(REPO), str(image), str(audio),
+                                       str(tmp / "node.mp4"), "0"], cwd=REPO, capture_output=True, text=True,
+                                      timeout=4 * 3600)
+                wall = time.perf_counter() - t0
+            said = proc.stdout.strip().splitlines()
+            if proc.returncode or not said or not said[0].startswith("streamed"):
+                raise RuntimeError(f"draft node failed on {m:g} min: {proc.stdout[-1000:]} {proc.stderr[-2000:]}")
+            rows.append(row("draft", f"long speech clip through the node's video output, {m:g} min @ 25 fps, "
+                                     "512x512", wall, "s", baseline=f"clip length {seconds:g} s",
+                            ratio=wall / seconds, goal="flat peak MiB", peak_mb=mem.extra_mb,
+                            notes=f"{said[0]} into a file as Save Video asks (h264 + aac); the speech as a ComfyUI "
+                                  "AUDIO tensor; the whole process's peak (ComfyUI and pack imports included)"))
+            (tmp / "node.mp4").unlink()
+            need = image_batch_bytes(frames, 512, 512)
+            free = available_memory() or 0
+            if need > free * SAFE_SHARE:
+                # the same node asked for its images too: refused before drawing, with the estimate
+                with PeakRSS(children=True) as mem:
+                    t0 = time.perf_counter()
+                    proc = subprocess.run([sys.executable, "-c", _NODE_PROBE, str(REPO), str(image), str(audio),
+                                           str(tmp / "node.mp4"), "1"], cwd=REPO, capture_output=True, text=True,
+                                          timeout=600)
+                    wall = time.perf_counter() - t0
+                said = proc.stdout.strip().splitlines()
+                if proc.returncode or not said or not said[0].startswith("refused"):
+                    raise RuntimeError(f"the node drew an IMAGE batch of {need / 1e9:.0f} GB: {proc.stdout[-1000:]}")
+                rows.append(row("draft", f"the node's images output asked for as well, {m:g} min", wall, "s",
+                                peak_mb=mem.extra_mb,
+                                notes=f"refused before drawing: the IMAGE batch would be {need / 1e9:.1f} GB, this "
+                                      f"machine had {free / 1e9:.1f} GB free (before: the uint8 frames plus the "
+                                      f"float batch, {need * 1.25 / 1e9:.1f} GB, then an allocator error)"))
+            audio.unlink()
+    return rows
+
+
 def run(quick: bool = False) -> list[dict]:
     seconds = 3.0 if quick else 10.0
-    return bench_warp(3 if quick else 10) + bench_cli(seconds, 25.0, 1 if quick else 3)
+    rows = bench_warp(3 if quick else 10) + bench_cli(seconds, 25.0, 1 if quick else 3)
+    # an hour of speech takes some 25 minutes to draw twice over on two cores: the full run only
+    return rows + bench_long_clips((0.5,) if quick else (1.0, 10.0, 60.0))
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 
 import folder_paths
@@ -21,20 +22,34 @@ PIX_FMTS = ["yuv420p", "yuv444p", "yuv420p10le", "yuv444p10le"]
 _CRF_HELP = "; ".join(f"{name}: {FORMATS[name].crf_help}" for name in available_formats())
 
 
-def _audio_tuple(audio: dict | None) -> tuple[np.ndarray, int] | None:
-    """ComfyUI AUDIO {"waveform": [B, C, N], "sample_rate"} -> the core's (samples [C, N], rate)."""
+def audio_tuple(audio: dict | None, name: str = "audio") -> tuple[np.ndarray, int] | None:
+    """ComfyUI AUDIO {"waveform": [B, C, N], "sample_rate"} -> the core's (samples float32 [C, N], rate), the
+    first clip of a batch; None stays None. The one place the pack converts AUDIO (the draft renderer, mesh
+    render and Video Combine all take it through here); VideoError (a ValueError) names `name` and the fix."""
     if audio is None:
         return None
     try:
         waveform, rate = audio["waveform"], audio["sample_rate"]
-    except (TypeError, KeyError):
-        raise VideoError("audio must be a ComfyUI AUDIO ({'waveform': [batch, channels, samples], 'sample_rate'})") \
-            from None
-    if waveform.ndim != 3 or waveform.shape[0] == 0:
-        raise VideoError(f"audio waveform must be [batch, channels, samples], got {list(waveform.shape)}")
+    except (TypeError, KeyError, IndexError):
+        raise VideoError(f"{name} must be a ComfyUI AUDIO ({{'waveform': [batch, channels, samples], 'sample_rate'}}); "
+                         "connect a Load Audio node or another AUDIO output") from None
+    if not hasattr(waveform, "ndim") or waveform.ndim != 3 or waveform.shape[0] == 0 or waveform.shape[-1] == 0:
+        shape = list(waveform.shape) if hasattr(waveform, "shape") else type(waveform).__name__
+        raise VideoError(f"{name} waveform must be [batch, channels, samples] and not empty, got {shape}; connect "
+                         "audio that has some sound")
+    try:
+        hz = float(rate)
+    except (TypeError, ValueError):
+        hz = float("nan")
+    if not math.isfinite(hz) or hz <= 0 or hz != int(hz):
+        raise VideoError(f"{name} sample_rate must be a whole number of samples per second > 0 (e.g. 44100), got "
+                         f"{rate!r}; the node that made this AUDIO set it wrong: load the sound with Load Audio")
     if waveform.shape[0] > 1:
-        log.warning("[ThinkDraw] Video Combine: audio has a batch of %d clips; using the first", waveform.shape[0])
-    return waveform[0].detach().float().cpu().numpy(), int(rate)
+        log.warning("[ThinkDraw] %s has a batch of %d clips; using the first", name, waveform.shape[0])
+    first = waveform[0]
+    if hasattr(first, "detach"):
+        first = first.detach().float().cpu().numpy()
+    return np.asarray(first, dtype=np.float32), int(hz)
 
 
 class ThinkDrawVideoCombine(io.ComfyNode):
@@ -101,7 +116,7 @@ class ThinkDrawVideoCombine(io.ComfyNode):
             total *= loop_count + 1
         bar = ProgressBar(max(total, 1), node_id=cls.hidden.unique_id)
         result = write_video(
-            images, os.path.join(folder, file), fps, audio=_audio_tuple(audio), format=format, crf=crf,
+            images, os.path.join(folder, file), fps, audio=audio_tuple(audio), format=format, crf=crf,
             pix_fmt=pix_fmt, loop=loop_count, pingpong=pingpong, audio_mode=audio_mode, metadata=metadata,
             progress=lambda done: bar.update_absolute(done),
         )

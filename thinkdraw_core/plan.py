@@ -148,13 +148,23 @@ class AUPlan:
         unknown = set(overrides) - {"aus", "timeline", "note"}
         if unknown:
             raise PlanError(f"overrides has unknown keys {sorted(unknown)}; use 'aus', 'timeline' or 'note'")
+        aus = overrides.get("aus") or {}
+        if not isinstance(aus, dict):
+            raise PlanError(f"overrides.aus must be an object of AU number -> intensity or "
+                            f"{{'intensity': x, 'side': s}}, got {json.dumps(aus)}; write e.g. "
+                            '{"aus": {"12": 0.5, "6": {"intensity": 0.3, "side": "left"}}}')
+        raw_timeline = overrides.get("timeline") or {}
+        if not isinstance(raw_timeline, dict):
+            raise PlanError(f"overrides.timeline must be an object of seconds by name, got {json.dumps(raw_timeline)}; "
+                            f'write e.g. {{"timeline": {{"onset": 0.3, "apex": 2.0}}}} (names: '
+                            f"{sorted(Timeline.__dataclass_fields__)})")
         units = {a.au: replace(a) for a in self.action_units}
-        for key, value in (overrides.get("aus") or {}).items():
+        for key, value in aus.items():
             try:
                 au = au_info(int(str(key).upper().removeprefix("AU"))).au
             except ValueError as exc:
                 raise PlanError(f"overrides.aus key {key!r}: {exc}") from None
-            if isinstance(value, (int, float)):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = {"intensity": float(value)}
             if not isinstance(value, dict):
                 raise PlanError(f"overrides.aus[{key!r}] must be a number or {{'intensity': x, 'side': s}}")
@@ -166,8 +176,8 @@ class AUPlan:
             else:
                 units[au] = replace(current, intensity=intensity, side=side)
         timeline = self.timeline
-        if overrides.get("timeline"):
-            timeline = _timeline_from(dict(asdict(self.timeline), **overrides["timeline"]), "overrides.timeline")
+        if raw_timeline:
+            timeline = _timeline_from(dict(asdict(self.timeline), **raw_timeline), "overrides.timeline")
         note = f"Edited by hand: {json.dumps(overrides, sort_keys=True)}"
         return replace(
             self,
@@ -265,8 +275,9 @@ def _timeline_from(raw: dict[str, Any], where: str) -> Timeline:
     tl = Timeline(**raw)
     for name in ("start", "onset", "apex", "offset", "blink_rate"):
         v = getattr(tl, name)
-        if not isinstance(v, (int, float)) or isinstance(v, bool) or v < 0 or math.isnan(v):
-            raise PlanError(f"{where}.{name} must be a number >= 0 (seconds, or blinks per minute), got {v!r}")
+        if not isinstance(v, (int, float)) or isinstance(v, bool) or not math.isfinite(v) or v < 0:
+            raise PlanError(f"{where}.{name} must be a number >= 0 and finite (seconds, or blinks per minute), "
+                            f"got {v!r}")
         setattr(tl, name, float(v))
     tl.micro, tl.sustain = bool(tl.micro), bool(tl.sustain)
     return tl

@@ -117,3 +117,72 @@ def test_draft_renderer_graph(comfy, portrait):
     assert report["frames"] == 8 and report["lost_frames"] == []
     assert "gains" in json.loads(entry["outputs"]["6"]["text"][0])
 
+
+
+def _write_speech(path, seconds: float, rate: int = 16000) -> None:
+    import wave
+
+    t = np.arange(int(seconds * rate)) / rate
+    sig = sum(np.sin(2 * np.pi * 130 * k * t) / k for k in range(1, 6)) * (np.sin(2 * np.pi * 3.5 * t) > 0)
+    with wave.open(str(path), "wb") as wf:
+        wf.setnchannels(1), wf.setsampwidth(2), wf.setframerate(rate)
+        wf.writeframes((0.3 * sig * 32767).astype("<i2").tobytes())
+
+
+def test_draft_video_output_through_core_save_video(comfy, portrait, tmp_path):
+    """The draft's VIDEO output (appended after images, fps, calibration) into ComfyUI's own Save Video: an mp4
+    as long as the speech, with its sound, the plan and the workflow in its metadata; nothing reads the images,
+    so none are held."""
+    from thinkdraw_core.video import read_metadata_json, read_plan, read_video_info
+
+    found = _plan_node(comfy.object_info())
+    if found is None:
+        pytest.skip("no plan-producing node is registered yet; the renderer graph needs one")
+    nid, inputs = found
+    _write_speech(comfy.workdir / "input" / "thinkdraw_speech.wav", seconds=1.5)
+    graph = {
+        "1": {"class_type": "LoadImage", "inputs": {"image": portrait}},
+        "2": {"class_type": nid, "inputs": inputs},
+        "3": {"class_type": "ThinkDrawExpressionDraftRenderer",
+              "inputs": {"image": ["1", 0], "plan": ["2", 0], "audio": ["4", 0], "seconds": 0.0, "fps": 8.0,
+                         "seed": 0, "neutralize": 0.8, "face_index": -1, "crop_margin": 0.6}},
+        "4": {"class_type": "LoadAudio", "inputs": {"audio": "thinkdraw_speech.wav"}},
+        "5": {"class_type": "SaveVideo", "inputs": {"video": ["3", 3], "filename_prefix": "ThinkDraw/draft_video",
+                                                    "format": "auto", "codec": "auto"}},
+    }
+    workflow = {"nodes": [{"id": 3, "type": "ThinkDrawExpressionDraftRenderer"}], "links": [], "version": 0.4}
+    entry = comfy.run(graph, timeout=300, extra_data={"extra_pnginfo": {"workflow": workflow}})
+    item = entry["outputs"]["5"]["images"][0]
+    assert item["filename"].endswith(".mp4") and entry["outputs"]["5"].get("animated") == [True]
+    local = tmp_path / item["filename"]
+    local.write_bytes(comfy.view(item["filename"], item["subfolder"], item["type"]))
+    info = read_video_info(local)
+    assert (info.frames, info.fps, info.width, info.height, info.codec) == (12, 8.0, 512, 512, "h264")
+    assert info.audio_codec == "aac" and info.audio_duration == pytest.approx(1.5, abs=0.05)
+    assert read_plan(local).action_units
+    assert read_metadata_json(local, "workflow") == workflow
+
+
+def test_images_batch_too_big_is_refused_with_the_estimate(comfy):
+    """The node's own maximums (600 s at 120 fps) on a 2048x2048 image ask for 3.6 TB as an IMAGE batch: refused
+    before drawing, and the message with the size and the fix reaches the user."""
+    from comfy_host import ComfyError
+
+    found = _plan_node(comfy.object_info())
+    if found is None:
+        pytest.skip("no plan-producing node is registered yet; the renderer graph needs one")
+    nid, inputs = found
+    graph = {
+        "1": {"class_type": "EmptyImage", "inputs": {"width": 2048, "height": 2048, "batch_size": 1, "color": 0}},
+        "2": {"class_type": nid, "inputs": inputs},
+        "3": {"class_type": "ThinkDrawExpressionDraftRenderer",
+              "inputs": {"image": ["1", 0], "plan": ["2", 0], "seconds": 600.0, "fps": 120.0, "seed": 0,
+                         "neutralize": 0.8, "face_index": -1, "crop_margin": 0.6}},
+        "4": {"class_type": "PreviewImage", "inputs": {"images": ["3", 0]}},
+    }
+    with pytest.raises(ComfyError) as err:
+        comfy.run(graph, timeout=120)
+    message = str(err.value)
+    assert "ThinkDrawExpressionDraftRenderer" in message, message
+    assert "an IMAGE batch of this clip would need 3623.9 GB (72000 frames of 2048x2048" in message, message
+    assert "take the draft's video output instead (connect it to Save Video)" in message, message

@@ -45,6 +45,11 @@ def test_overrides_change_add_and_remove_aus_and_timing():
     ({"timeline": {"onset": -1}}, "timeline.onset must be a number >= 0"),
     ({"timeline": {"speed": 2}}, "unknown keys ['speed']"),
     ({"colour": 1}, "unknown keys ['colour']"),
+    # the wrong JSON shapes (a list of AUs, a word for the timing) raised AttributeError/TypeError tracebacks
+    ({"aus": [12, 6]}, 'overrides.aus must be an object of AU number -> intensity'),
+    ({"aus": {"12": True}}, "overrides.aus['12'] must be a number"),
+    ({"timeline": "fast"}, 'overrides.timeline must be an object of seconds by name, got "fast"'),
+    ({"timeline": {"onset": float("inf")}}, "timeline.onset must be a number >= 0 and finite"),
 ])
 def test_bad_overrides_name_the_field(overrides, fragment):
     with pytest.raises(PlanError, match=None) as err:

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -14,6 +18,23 @@ from ..reasoning.cli import EXIT_FALLBACK, add_backend_arguments, refused_fallba
 
 # half the encoder's CPU time of its default (medium) at the same CRF, for a somewhat larger file
 DRAFT_PRESET = "veryfast"
+# The longest clip drawn without asking: the draft streams, so memory stays flat at any length, but half an
+# hour is already some 8 to 10 minutes of rendering on two cores (RTF 0.26-0.32 for 10-60 minute clips,
+# benchmarks/RESULTS.md); a longer one is more likely a wrong file than a wish.
+MAX_SECONDS = 1800.0
+
+
+def _positive_number(what: str):
+    """An argparse type: a finite number > 0 (argparse reports anything else as a usage error, exit 2)."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"must be a number of {what} > 0, got {text!r}") from None
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a finite number of {what} > 0, got {text!r}")
+        return value
+    return parse
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -26,8 +47,11 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     src.add_argument("--plan", help="an AU plan JSON file instead of --emotion")
     p.add_argument("--intensity", type=float, default=1.0, help="overall intensity for the reasoner (0..1)")
     p.add_argument("--audio", help="speech audio file (wav, or anything PyAV reads) to lip-sync")
-    p.add_argument("--seconds", type=float, default=None, help="clip length (default: the audio's, else 4)")
-    p.add_argument("--fps", type=float, default=25.0)
+    p.add_argument("--seconds", type=_positive_number("seconds"), default=None,
+                   help="clip length (default: the audio's, else 4)")
+    p.add_argument("--max-seconds", type=_positive_number("seconds"), default=MAX_SECONDS,
+                   help=f"refuse a clip longer than this before drawing (default {MAX_SECONDS:g}: half an hour)")
+    p.add_argument("--fps", type=_positive_number("frames per second"), default=25.0)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--neutralize", type=float, default=0.8, help="relax the photo's own expression (0..1)")
     p.add_argument("--face-index", type=int, default=-1, help="-1 = the largest face")
@@ -74,7 +98,7 @@ def run(args) -> int:
 
     from ..face.analyzer import StreamingAnalyzer
     from ..video import write_video
-    from ..video.formats import check_preset, takes_preset
+    from ..video.formats import check_output_path, check_preset, takes_preset
     from .renderer import render_draft
     from .speech import load_audio
 
@@ -83,15 +107,18 @@ def run(args) -> int:
     if preset is None and takes_preset(args.format):
         preset = DRAFT_PRESET
     check_preset(args.format, preset)  # a wrong format or preset fails before any drawing
+    check_output_path(args.out, args.format)  # so does a place the video cannot be written to
     image = load_image(args.image)
     plan = plan_from_args(args)
     if args.emotion and refused_fallback(plan, args):
         return EXIT_FALLBACK  # before any drawing: nothing is written
-    audio = load_audio(args.audio) if args.audio else None
+    audio = load_audio(args.audio, "--audio") if args.audio else None
     seconds = args.seconds if args.seconds is not None else (None if audio is not None else 4.0)
+    check_length(seconds, audio, args.max_seconds)
     result = render_draft(image, plan, audio=audio, seconds=seconds, fps=args.fps, seed=args.seed,
                           neutralize=args.neutralize, face_index=None if args.face_index < 0 else args.face_index,
                           crop_margin=args.crop_margin)
+    del audio  # the result keeps the speech cut or padded to the clip; an hour of it is 230 MB a copy
     # about 5 measured frames a second: enough for the curves; measured beside the rendering and encoding
     analyzer = None
     if not args.no_measure:
@@ -105,9 +132,10 @@ def run(args) -> int:
             bar.update(1)
             yield frame
 
-    video = write_video(frames(), args.out, result.fps, audio=result.audio, format=args.format, preset=preset,
-                        metadata={"thinkdraw_plan": plan, "thinkdraw_draft": {"seed": args.seed, "fps": result.fps,
-                                                                              "neutralize": args.neutralize}})
+    with terminate_unwinds():
+        video = write_video(frames(), args.out, result.fps, audio=result.audio, format=args.format, preset=preset,
+                            metadata={"thinkdraw_plan": plan, "thinkdraw_draft": {"seed": args.seed, "fps": result.fps,
+                                                                                  "neutralize": args.neutralize}})
     bar.close()
     summary = {"path": str(Path(args.out).resolve()), "frames": result.n_frames, "fps": result.fps,
                "seconds": round(result.n_frames / result.fps, 3), "emotion": plan.emotion.label,
@@ -120,3 +148,43 @@ def run(args) -> int:
     del video
     print(json.dumps(summary))
     return 0
+
+
+def check_length(seconds: float | None, audio, max_seconds: float) -> None:
+    """Refuse, before drawing, a clip longer than --max-seconds (seconds None = the audio's length)."""
+    if seconds is None:
+        samples, rate = audio
+        seconds, said = samples.shape[-1] / rate, "the length of --audio"
+    else:
+        said = "--seconds"
+    if seconds > max_seconds:
+        shorter = "a shorter --seconds" if said == "--seconds" else "--seconds to draw only the start"
+        raise ValueError(f"the clip would be {seconds:.0f} s long ({said}), over --max-seconds {max_seconds:g}; pass "
+                         f"{shorter}, or raise --max-seconds to draw it all (the draft streams to the file, so memory "
+                         "stays flat; rendering takes about a third of the clip's length on two cores)")
+
+
+class Terminated(BaseException):
+    """SIGTERM during the encoding, raised in the main thread so the writer unwinds as it does on Ctrl-C.
+    A BaseException, so no `except Exception` on the way swallows it."""
+
+
+@contextlib.contextmanager
+def terminate_unwinds():
+    """While the video is written, SIGTERM removes the partial file (as Ctrl-C does) and exits 143, without a
+    traceback; the default action would kill the process and leave the hidden partial file behind."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        yield
+        return
+
+    def raise_terminated(signum, frame):
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, raise_terminated)
+    try:
+        yield
+    except Terminated:
+        print("error: stopped by SIGTERM before the video was finished; nothing was written", file=sys.stderr)
+        raise SystemExit(128 + signal.SIGTERM) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)

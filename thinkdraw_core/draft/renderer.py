@@ -7,6 +7,7 @@ blendshape measurement, then render frame by frame (lazily, deterministic for th
 """
 from __future__ import annotations
 
+import math
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from .deform import (CLOSURE_AUS, LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_TH
                      MeshWarper, au_basis, lip_contact_field, lip_seal_amount, lip_seal_field, lip_thinning_field,
                      supported_aus)
 from .dynamics import AUTrack, build_track
+from .speech import check_audio
 
 # The photo's own expression is relaxed through one representative AU per blendshape group; the
 # jaw (mouths cannot be closed convincingly by a warp) and the lids (blinks) are left alone.
@@ -576,14 +578,7 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
     """
     if not isinstance(plan, AUPlan):
         raise ValueError(f"plan must be a thinkdraw_core.plan.AUPlan, got {type(plan).__name__}")
-    if fps <= 0 or fps > 120:
-        raise ValueError(f"fps must be in (0, 120], got {fps}")
-    if seconds is None:
-        if audio is None:
-            raise ValueError("seconds is required when there is no audio to take the length from")
-        seconds = np.asarray(audio[0]).shape[-1] / float(audio[1])
-    if seconds <= 0:
-        raise ValueError(f"seconds must be > 0, got {seconds}")
+    n_frames = clip_frames(seconds, fps, audio)
     unsupported = [a.au for a in plan.action_units if a.au not in supported_aus()]
     if unsupported:
         raise ValueError(f"the draft renderer has no displacement model for AU {unsupported}; remove them from the plan")
@@ -594,7 +589,6 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
     else:
         gains, relax_gain, calib = {a.au: 1.0 for a in plan.action_units}, {}, {"trial_frames": 0}
     relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
-    n_frames = max(1, int(round(seconds * fps)))
     if audio is not None:
         audio = _fit_audio(audio, n_frames / fps)
     track = build_track(plan, n_frames, fps, seed=seed, audio=audio, relax=relax, blinks=blinks, sway=sway)
@@ -602,6 +596,29 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
     calib["source_blendshapes"] = {k: round(v, 3) for k, v in prepared.blendshapes.items() if v >= 0.1}
     rest = rest_pose(relax)
     return DraftResult(prepared, track, gains, fps, audio=audio, calibration=calib, plan=plan, rest=rest)
+
+
+def clip_frames(seconds: float | None, fps: float, audio=None) -> int:
+    """How many frames render_draft draws for these inputs (seconds None = the audio's length); raises
+    ValueError naming the input at fault, before anything is drawn."""
+    if not _finite(fps) or not 0 < float(fps) <= 120:
+        raise ValueError(f"fps must be a number in (0, 120], got {fps}")
+    if seconds is not None and (not _finite(seconds) or float(seconds) <= 0):
+        raise ValueError(f"seconds must be a finite number > 0, got {seconds}")
+    if audio is not None:
+        samples, rate = check_audio(audio)
+        if seconds is None:
+            seconds = samples.shape[-1] / rate
+    elif seconds is None:
+        raise ValueError("seconds is required when there is no audio to take the length from")
+    return max(1, int(round(float(seconds) * float(fps))))
+
+
+def _finite(x) -> bool:
+    try:
+        return math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return False
 
 
 def _fit_audio(audio, seconds: float):

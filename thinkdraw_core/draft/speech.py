@@ -20,7 +20,9 @@ SPEECH_APERTURE = {"a": ((0.15, 0.28), (0.8, 1.0)), "i": ((0.07, 0.2), (1.0, 1.2
                    "u": ((0.03, 0.13), (0.45, 0.75))}
 
 
-def _check_audio(audio) -> tuple[np.ndarray, int]:
+def check_audio(audio) -> tuple[np.ndarray, int]:
+    """The core's audio (samples [channels, n] or [n], sample_rate) checked: float32 [channels, n] with n > 0
+    and a whole sample rate > 0; ValueError naming what is wrong otherwise."""
     try:
         samples, sr = audio
     except (TypeError, ValueError):
@@ -29,10 +31,20 @@ def _check_audio(audio) -> tuple[np.ndarray, int]:
     if samples.ndim == 1:
         samples = samples[None]
     if samples.ndim != 2 or samples.shape[1] == 0:
-        raise ValueError(f"audio samples must be [channels, n] with n > 0, got shape {samples.shape}")
-    if int(sr) <= 0:
-        raise ValueError(f"audio sample_rate must be > 0, got {sr}")
-    return samples.mean(axis=0), int(sr)
+        raise ValueError(f"audio has no samples (shape {list(samples.shape)}); it must be [channels, n] with n > 0: "
+                         "give it some sound or leave it out")
+    try:
+        rate = float(sr)
+    except (TypeError, ValueError):
+        raise ValueError(f"audio sample_rate must be a whole number of samples per second > 0, got {sr!r}") from None
+    if not np.isfinite(rate) or rate <= 0 or rate != int(rate):
+        raise ValueError(f"audio sample_rate must be a whole number of samples per second > 0 (e.g. 16000), got {sr!r}")
+    return samples, int(rate)
+
+
+def _check_audio(audio) -> tuple[np.ndarray, int]:
+    samples, sr = check_audio(audio)
+    return (samples[0] if samples.shape[0] == 1 else samples.mean(axis=0)), sr
 
 
 def speech_tracks(audio, n_frames: int, fps: float) -> dict:
@@ -47,12 +59,18 @@ def speech_tracks(audio, n_frames: int, fps: float) -> dict:
     window = np.hanning(win).astype(np.float32)
     rms = np.zeros(n_frames)
     energy = {name: np.zeros(n_frames) for name in bands}
-    padded = np.concatenate([np.zeros(win // 2, np.float32), mono, np.zeros(win, np.float32)])
+    # each window is centred on its frame, silence beyond either end of the sound; sliced, not padded as a
+    # whole, so an hour of speech is not copied once more
+    half, n = win // 2, len(mono)
     for i in range(n_frames):
-        start = int(round(i * hop))
-        seg = padded[start:start + win]
-        if len(seg) < win:
-            seg = np.pad(seg, (0, win - len(seg)))
+        lo = int(round(i * hop)) - half
+        if 0 <= lo and lo + win <= n:
+            seg = mono[lo:lo + win]
+        else:
+            seg = np.zeros(win, np.float32)
+            a, b = max(lo, 0), min(lo + win, n)
+            if b > a:
+                seg[a - lo:b - lo] = mono[a:b]
         rms[i] = float(np.sqrt(np.mean(seg * seg)))
         spec = np.abs(np.fft.rfft(seg * window, nfft)) ** 2
         for name, sel in bands.items():
@@ -102,44 +120,99 @@ def _attack_release(x: np.ndarray, fps: float, attack: float, release: float) ->
     return out
 
 
-def load_audio(path: str | Path) -> tuple[np.ndarray, int]:
-    """A WAV (PCM 8/16/24/32-bit) as (float32 [channels, n], sample_rate); other formats through PyAV."""
+# A WAV header's data size that streaming writers put when they cannot know the length (0, or the most a
+# 32-bit size holds): the samples run to the end of the file.
+_UNKNOWN_WAV_SIZES = (0, 0x7FFFFFFF, 0xFFFFFFFF)
+
+
+def load_audio(path: str | Path, name: str = "audio file") -> tuple[np.ndarray, int]:
+    """A WAV (PCM 8/16/24/32-bit) as (float32 [channels, n], sample_rate); other formats through PyAV.
+
+    name: how error messages call the input (the CLI says "--audio"). Raises FileNotFoundError or
+    ValueError naming the file and the fix for a missing, empty, truncated, unreadable or silent file
+    (no samples at all)."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"audio file {path} does not exist")
+        raise FileNotFoundError(f"{name} {path} does not exist" + (" (it is a folder)" if path.is_dir() else ""))
+    size = path.stat().st_size
+    if size == 0:
+        raise ValueError(f"{name} {path} is empty (0 bytes); export the speech again, or leave the audio out "
+                         "for a silent clip")
     try:
-        with wave.open(str(path), "rb") as wf:
-            ch, width, sr, n = wf.getnchannels(), wf.getsampwidth(), wf.getframerate(), wf.getnframes()
-            raw = wf.readframes(n)
-        if width == 1:
-            data = (np.frombuffer(raw, np.uint8).astype(np.float32) - 128) / 128
-        elif width == 2:
-            data = np.frombuffer(raw, "<i2").astype(np.float32) / 32768
-        elif width == 3:
-            b = np.frombuffer(raw, np.uint8).reshape(-1, 3)
-            data = ((b[:, 0].astype(np.int32) | (b[:, 1].astype(np.int32) << 8) | (b[:, 2].astype(np.int32) << 16))
-                    << 8 >> 8).astype(np.float32) / 8388608
-        else:
-            data = np.frombuffer(raw, "<i4").astype(np.float32) / 2147483648
-        return np.ascontiguousarray(data.reshape(-1, ch).T), sr
-    except wave.Error:
-        return _load_with_av(path)
+        samples, rate = _load_wav(path, name, size)
+    except (wave.Error, EOFError):  # not a PCM WAV (or a header cut short): let FFmpeg try it
+        samples, rate = _load_with_av(path, name)
+    if rate <= 0:
+        raise ValueError(f"{name} {path} says its sample rate is {rate} Hz; the header is damaged, export the "
+                         "audio again")
+    if samples.shape[1] == 0:
+        raise ValueError(f"{name} {path} holds no samples (0 s of sound); export the speech again, or leave the "
+                         "audio out for a silent clip")
+    return samples, rate
 
 
-def _load_with_av(path: Path) -> tuple[np.ndarray, int]:
+def _load_wav(path: Path, name: str, size: int) -> tuple[np.ndarray, int]:
+    with wave.open(str(path), "rb") as wf:
+        ch, width, sr, n = wf.getnchannels(), wf.getsampwidth(), wf.getframerate(), wf.getnframes()
+        frame_bytes = ch * width
+        declared = n * frame_bytes
+        unknown = declared in _UNKNOWN_WAV_SIZES or declared + frame_bytes > 0xFFFFFFFF
+        # never ask for more than the file holds: a streamed header's size would be a 4 GB request
+        most = size // frame_bytes + 1
+        raw = wf.readframes(most if unknown else min(n, most))
+    got = len(raw) // frame_bytes
+    if not unknown and got < n:
+        promised = f"{n / sr:.3f} s" if sr > 0 else f"{n} samples"
+        held = f"{got / sr:.3f} s" if sr > 0 else f"{got} samples"
+        raise ValueError(f"{name} {path} is truncated: its header promises {promised} of audio but the file holds "
+                         f"{held}; export or copy it again")
+    raw = memoryview(raw)[: got * frame_bytes]
+    # scaled in place: an hour of 16 kHz speech is 230 MB as float32, and `x / k` would hold a second copy
+    if width == 1:
+        data = np.frombuffer(raw, np.uint8).astype(np.float32)
+        data -= 128
+        data /= 128
+    elif width == 2:
+        data = np.frombuffer(raw, "<i2").astype(np.float32)
+        data /= 32768
+    elif width == 3:
+        b = np.frombuffer(raw, np.uint8).reshape(-1, 3)
+        data = ((b[:, 0].astype(np.int32) | (b[:, 1].astype(np.int32) << 8) | (b[:, 2].astype(np.int32) << 16))
+                << 8 >> 8).astype(np.float32)
+        data /= 8388608
+    else:
+        data = np.frombuffer(raw, "<i4").astype(np.float32)
+        data /= 2147483648
+    del raw
+    # a mono file is already [1, n] in memory order; only interleaved channels need the copy
+    return (data.reshape(1, -1) if ch == 1 else np.ascontiguousarray(data.reshape(-1, ch).T)), sr
+
+
+def _load_with_av(path: Path, name: str = "audio file") -> tuple[np.ndarray, int]:
     import av
 
-    with av.open(str(path)) as container:
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, OSError) as exc:
+        raise ValueError(f"{name} {path} is not audio FFmpeg can read ({getattr(exc, 'strerror', None) or exc}); "
+                         "use a WAV, FLAC, MP3, OGG or M4A file") from None
+    with container:
         stream = next((s for s in container.streams if s.type == "audio"), None)
         if stream is None:
-            raise ValueError(f"audio file {path} has no audio stream")
-        chunks, sr = [], stream.rate
-        for frame in container.decode(stream):
-            arr = frame.to_ndarray().astype(np.float32)
-            if frame.format.is_planar:
-                chunks.append(arr)
-            else:
-                chunks.append(arr.reshape(-1, frame.layout.nb_channels).T)
+            raise ValueError(f"{name} {path} has no audio stream; use a file with sound in it")
+        chunks, sr = [], stream.rate or 0
+        try:
+            for frame in container.decode(stream):
+                arr = frame.to_ndarray().astype(np.float32)
+                if frame.format.is_planar:
+                    chunks.append(arr)
+                else:
+                    chunks.append(arr.reshape(-1, frame.layout.nb_channels).T)
+        except av.error.FFmpegError as exc:
+            raise ValueError(f"{name} {path} is damaged: decoding stopped with '{exc.strerror or exc}'; export it "
+                             "again") from None
+        if not chunks:
+            return np.zeros((max(1, stream.channels or 1), 0), np.float32), int(sr)
         data = np.concatenate(chunks, axis=1)
         if np.abs(data).max(initial=0) > 1.5:  # integer samples
             data = data / 32768.0

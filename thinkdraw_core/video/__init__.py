@@ -15,12 +15,13 @@ pingpong=False, audio_mode="keep", metadata=None, progress=None, odd_size="pad")
 - The file appears only when complete: it is written under a hidden temp name in the same folder,
   then renamed; a failure removes it.
 """
-from .formats import AUDIO_MODES, FORMATS, FormatSpec, VideoError, available_formats, available_pix_fmts, get_format
+from .formats import (AUDIO_MODES, FORMATS, FormatSpec, VideoError, available_formats, available_pix_fmts,
+                      check_output_path, get_format)
 from .probe import VideoInfo, read_metadata_json, read_plan, read_video_info
 from .writer import PLAN_KEY, VideoResult, write_video
 
 __all__ = [
     "AUDIO_MODES", "FORMATS", "FormatSpec", "PLAN_KEY", "VideoError", "VideoInfo", "VideoResult",
-    "available_formats", "available_pix_fmts", "get_format", "read_metadata_json", "read_plan",
+    "available_formats", "available_pix_fmts", "check_output_path", "get_format", "read_metadata_json", "read_plan",
     "read_video_info", "write_video",
 ]

@@ -1,8 +1,11 @@
 """The output formats: container, codecs, quality scale and pixel formats, checked against this PyAV build."""
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import av
 
@@ -124,3 +127,44 @@ def check_preset(format: str, preset: str | None) -> None:
         raise VideoError(f"preset is an x264/x265 setting; {format} has none (leave preset empty)")
     if preset not in X264_PRESETS:
         raise VideoError(f"preset must be one of {list(X264_PRESETS)}, got {preset!r}")
+
+
+def check_output_path(path, format: str, name: str = "--out", format_name: str = "--format") -> Path:
+    """Before anything is drawn: `path` can take `format` (the extension says the same format, it is not a
+    folder, or for png-sequence a new folder) and its folder can be written. VideoError names `name` (the
+    output option) and the fix; `format_name` is how the format option is called."""
+    spec = get_format(format)
+    path = Path(path)
+    ext = path.suffix.lower().lstrip(".")
+    known = {s.extension for s in FORMATS.values() if s.extension}
+    if spec.kind == "png":
+        if path.exists():
+            raise VideoError(f"{name} {path} already exists; png-sequence writes a new folder of PNGs, so name one "
+                             "that does not exist yet")
+        if ext in known:
+            raise VideoError(f"{name} {path} ends in '.{ext}' but {format_name} png-sequence writes a folder of PNGs; "
+                             f"name the folder without an extension (e.g. {path.with_suffix('')})")
+    else:
+        if path.is_dir():
+            raise VideoError(f"{name} {path} is an existing folder; name a file in it, e.g. "
+                             f"{path / ('draft.' + spec.extension)}")
+        if ext != spec.extension:
+            fits = [n for n, s in FORMATS.items() if s.extension == ext and format_available(n)]
+            said = f"ends in '.{ext}'" if ext else "has no extension"
+            other = f" or pass {format_name} {' or '.join(fits)}" if fits else ""
+            raise VideoError(f"{name} {path} {said} but {format_name} {format} writes .{spec.extension} files; name it "
+                             f"{path.with_suffix('.' + spec.extension)}{other}")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # the folders that are missing are made when the file is written
+    if not folder.is_dir():
+        raise VideoError(f"cannot write {name} {path}: {folder} is a file, not a folder; choose another place")
+    try:
+        # os.access says yes to root on read-only mounts and in /proc: only creating a file tells
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".thinkdraw-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise VideoError(f"cannot write {name} {path}: the folder {folder} is not writable ({exc.strerror}); "
+                         "choose a writable place") from None
+    return path
