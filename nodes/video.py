@@ -9,7 +9,8 @@ import folder_paths
 import numpy as np
 from comfy.cli_args import args
 from comfy.utils import ProgressBar
-from comfy_api.latest import io, ui
+from comfy_api.latest import InputImpl, io, ui
+from comfy_execution.graph_utils import ExecutionBlocker
 
 from thinkdraw_core.secrets import scrub_prompt, scrub_workflow
 from thinkdraw_core.video import AUDIO_MODES, FORMATS, PLAN_KEY, VideoError, available_formats, write_video
@@ -84,7 +85,9 @@ class ThinkDrawVideoCombine(io.ComfyNode):
                 io.Audio.Input("audio", optional=True),
                 Plan.Input("plan", optional=True, tooltip="Embedded in the file's metadata as 'thinkdraw_plan'."),
             ],
-            outputs=[io.String.Output(display_name="path")],
+            outputs=[io.String.Output(display_name="path"),
+                     io.Video.Output("video", tooltip="The written file as ComfyUI's VIDEO, for Save Video or any "
+                                                      "node that takes one (video formats and gif only).")],
             hidden=[io.Hidden.prompt, io.Hidden.extra_pnginfo, io.Hidden.unique_id],
             is_output_node=True,
         )
@@ -96,6 +99,8 @@ class ThinkDrawVideoCombine(io.ComfyNode):
         root = folder_paths.get_output_directory() if save_output else folder_paths.get_temp_directory()
         height, width = (int(images.shape[1]), int(images.shape[2])) if images.ndim == 4 else (0, 0)
         folder, name, counter, subfolder, _ = folder_paths.get_save_image_path(filename_prefix, root, width, height)
+        if format not in FORMATS:  # an API prompt can send any text; ComfyUI does not check V3 combos here
+            raise VideoError(f"format {format!r} is not one of {available_formats()}; pick one of those")
         spec = FORMATS[format]
         file = f"{name}_{counter:05}_" + (f".{spec.extension}" if spec.extension else "")
 
@@ -127,7 +132,12 @@ class ThinkDrawVideoCombine(io.ComfyNode):
             preview = ui.SavedImages([ui.SavedResult(first, os.path.join(subfolder, file), folder_type)])
         else:
             preview = ui.SavedImages([ui.SavedResult(file, subfolder, folder_type)], is_animated=True)
-        return io.NodeOutput(result.path, ui=preview)
+        if spec.kind in ("video", "gif"):
+            video = InputImpl.VideoFromFile(result.path)
+        else:  # a webp animation or a folder of pngs is no file PyAV plays back
+            video = ExecutionBlocker(f"Video Combine's video output needs a video format or gif, not {format}; "
+                                     "pick h264-mp4 (or another video format) to use it")
+        return io.NodeOutput(result.path, video, ui=preview)
 
 
 NODES = [ThinkDrawVideoCombine]

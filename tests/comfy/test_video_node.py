@@ -76,7 +76,27 @@ def test_gif_preview_in_temp_with_pingpong(comfy, tmp_path):
 
 
 def test_bad_format_and_fps_are_refused_before_running(comfy):
-    with pytest.raises(ComfyError, match="format"):
+    with pytest.raises(ComfyError, match=r"format 'mpeg1-avi' is not one of \['h264-mp4'"):
         comfy.run(_graph(16, 16, 2, 12.0, "mpeg1-avi"))
     with pytest.raises(ComfyError, match="fps"):
         comfy.run(_graph(16, 16, 2, 0.0, "h264-mp4"))
+
+
+def test_video_output_plays_back_as_comfyui_video(comfy):
+    """The written file as ComfyUI's VIDEO: Get Video Components reads back every frame and the rate; a png
+    folder has no video to give, and says so."""
+    graph = _graph(32, 24, 6, 12.0, "h264-mp4")
+    graph["5"] = {"class_type": "GetVideoComponents", "inputs": {"video": ["9", 1]}}
+    graph["6"] = {"class_type": "PreviewAny", "inputs": {"source": ["5", 2]}}
+    graph["7"] = {"class_type": "ImageBatch", "inputs": {"image1": ["5", 0], "image2": ["5", 0]}}
+    graph["8"] = {"class_type": "SaveImage", "inputs": {"images": ["7", 0], "filename_prefix": "ThinkDraw/readback"}}
+    entry = comfy.run(graph)
+    assert entry["outputs"]["6"]["text"] == ["12.0"]
+    assert len(entry["outputs"]["8"]["images"]) == 12  # 6 frames read back, batched twice
+    png = _graph(16, 16, 2, 12.0, "png-sequence")
+    png["5"] = {"class_type": "GetVideoComponents", "inputs": {"video": ["9", 1]}}
+    png["6"] = {"class_type": "PreviewAny", "inputs": {"source": ["5", 2]}}
+    events: list[tuple[str, dict]] = []
+    comfy.run(png, progress=lambda kind, data: events.append((kind, data)))
+    errors = [d.get("exception_message", "") for kind, d in events if kind == "execution_error"]
+    assert any("needs a video format" in e for e in errors), events  # the error dialog the artist sees
