@@ -65,4 +65,14 @@ def load_node_classes() -> list[type[io.ComfyNode]]:
 
 class ThinkDrawExtension(ComfyExtension):
     async def get_node_list(self) -> list[type[io.ComfyNode]]:
+        # ComfyUI 0.3.75 calls this once at start-up and never on_load, so start-up work goes here.
+        try:
+            import folder_paths
+
+            from .sample_inputs import place_sample_inputs
+
+            place_sample_inputs(folder_paths.get_input_directory())
+        except Exception:  # noqa: BLE001 - a read-only input folder must not keep the nodes from loading
+            log.warning("[ThinkDraw] could not put the sample portrait and speech in ComfyUI's input folder; the "
+                        "CPU template then needs a portrait and speech of your own", exc_info=True)
         return load_node_classes()
