@@ -191,3 +191,72 @@ def test_the_lemmatiser_ships_its_data_and_keeps_base_forms_apart():
     assert lemma("terrifies") == lemma("terrified") == lemma("terrifying")
     assert "furious" in adjective_of("furiously") and adjective_of("early") == ("ear",)
     assert find_english("the floor was wet") == []  # 'floor' is not 'floored'
+
+
+# --- event structure: who does what to whom -------------------------------------------------------
+
+
+@pytest.mark.parametrize("harm, kindness", [
+    ("a cyclist splashes mud all over his new coat", "a cyclist stops to give him back his dropped scarf"),
+    ("her neighbour scratches her car and drives off", "her neighbour brings her soup when she is ill"),
+])
+def test_the_same_topic_with_harm_or_help_reads_as_anger_or_joy(think, harm, kindness):
+    """What another person does to them decides the feeling, not what the sentence is about."""
+    bad, good = think(harm), think(kindness)
+    assert "anger" in names(bad) or ANGER_ONLY & set(bad.active_aus()), bad.reasoning
+    assert 12 not in bad.active_aus()
+    assert names(good)[0] == "happiness" and 12 in good.active_aus(), good.reasoning
+
+
+@pytest.mark.parametrize("text, feeling", [
+    ("she slams the car door on her thumb", "pain"),
+    ("the compost bin is alive with maggots", "disgust"),
+    ("a teenager hurls a brick at a chained-up dog", "anger"),
+    ("he drops his tray of food in front of the whole canteen", "embarrassment"),
+    ("five hours at the airport gate with nothing to do", "boredom"),
+])
+def test_the_structure_of_an_event_is_read_from_its_words(think, text, feeling):
+    """A blow to one's own body is pain, a disgust elicitor disgust, harm to the helpless outrage, a mishap
+    before others embarrassment, long empty time boredom; the reasoning says what it read."""
+    plan = think(text)
+    label = plan.emotion.label
+    assert feeling in label or (feeling == "anger" and "angrily" in label), (label, plan.reasoning)
+    assert any("read from the sentence" in s for s in plan.reasoning), plan.reasoning
+
+
+def test_a_negated_gain_is_a_failure_and_an_ordinary_moment_is_no_event(think):
+    lost = think("she did not win the scholarship")
+    assert 12 not in lost.active_aus() and "sadness" in names(lost), lost.reasoning
+    calm = think("he is peeling potatoes for dinner")
+    assert calm.emotion.components == [] and not calm.warnings, calm.reasoning
+
+
+def test_a_pretence_is_a_composed_face_not_an_event(think):
+    """'Pretending not to mind' puts on a composed face; it is neither a smile nor something that happened."""
+    for text in ("he pretends not to mind", "acting as though the remark meant nothing to her"):
+        plan = think(text)
+        assert 12 not in plan.active_aus() and not any(s.startswith("Appraisal") for s in plan.reasoning), \
+            plan.reasoning
+
+
+# --- named movements and displays ------------------------------------------------------------------
+
+
+def test_a_display_of_a_named_feeling_shows_that_feeling(think):
+    """'a grin of relief': the grin is how relief shows; 'a sneer of anger' adds no contempt smile."""
+    plan = think("a sneer of anger")
+    assert "contempt" not in names(plan) and 14 not in plan.active_aus(), plan.reasoning
+
+
+def test_a_named_movement_replaces_the_feelings_own_in_that_part_of_the_face(think):
+    """A named lower-face movement stands for the feeling's mouth and chin; its brows still show it."""
+    plan = think("disgusted, the left corner of her upper lip curls up")
+    aus = plan.active_aus()
+    assert 10 in aus and 17 not in aus and 16 not in aus, plan.reasoning
+    assert any(u.au == 10 and u.side == "left" for u in plan.action_units) or 9 in aus
+
+
+def test_a_clause_that_only_places_the_movement_is_not_an_event(think):
+    plan = think("a small smile, just the right corner of the mouth")
+    assert not any(s.startswith("Appraisal") for s in plan.reasoning), plan.reasoning
+    assert 12 in plan.active_aus()

@@ -93,6 +93,7 @@ class Appraisal:
     certain: bool
     level: float
     adjustments: list[str] = field(default_factory=list)
+    frame: str = ""  # the event's structure read from the sentence (events.py), when it points here
 
 
 def appraise(situation: Situation, evidence: str, score: float, text: str) -> Appraisal:
@@ -160,7 +161,9 @@ def _cause_text(s: Situation) -> str:
 def emotion_of(a: Appraisal) -> tuple[dict[str, float], float, list[str]]:
     """(prototype shares, level, reasoning sentences) for an appraisal."""
     s = a.situation
-    steps = [f"Appraisal: what happened - {s.what} (nearest known situation: {a.evidence!r}, "
+    steps = [f"Appraisal: what happened - {s.what} ("
+             + (f"read from the sentence: {a.frame}; " if a.frame else "")
+             + f"nearest known situation: {a.evidence!r}, "
              f"{'similarity' if a.score <= 1 and a.evidence.isascii() else 'cue coverage'} {a.score:.2f}).",
              f"Appraisal: to whom - {s.whom}.",
              f"Appraisal: good or bad - {_good_text(s.good)}.",
@@ -217,7 +220,7 @@ def emotion_of(a: Appraisal) -> tuple[dict[str, float], float, list[str]]:
         comps, why = {"happiness": 1.0}, ("good news for someone they love is joy for them" if s.whom != "them"
                                           else "a good event is joy" + (", with gratitude to the one who caused it"
                                                                         if s.cause == "another person" else ""))
-    else:
+    else:  # an ordinary moment (kind "routine"): a resting face, unless something startles them
         comps, why = ({"surprise": 1.0}, "something unexpected, neither good nor bad, is surprise") if a.sudden else \
             ({}, "nothing in it is good or bad for them, so no feeling follows")
     if a.sudden and comps and "surprise" not in comps and kind not in ("pain", "fatigue", "monotony", "vastness"):

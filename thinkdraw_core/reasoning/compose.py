@@ -82,9 +82,13 @@ def aus_from_components(components: list[Component], asym_side: str = "", asym_w
         draft.steps.append(f"the text names the movement itself ({named}), so it is drawn as described")
     if not components:
         return draft
+    # a movement the text names replaces the feeling's own in that part of the face: 'one side of the
+    # upper lip curls up' with disgust is that lip, not disgust's whole mouth and chin as well
+    named_parts = {_PART[au_info(au).region] for m in actions for au in m.aus}
     felt = [c.weight for c in components if c.role != "hidden"] or [c.weight for c in components]
     top = max(felt)
     shown = [c for c in components if c.role == "shown"]
+    replaced: set[int] = set()
     for comp in components:
         proto = kb.PROTOTYPES[comp.name]
         share = 0.5 + 0.5 * min(1.0, comp.weight / top)  # a secondary feeling shows, but less
@@ -109,6 +113,9 @@ def aus_from_components(components: list[Component], asym_side: str = "", asym_w
                 if au in kb.LOWER_FACE_CONTROLLED and not (au == 12 and comp.name == "happiness"):
                     continue
                 value *= 0.7
+            if not comp.role and _PART[au_info(au).region] in named_parts:  # a face put on stays whole
+                replaced.add(au)
+                continue
             draft.put(au, value, proto.sides.get(au, "both"), comp.name)
         if comp.role == "hidden" and proto.aus:
             face = " and ".join(f"'{c.name}'" for c in shown) or "a composed face"
@@ -132,6 +139,9 @@ def aus_from_components(components: list[Component], asym_side: str = "", asym_w
             draft.steps.append(
                 f"'{comp.name}' is held back: its lower-face AUs are controlled away and replaced by pressed "
                 f"lips and a raised chin (AU24+AU17), while the upper face still leaks it at 70%")
+    if replaced:
+        draft.steps.append(f"the named movement stands for the feeling's own in the {' and '.join(sorted(named_parts))}, "
+                           f"so {', '.join(f'AU{a}' for a in sorted(replaced))} of the feeling are left out there")
     if asym_word:
         for au in (12, 14, 10):
             if au in draft.aus:
@@ -146,6 +156,11 @@ def aus_from_components(components: list[Component], asym_side: str = "", asym_w
     elif mask_no_au6:
         draft.steps.append(f"'{mask_no_au6}': no cheek raise (AU6) anywhere, the eyes stay uninvolved")
     return draft
+
+
+# parts of the face for replacing a feeling's AUs by a named movement: the mouth and the jaw move as one
+_PART = {"brows": "brows", "eyes": "eyes", "cheeks": "cheeks", "nose": "nose", "mouth": "lower face",
+         "jaw": "lower face"}
 
 
 def resolve_conflicts(draft: Draft, weights: dict[str, float]) -> list[str]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..plan import AUPlan
-from . import appraisal
+from . import appraisal, events
 from . import knowledge as kb
 from .compose import Component, aus_from_components, finish_plan, merge_compounds, timeline_for
 from .masking import assign_roles, shown_name
@@ -43,6 +43,9 @@ SITUATION_THRESHOLD = 0.33
 UNSURE_MARGIN = 0.03
 # How far below the nearest example the opposite situation may lie when negation reverses the event.
 NEGATION_WINDOW = 0.12
+# What an event frame read from the sentence (events.py: who did what to whom) adds to its situation's
+# similarity: enough to lift it over a situation that only shares the sentence's topic.
+FRAME_BONUS = 0.15
 # Chinese cue words must cover at least this share of the text's characters.
 CHINESE_CUE_COVERAGE = 0.12
 
@@ -139,7 +142,7 @@ class EmbeddedBackend:
             comp_notes.append(compound_note)
         actions = [m for m in reading.mentions if m.aus]
         if (not components and not actions and not any(m.concept == "neutral" for m in reading.mentions)
-                and not comp_notes and not any("unsure" in n for n in semantics)):
+                and not comp_notes and not appraisal_steps and not any("unsure" in n for n in semantics)):
             warnings.append(f"no emotion recognised in {text.strip()!r}; returning a neutral face. Try words like "
                             "'quietly proud', 'a flicker of irritation' or 'bittersweet'.")
         semantics += role_notes + comp_notes
@@ -177,6 +180,7 @@ class EmbeddedBackend:
             state = (" - negated, so it is left out" if m.negated else
                      " - held back" if m.suppressed else "")
             notes.append(f"'{m.clause}' -> {m.concept} via {how} (level {m.level:.2f}{mod}){state}.")
+        notes += reading.notes
         for attr, label in (("mask_no_au6", "masking"), ("asymmetry_word", "asymmetry")):
             if getattr(reading, attr):
                 notes.append(f"{label} cue: '{getattr(reading, attr)}'.")
@@ -185,11 +189,19 @@ class EmbeddedBackend:
     def _retrieve_pending(self, reading: Reading, notes: list[str]) -> list[str]:
         emb = self.embedder
         event = " ".join(c.text for c in reading.pending)
+        if all(c.role == "shown" for c in reading.pending):
+            # 'pretends not to care', 'acting as though it didn't hurt': a pretence describes the face put
+            # on, not something that happened, so it is not appraised as an event
+            for clause in reading.pending:
+                self._nearest_phrase(clause, emb.similarities([clause.residue])[0], reading, notes)
+            return []
         # the whole event first: when it reads as a situation, the clauses need no encoding of their own
         whole = emb.similarities([event])[0]
-        ranked = situation_scores(emb, whole)
-        if ranked and ranked[0][1][0] >= SITUATION_THRESHOLD and ranked[0][1][0] > float(whole[~emb.is_situation].max()):
-            steps = self._appraise_english(event, whole, reading, notes, reading.pending[0].index)
+        frames = frames_by_situation(event)
+        ranked = situation_scores(emb, whole, frames)
+        if ranked and ranked[0][1][0] >= SITUATION_THRESHOLD and (
+                ranked[0][0] in frames or ranked[0][1][0] > float(whole[~emb.is_situation].max())):
+            steps = self._appraise_english(event, whole, reading, notes, reading.pending[0].index, frames)
             if steps is not None:
                 return steps
         residues = list(dict.fromkeys(c.residue for c in reading.pending if c.residue != event))  # each text once
@@ -237,14 +249,15 @@ class EmbeddedBackend:
         return None
 
     def _appraise_english(self, event: str, sims: np.ndarray, reading: Reading, notes: list[str],
-                          index: int) -> list[str] | None:
+                          index: int, frames: dict[int, events.Frame] | None = None) -> list[str] | None:
         emb = self.embedder
         sits = appraisal.situations()
-        ranked = situation_scores(emb, sims)
+        frames = frames or {}
+        ranked = situation_scores(emb, sims, frames)
         (k1, (s1, j1)) = ranked[0]
         top = sits[k1]
         negated = appraisal.negated(event)
-        if top.good and negated != appraisal.negated(emb.phrases[j1]):
+        if top.good and negated != appraisal.negated(emb.phrases[j1]) and k1 not in frames:
             # the sentence embedder hears 'did not get the job' much like 'got the job': when the text and
             # the nearest example disagree on negation, the event is the opposite one
             flip = next(((k2, s2, j2) for k2, (s2, j2) in ranked[1:]
@@ -265,12 +278,15 @@ class EmbeddedBackend:
             for k2, (s2, j2) in ranked[1:]:
                 if s1 - s2 >= UNSURE_MARGIN:
                     break
-                if sits[k2].good * top.good < 0:
+                if sits[k2].good * top.good < 0 and not any(sits[k].good * top.good > 0 for k in frames):
                     notes.append(f"'{event}' is unsure: it is as close to '{emb.phrases[j1]}' ({top.what}, {s1:.2f}) "
                                  f"as to '{emb.phrases[j2]}' ({sits[k2].what}, {s2:.2f}), one good and one bad for "
                                  "them, so no feeling is read from it rather than risk the opposite one.")
                     return []
         a = appraisal.appraise(top, emb.phrases[j1], s1, reading.text)
+        frame = frames.get(k1)
+        if frame is not None:
+            a.frame = f"'{frame.words}' is {frame.what}"
         return self._appraised(a, event, reading, notes, index)
 
     def _appraised(self, a: appraisal.Appraisal, event: str, reading: Reading, notes: list[str],
@@ -308,16 +324,31 @@ class EmbeddedBackend:
         return self._appraised(a, reading.chinese_events, reading, notes, 0)
 
 
-def situation_scores(emb: Embedder, sims: np.ndarray) -> list[tuple[int, tuple[float, int]]]:
+def frames_by_situation(event: str) -> dict[int, events.Frame]:
+    """The event frames read from the sentence, by the index of the situation each points to."""
+    index = {s.name: i for i, s in enumerate(appraisal.situations())}
+    return {index[f.situation]: f for f in events.read(event) if f.situation in index}
+
+
+def situation_scores(emb: Embedder, sims: np.ndarray,
+                     frames: dict[int, events.Frame] | None = None) -> list[tuple[int, tuple[float, int]]]:
     """Situations ranked by how close the text is to them: the mean of its two nearest examples (one
-    lucky word in a single example does not decide), with the nearest example's row."""
+    lucky word in a single example does not decide), with the nearest example's row; a situation whose
+    structure the sentence has (an event frame) gets FRAME_BONUS on top, and one of the opposite
+    valence to every frame loses as much."""
+    sits = appraisal.situations()
+    framed = [sits[k].good for k in (frames or ())]
     per: dict[int, list[tuple[float, int]]] = {}
     for j in np.flatnonzero(emb.is_situation):
         per.setdefault(emb.rows[j].situation, []).append((float(sims[j]), int(j)))
     scored = {}
     for k, rows in per.items():
         rows.sort(reverse=True)
-        scored[k] = (sum(x for x, _ in rows[:2]) / min(2, len(rows)), rows[0][1])
+        # structure beats topic: a situation the frames contradict (a kindness where the sentence has a
+        # harm done to them) loses what a framed one gains
+        bonus = (FRAME_BONUS if k in frames else
+                 -FRAME_BONUS if all(g * sits[k].good < 0 for g in framed) else 0.0) if framed else 0.0
+        scored[k] = (sum(x for x, _ in rows[:2]) / min(2, len(rows)) + bonus, rows[0][1])
     return sorted(scored.items(), key=lambda kv: -kv[1][0])
 
 

@@ -23,7 +23,8 @@ LEAK_AUS = frozenset((1, 2, 4, 5, 7, 9, 43))
 LEAK = 0.5  # the share of a hidden feeling's upper-face AUs that shows
 CONTRAST = {"but", "yet", "though", "although", "even though", "while", "whilst", "whereas", "and yet",
             "但是", "但", "却", "可是", "其实"}
-ONE_SIDED_SMILE = ("one side", "side of the mouth", "one-sided", "one sided", "lopsided", "crooked", "one corner")
+ONE_SIDED_SMILE = ("one side", "side of the mouth", "one-sided", "one sided", "lopsided", "crooked", "one corner",
+                   "歪嘴", "嘴角一歪", "一侧嘴角", "一边嘴角", "半边嘴")
 
 
 def _valence(m: Mention) -> float:

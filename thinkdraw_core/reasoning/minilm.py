@@ -9,15 +9,22 @@ L2 normalisation) and agrees with sentence-transformers to float32 rounding
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 log = logging.getLogger("ThinkDraw")
+
+# Batches up to this many texts run the BLAS on one thread. A plan encodes one or two short clauses:
+# each matrix product is tiny, and OpenBLAS's worker threads spin waiting for work, so on a loaded
+# machine several threads made one sentence take 100-700 ms instead of about 20 ms on one.
+SINGLE_THREAD_BATCH = 8
 
 # sentence-transformers' max_seq_length for this model (sentence_bert_config.json); longer text is cut
 MAX_TOKENS = 256
@@ -30,6 +37,21 @@ def default_cache_dir() -> Path:
     if os.environ.get("THINKDRAW_CACHE_DIR"):
         return Path(os.environ["THINKDRAW_CACHE_DIR"])
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "thinkdraw"
+
+
+@lru_cache(maxsize=1)
+def _blas_controller():
+    """threadpoolctl's view of the loaded BLAS libraries, found once (about 1 ms), or None without it."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ModuleNotFoundError:
+        return None
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    controller = _blas_controller()
+    return controller.limit(limits=1, user_api="blas") if controller is not None else contextlib.nullcontext()
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -113,6 +135,12 @@ class MiniLMEncoder:
         return flat.reshape(*x.shape[:-1], -1)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
+        if len(texts) <= SINGLE_THREAD_BATCH:
+            with _one_blas_thread():
+                return self._encode(texts, batch_size)
+        return self._encode(texts, batch_size)
+
+    def _encode(self, texts: list[str], batch_size: int) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
         out = np.zeros((len(encodings), self._dim), np.float32)
         # batches of similar length waste little on padding

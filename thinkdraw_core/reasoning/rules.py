@@ -75,7 +75,7 @@ _JOINERS = (r"but|yet|though|although|even though|while|whilst|whereas|and also|
             r"combined with|along with|as well as|plus|then|turning into|giving way to|with a hint of|"
             r"with a touch of")
 _SPLIT = re.compile(
-    r"[,;.!?:()\[\]\n—–]|\s-\s|\s+(" + _JOINERS + r")\s+|[，。；！？、]|(但是|但|却|又|而且|同时|可是|其实|反而)"
+    r"[,;.!?:()\[\]\n—–]|\s-\s|(?<!\bas)\s+(" + _JOINERS + r")\s+|[，。；！？、]|(但是|但|却|又|而且|同时|可是|其实|反而)"
 )
 # joiners after which the two clauses can be a face and the feeling it covers
 _CONTRAST = {"but", "yet", "though", "although", "even though", "while", "whilst", "whereas", "and yet",
@@ -384,6 +384,7 @@ def _read_clause(part: str, reading: Reading, joiner: str = "") -> Clause | None
     shielded = _NOT_NEGATION.sub(lambda m: " " * len(m.group(0)), outside)
     negs = [] if clause.suppressed else list(_NEGATOR.finditer(shielded))
 
+    matches = _display_of_feeling(work, matches, reading)
     for s, e, entry in matches:
         if entry.kind == "action":
             reading.mentions.append(Mention("described action", 1.0, clause.text, entry.phrase, "described action",
@@ -400,11 +401,37 @@ def _read_clause(part: str, reading: Reading, joiner: str = "") -> Clause | None
         reading.mentions.append(mention)
     if not matches:
         residue = _INTENSITY.sub(" ", _NEGATOR.sub(" ", work))
-        if any(w not in _STOP for w in re.findall(r"[a-z']+", residue)):
+        content = [w for w in re.findall(r"[a-z']+", residue) if w not in _STOP]
+        if content and all(w in _PLACEMENT for w in content):
+            reading.notes.append(f"'{part}' only says where on the face the movement is, not what happened.")
+        elif content:
             clause.residue = " ".join(residue.split())
             clause.negator = negs[0].group(0) if negs else ""
             reading.pending.append(clause)
     return clause
+
+
+# nouns that name a display of the face; 'a sneer of disgust', 'a smile of relief': the feeling after
+# 'of' is what the display shows, so the noun's own default feeling ('sneer' = contempt) is not added
+DISPLAY_NOUNS = frozenset(("sneer", "smile", "grin", "grimace", "scowl", "frown", "smirk", "laugh", "wince",
+                           "glare", "pout", "sob", "look", "expression", "snarl", "leer"))
+_OF_GAP = re.compile(r"\s+of\s+(?:\w+\s+){0,2}$")
+# words that only place a movement on the face: 'only the left side of her mouth'
+_PLACEMENT = frozenset(("only", "left", "right", "side", "sides", "one", "half", "corner", "corners", "of", "on",
+                        "mouth", "lip", "lips", "brow", "brows", "eyebrow", "eyebrows", "eye", "eyes", "lid", "lids",
+                        "cheek", "cheeks", "chin", "jaw", "nose", "nostril", "nostrils", "forehead", "upper",
+                        "lower", "her", "his", "their", "the", "a", "just", "barely", "slightly", "both"))
+
+
+def _display_of_feeling(work: str, matches, reading: Reading):
+    """Drop a display noun's default feeling when 'of' names the feeling it shows ('a sneer of disgust')."""
+    out = list(matches)
+    for (s1, e1, a), (s2, _e2, b) in zip(matches, matches[1:]):
+        if (a.kind == "word" and b.kind != "action" and a.phrase.split()[-1] in DISPLAY_NOUNS
+                and _OF_GAP.search(work[e1:s2]) and a.concept != b.concept):
+            out.remove((s1, e1, a))
+            reading.notes.append(f"'{work[s1:e1]}' is how '{b.phrase}' shows, not a second feeling.")
+    return out
 
 
 def _mention(concept: str, level: float, clause: Clause, phrase: str, how: str, negator, pos: int) -> Mention:
