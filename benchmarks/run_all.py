@@ -93,7 +93,9 @@ def render(sections: list[tuple[str, list[dict], float, str | None]], quick: boo
         "baseline, measured side by side in the same process (absolute times on a shared machine are noisy, "
         "ratios much less so); read it with the row's unit: for times lower is faster, for fps higher is "
         "faster, and the goal column states which way each benchmark counts. `peak extra MiB` is resident "
-        "memory above the process's level before the case."
+        "memory above the process's level before the case. Quality numbers are reported on data split once "
+        "into a part tuned on and a held-out part never tuned on, both parts side by side: the reasoner's "
+        "labelled texts (benchmarks/data, split by a hash of each text; its README says how)."
         + (" Quick mode: small inputs and few repeats, for a smoke check rather than a claim." if quick else ""),
         "",
         markdown_table(rows) if rows else "_no benchmarks found (benchmarks/bench_*.py)_",

@@ -41,8 +41,11 @@ def _frames(folder: Path) -> list[np.ndarray]:
 
 
 def test_graph_gives_the_same_frames_as_the_core_cli(comfy, tmp_path):
-    portrait = sample_portrait(tmp_path)
+    # renamed: under the template's own names they would replace the samples the pack put in the session
+    # server's input folder, which the browser test runs the template on
+    portrait = sample_portrait(tmp_path).rename(tmp_path / "same_frames_portrait.png")
     speech = speech_clip(tmp_path, "Well. That went well.")
+    speech = speech.rename(tmp_path / "same_frames_speech.wav") if speech is not None else None
     workflow = load_workflow(DRAFT_CPU)
     sets = demo_overrides(workflow, EMOTION, portrait, speech, 1.2, 3, "shipped") + [
         f"{VIDEO}.format=png-sequence", f"{VIDEO}.filename_prefix=same_frames"]

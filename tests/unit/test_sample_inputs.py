@@ -37,7 +37,8 @@ def test_samples_fill_an_empty_input_folder_and_never_replace_the_artists_files(
         "thinkdraw_demo_speech.wav", "thinkdraw_sample_portrait.png"]  # no partial files left
 
 
-def test_a_fresh_server_has_the_samples_in_its_input_folder(comfy):
-    shipped = REPO / "example_inputs"
-    for name in ("thinkdraw_sample_portrait.png", "thinkdraw_demo_speech.wav"):
-        assert (comfy.input_dir / name).read_bytes() == (shipped / name).read_bytes()
+def test_a_fresh_server_put_the_samples_in_its_input_folder_at_start(comfy):
+    # read from the start-up log: other tests stage their own inputs under these names later in the session
+    placed = [line for line in comfy.log_text().splitlines() if "put the template's sample inputs in" in line]
+    assert len(placed) == 1 and str(comfy.input_dir) in placed[0], comfy.log_tail()
+    assert "thinkdraw_demo_speech.wav" in placed[0] and "thinkdraw_sample_portrait.png" in placed[0]
