@@ -24,6 +24,8 @@ NODE_MODULES: dict[str, tuple[str, ...]] = {
     "guidance": ("ThinkDrawGuidanceStage", "ThinkDrawProgressiveGuider", "ThinkDrawProgressiveGuidanceSampler"),
     "mesh_render": ("ThinkDrawAUMeshRender",),
     "video": ("ThinkDrawVideoCombine",),
+    "face_track": ("ThinkDrawFaceTrack",),
+    "speech_length": ("ThinkDrawSpeechLength",),
 }
 
 

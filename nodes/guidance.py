@@ -16,9 +16,12 @@ from comfy_api.latest import io
 
 from thinkdraw_core.facs import REGIONS
 from thinkdraw_core.guidance import RAMPS, Stage, StageSchedule, fit_mask_to_latent, token_grid
+from thinkdraw_core.guidance.extras import merged_extras, model_extras, with_extras
 from thinkdraw_core.guidance.regions import compose_regional_sparse, masks_to_tokens
 from thinkdraw_core.guidance.schedule import preset_stages
+from thinkdraw_core.guidance.window import WindowLayout, fit_mask_to_window, timeline_weights
 
+from .regional_dit import DiTStepRegions, RegionWords, wan_cross_attentions, with_regional_cross_attention
 from .types import CATEGORY, GuidanceStage, RegionConds
 
 MODES = ("auto", "attention", "batched")
@@ -111,9 +114,12 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
     """CFGGuider whose positive conditioning, CFG scale and local regions follow a StageSchedule in sigma.
 
     Stages without active regions run exactly CFGGuider's sampling_function (same hooks, same maths).
+    On video latents each region is weighted per latent frame by the plan's timeline, placed in the
+    clip by `layout` (the window's fps, first video frame and leading non-video latent frames).
     """
 
-    def __init__(self, model_patcher, schedule: StageSchedule, negative, mode: str = "auto"):
+    def __init__(self, model_patcher, schedule: StageSchedule, negative, mode: str = "auto",
+                 layout: WindowLayout | None = None, follow_timeline: bool = True):
         super().__init__(model_patcher)
         if mode not in MODES:
             raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
@@ -121,39 +127,65 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
             raise ValueError("negative conditioning is missing; connect one (an empty prompt is fine)")
         self.schedule = schedule
         self.negative = negative
-        self.attn2 = attn2_modules(model_patcher.model.diffusion_model)
-        if mode == "attention" and not self.attn2 and schedule.needs_regions():
-            raise ValueError("mode 'attention' needs a UNet model with cross-attention (SD1.x/SD2/SDXL); "
-                             "use mode 'auto' or 'batched' for this model")
-        self.mode = mode if mode != "auto" else ("attention" if self.attn2 else "batched")
+        self.layout = layout or WindowLayout()
+        self.follow_timeline = bool(follow_timeline)
+        diffusion_model = model_patcher.model.diffusion_model
+        self.attn2 = attn2_modules(diffusion_model)
+        self.dit = bool(wan_cross_attentions(diffusion_model))
+        if mode == "attention" and not (self.attn2 or self.dit) and schedule.needs_regions():
+            raise ValueError("mode 'attention' needs a UNet model with cross-attention (SD1.x/SD2/SDXL) or a "
+                             "Wan-family DiT (Wan 2.1/2.2, HuMo, S2V, Animate); use mode 'auto' or 'batched' for "
+                             "this model")
+        self.mode = mode if mode != "auto" else ("attention" if (self.attn2 or self.dit) else "batched")
         self._register({})
 
     def _register(self, masks: dict) -> None:
+        # Every stage keeps what the model's conditioning node attached (audio, reference, face video,
+        # clip vision...): a stage positive wired straight from a text encode takes the others' extras,
+        # and a stage's own negative takes the guider negative's (silent audio, zeroed reference).
+        stage_extras = merged_extras(stage.positive for stage in self.schedule.stages)
+        negative_extras = model_extras(self.negative)
         conds = {"negative": self.negative}
         for i, stage in enumerate(self.schedule.stages):
-            conds[f"stage{i}"] = stage.positive
+            positive = with_extras(stage.positive, stage_extras)
+            conds[f"stage{i}"] = positive
             if stage.negative is not None:
-                conds[f"stage{i}_negative"] = stage.negative
+                conds[f"stage{i}_negative"] = with_extras(stage.negative, negative_extras)
             if self.mode == "batched":
-                # A region cond carries the stage positive's extras (ControlNet, Wan i2v start image and
-                # clip-vision, ...) so it predicts the same picture, only worded for its region.
-                extras = dict(stage.positive[0][1]) if stage.positive else {}
+                # A region cond carries the stage positive's extras (ControlNet, audio, reference latents, ...)
+                # so it predicts the same picture, only worded for its region.
+                extras = model_extras(positive)
                 for j, region in enumerate(stage.regions):
-                    conds[f"stage{i}_region{j}"] = [
-                        [c[0], dict(extras, **c[1], **({"mask": masks[region.name], "set_area_to_bounds": False}
-                                                       if region.name in masks else {}))]
-                        for c in region.conditioning]
+                    placement = {"mask": masks[region.name], "set_area_to_bounds": False} if region.name in masks else {}
+                    conds[f"stage{i}_region{j}"] = with_extras(region.conditioning, extras, **placement)
         self.original_conds = {}
         self.inner_set_conds(conds)
+
+    def _fit_masks(self, latent_shape) -> dict[str, torch.Tensor]:
+        """Each region's mask on this latent; on a video latent also weighted per frame by the timeline."""
+        masks = {}
+        video = len(latent_shape) == 5
+        for stage in self.schedule.stages:
+            for region in stage.regions:
+                if region.name in masks:
+                    continue
+                label = f"{region.name} region mask"
+                if not video:
+                    if region.mask is not None:
+                        masks[region.name] = fit_mask_to_latent(region.mask, latent_shape, label)
+                    continue
+                frames = latent_shape[2]
+                mask = region.mask if region.mask is not None else torch.ones(1, *latent_shape[-2:])
+                fitted = fit_mask_to_window(mask, latent_shape, self.layout, label)
+                envelope = region.envelope if self.follow_timeline else None
+                masks[region.name] = fitted * timeline_weights(envelope, frames, self.layout)[:, None, None]
+        return masks
 
     def sample(self, noise, latent_image, sampler, sigmas, denoise_mask=None, callback=None, disable_pbar=False, seed=None):
         self.schedule.bind(self.model_patcher.get_model_object("model_sampling").percent_to_sigma)
         self.latent_shape = tuple(latent_image.shape)
-        self.masks = {}
-        for stage in self.schedule.stages:
-            for region in stage.regions:
-                if region.mask is not None and region.name not in self.masks:
-                    self.masks[region.name] = fit_mask_to_latent(region.mask, self.latent_shape, f"{region.name} region mask")
+        self.masks = self._fit_masks(self.latent_shape)
+        self.region_words = RegionWords()  # per run: a later run may sample with other (patched) weights
         self._register(self.masks)
         return super().sample(noise, latent_image, sampler, sigmas, denoise_mask, callback, disable_pbar, seed)
 
@@ -168,8 +200,11 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
                     weight = dict((id(r), w) for r, w in step.regions).get(id(region))
                     if weight:  # calc_cond_batch concatenates these into one model call with the others
                         positive += [dict(c, strength=weight) for c in self.conds[f"stage{i}_region{j}"]]
-            else:
+            elif self.attn2:
                 model_options = self._attention_options(step, x, model_options)
+            else:
+                model_options = with_regional_cross_attention(
+                    model_options, DiTStepRegions(step.regions, self.masks, self.region_words))
         return comfy.samplers.sampling_function(self.inner_model, x, timestep, negative, positive, step.stage.cfg,
                                                 model_options=model_options, seed=seed)
 
@@ -191,6 +226,29 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
 def _region_weight_inputs():
     return [io.Float.Input(f"{r}_weight", default=1.0, min=0.0, max=4.0, step=0.05, optional=True,
                            tooltip=f"Multiplies the {r} region's local strength (0 turns it off).") for r in REGIONS]
+
+
+def _window_inputs():
+    return [
+        io.Float.Input("fps", default=16.0, min=1.0, max=120.0, step=1.0, optional=True,
+                       tooltip="Video frame rate of the model (Wan 2.x, S2V, Animate: 16; HuMo: 25). Places the plan's "
+                               "timeline on the latent frames."),
+        io.Int.Input("video_frame_offset", default=0, min=0, max=1_000_000, optional=True,
+                     tooltip="The clip frame this window starts at (0 for the first window; S2V Extend: 80 x the "
+                             "windows before; Animate: the previous window's video_frame_offset output minus "
+                             "continue_motion_max_frames)."),
+        io.Int.Input("lead_latent_frames", default=0, min=0, max=64, optional=True,
+                     tooltip="Latent frames before the window's video that no region guides: connect "
+                             "WanAnimateToVideo's trim_latent (its reference frame)."),
+        io.Boolean.Input("follow_timeline", default=True, optional=True,
+                         tooltip="On video, weigh each region per frame by the plan's timeline (onset, apex, "
+                                 "offset); off: the same strength on every frame."),
+    ]
+
+
+def _layout(fps=None, video_frame_offset=None, lead_latent_frames=None, **_) -> WindowLayout:
+    return WindowLayout(fps=16.0 if fps is None else float(fps), video_frame_offset=int(video_frame_offset or 0),
+                        lead_latent_frames=int(lead_latent_frames or 0))
 
 
 def _region_weights(kwargs) -> dict[str, float]:
@@ -246,23 +304,27 @@ class ThinkDrawProgressiveGuider(io.ComfyNode):
             display_name="Progressive Guider (ThinkDraw)",
             category=f"{CATEGORY}/guidance",
             description="Global emotion first, local muscles later: each chained stage guides its window of the "
-                        "trajectory. Local regions cost one pass (regional cross-attention) on UNet models and "
-                        "one batched call otherwise.",
+                        "trajectory. Local regions cost one pass (regional cross-attention) on UNets and Wan-family "
+                        "DiTs, one batched call otherwise. Every stage and region keeps what the model's conditioning "
+                        "node attached (audio, reference, face video, clip vision).",
             inputs=[
                 io.Model.Input("model"),
                 GuidanceStage.Input("stages"),
                 io.Conditioning.Input("negative"),
                 io.Combo.Input("mode", options=list(MODES), default="auto", optional=True,
-                               tooltip="auto: regional attention on UNet models, batched masked conds otherwise."),
+                               tooltip="auto: one-pass regional cross-attention on UNets and Wan-family DiTs (HuMo, "
+                                       "S2V, Animate), batched masked conds otherwise."),
                 *_region_weight_inputs(),
+                *_window_inputs(),
             ],
             outputs=[io.Guider.Output()],
         )
 
     @classmethod
-    def execute(cls, model, stages, negative, mode="auto", **weights) -> io.NodeOutput:
-        schedule = StageSchedule(stages, _region_weights(weights))
-        return io.NodeOutput(ProgressiveGuider(model, schedule, negative, mode or "auto"))
+    def execute(cls, model, stages, negative, mode="auto", follow_timeline=True, **kwargs) -> io.NodeOutput:
+        schedule = StageSchedule(stages, _region_weights(kwargs))
+        return io.NodeOutput(ProgressiveGuider(model, schedule, negative, mode or "auto", _layout(**kwargs),
+                                               True if follow_timeline is None else follow_timeline))
 
 
 class ThinkDrawProgressiveGuidanceSampler(io.ComfyNode):
@@ -298,6 +360,7 @@ class ThinkDrawProgressiveGuidanceSampler(io.ComfyNode):
                 io.Float.Input("denoise", default=1.0, min=0.0, max=1.0, step=0.01),
                 io.Combo.Input("mode", options=list(MODES), default="auto", optional=True),
                 *_region_weight_inputs(),
+                *_window_inputs(),
             ],
             outputs=[io.Latent.Output()],
         )
@@ -305,14 +368,15 @@ class ThinkDrawProgressiveGuidanceSampler(io.ComfyNode):
     @classmethod
     def execute(cls, model, seed, steps, sampler_name, scheduler, positive, negative, latent_image, global_cfg,
                 local_cfg, local_start, local_full, ramp, local_weight, denoise, regions=None, mode="auto",
-                **weights) -> io.NodeOutput:
+                follow_timeline=True, **kwargs) -> io.NodeOutput:
         # The same parts SamplerCustomAdvanced + RandomNoise + BasicScheduler + KSamplerSelect use, so the
         # chained graph and this node agree bit for bit.
         from comfy_extras.nodes_custom_sampler import BasicScheduler, Noise_RandomNoise, SamplerCustomAdvanced
 
         stages = preset_stages(positive, tuple(regions or ()), global_cfg, local_cfg, local_start, local_full, ramp,
                                local_weight)
-        guider = ProgressiveGuider(model, StageSchedule(stages, _region_weights(weights)), negative, mode or "auto")
+        guider = ProgressiveGuider(model, StageSchedule(stages, _region_weights(kwargs)), negative, mode or "auto",
+                                   _layout(**kwargs), True if follow_timeline is None else follow_timeline)
         sigmas = BasicScheduler.execute(model, scheduler, steps, denoise).result[0]
         out = SamplerCustomAdvanced.execute(Noise_RandomNoise(seed), guider, comfy.samplers.sampler_object(sampler_name),
                                             sigmas, latent_image)

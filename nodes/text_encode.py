@@ -60,7 +60,7 @@ class ThinkDrawAUTextEncode(io.ComfyNode):
                 mask = torch.as_tensor(mask, dtype=torch.float32).cpu()
                 if shape is not None:
                     mask = fit_mask_to_latent(mask, shape, f"{region}_mask")
-            regions.append(RegionCond(region, sentence, strength, mask, _encode(clip, sentence)))
+            regions.append(RegionCond(region, sentence, strength, mask, _encode(clip, sentence), plan.timeline.envelope))
         aus = sorted(AU_CATALOG)
         vector = {"aus": aus, "values": torch.from_numpy(plan.au_vector(aus))}
         return io.NodeOutput(_encode(clip, text), regions, vector, text)

@@ -114,3 +114,93 @@ def sd20_shaped_unet_state_dict(seed: int = 0) -> dict[str, torch.Tensor]:
     model = model_config.get_model({})
     _seeded_init(model.diffusion_model, seed)
     return {k: v.detach().to(torch.float16).contiguous() for k, v in model.diffusion_model.state_dict().items()}
+
+
+# -- the talking-video model families (issue 35): HuMo, Wan 2.2 S2V, Wan 2.2 Animate -------------------
+
+def _wan_family_config(model_type: str, dim: int, layers: int, text_dim: int, in_dim: int = 16, **extra) -> dict:
+    config = {"image_model": "wan2.1", "model_type": model_type, "patch_size": (1, 2, 2), "text_len": 512,
+              "in_dim": in_dim, "dim": dim, "ffn_dim": dim * 2, "freq_dim": 256, "text_dim": text_dim, "out_dim": 16,
+              "num_heads": 2, "num_layers": layers, "eps": 1e-6, "window_size": (-1, -1), "qk_norm": True,
+              "cross_attn_norm": True}
+    config.update(extra)
+    return config
+
+
+def tiny_humo(seed: int = 0, dim: int = 64, text_dim: int = CONTEXT_DIM):
+    """HuMo (HumoWanModel, the 1.7B layout: 16 latent channels, reference latents appended as tokens and
+    Whisper features through its audio projection) with two blocks."""
+    import comfy.supported_models
+
+    return _seeded_patcher(comfy.supported_models.WAN21_HuMo(_wan_family_config("humo", dim, 2, text_dim)), seed)
+
+
+def tiny_s2v(seed: int = 0, dim: int = 64, text_dim: int = CONTEXT_DIM, audio_dim: int = 32):
+    """Wan 2.2 S2V (WanModel_S2V: wav2vec2 features of 25 hidden states, reference and motion tokens,
+    audio injected after blocks 0 and 1) with two blocks; audio_dim is the wav2vec2 width."""
+    import comfy.supported_models
+
+    config = _wan_family_config("s2v", dim, 2, text_dim, audio_dim=audio_dim, audio_inject_layers=[0, 1])
+    return _seeded_patcher(comfy.supported_models.WAN22_S2V(config), seed)
+
+
+def tiny_animate(seed: int = 0, dim: int = 64, text_dim: int = CONTEXT_DIM):
+    """Wan 2.2 Animate (AnimateWanModel: i2v cross-attention with clip-vision tokens, a face adapter every
+    fifth block fed by the face video's motion encoder, pose latents) with five blocks, one face block."""
+    import comfy.supported_models
+
+    config = _wan_family_config("animate", dim, 5, text_dim, in_dim=36)
+    return _seeded_patcher(comfy.supported_models.WAN22_Animate(config), seed)
+
+
+def tiny_wan_vae(seed: int = 0, dim: int = 8):
+    """A real comfy.sd.VAE around the Wan 2.1 video VAE architecture, `dim` channels wide."""
+    import comfy.ldm.wan.vae
+    import comfy.sd
+
+    vae = comfy.ldm.wan.vae.WanVAE(dim=dim, z_dim=16, dim_mult=[1, 2, 4, 4], num_res_blocks=2, attn_scales=[],
+                                   temperal_downsample=[False, True, True], dropout=0.0)
+    _seeded_init(vae, seed)
+    return comfy.sd.VAE(sd={k: v.float() for k, v in vae.state_dict().items()})
+
+
+def tiny_wav2vec2(seed: int = 0, width: int = 32):
+    """A real ComfyUI AudioEncoderModel around Wav2Vec2Model with 24 layers (the 25 hidden states Wan 2.2
+    S2V weighs) of `width` channels: the shape of wav2vec2-large, shrunk."""
+    import comfy.audio_encoders.audio_encoders as audio_encoders
+
+    encoder = audio_encoders.AudioEncoderModel({
+        "model_type": "wav2vec2", "embed_dim": width, "num_heads": 2, "num_layers": 24, "conv_norm": True,
+        "conv_bias": True, "do_normalize": True, "do_stable_layer_norm": True})
+    _seeded_init(encoder.model, seed)
+    encoder.model.to(torch.float32)
+    return encoder
+
+
+class TinyWhisperFeatures:
+    """Stands in for Whisper-large-v3 where HuMo needs it: ComfyUI's WhisperLargeV3 adds its positional
+    table as weight[:, :tokens], which only fits when a clip has at least as many tokens (2 per 40 ms) as
+    the model has channels (1280), i.e. 25.6 s of audio through 32 full-width layers: far from tiny.
+    This keeps what HuMo reads: ComfyUI's own Whisper mel front end (WhisperFeatureExtractor, 50 frames
+    a second), then 33 seeded projections to 1280 channels (the 33 hidden states), as encode_audio
+    returns them."""
+
+    def __init__(self, seed: int = 0, seconds: float = 30.0):
+        from comfy.audio_encoders.whisper import WhisperFeatureExtractor
+
+        self.frontend = WhisperFeatureExtractor(n_mels=128)
+        self.frontend.n_samples = int(seconds * 16000)
+        gen = torch.Generator().manual_seed(seed)
+        self.layers = torch.randn(33, 128, 1280, generator=gen) / 128 ** 0.5
+
+    def encode_audio(self, audio, sample_rate):
+        import torchaudio
+
+        audio = torchaudio.functional.resample(audio, sample_rate, 16000)
+        mel = self.frontend(audio)[:, :, ::2].transpose(1, 2)  # 50 frames a second, as Whisper's conv2 strides
+        states = tuple(mel @ w for w in self.layers)
+        return {"encoded_audio": states[-1], "encoded_audio_all_layers": states, "audio_samples": audio.shape[2]}
+
+
+def tiny_whisper(seed: int = 0, seconds: float = 30.0) -> TinyWhisperFeatures:
+    return TinyWhisperFeatures(seed, seconds)

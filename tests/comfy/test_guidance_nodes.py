@@ -12,7 +12,8 @@ from comfy_host import ComfyError, ComfyServer
 pytestmark = pytest.mark.comfy
 
 REPO = Path(__file__).resolve().parents[2]
-WORKFLOWS = ["thinkdraw_sd15_controlnet.json", "thinkdraw_wan_i2v.json"]
+WORKFLOWS = ["thinkdraw_sd15_controlnet.json", "thinkdraw_humo_talking.json", "thinkdraw_s2v_talking.json",
+             "thinkdraw_animate_draft.json"]
 FRONTEND_ONLY = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 
 

@@ -244,8 +244,9 @@ def test_video_latents_5d(env):
     assert torch.equal(zero, ref)
     out = sampler_node(env, glob, regions, lat, **kw)
     assert out.shape == (1, 16, 3, 8, 8) and torch.isfinite(out).all() and not torch.equal(out, ref)
-    with pytest.raises(ValueError, match="needs a UNet model"):
-        sampler_node(env, glob, regions, lat, mode="attention", **kw)
+    guider = env.G.ThinkDrawProgressiveGuider.execute(wan, env.G.ThinkDrawGuidanceStage.execute(
+        glob, 0.0, 1.0, 6.0, "constant", 1.0, regions=regions).result[0], env.negative).result[0]
+    assert guider.mode == "attention"  # auto picks one-pass regional attention on a Wan DiT
 
 
 def test_bad_stage_inputs_give_clear_errors(env):

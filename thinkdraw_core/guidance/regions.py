@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -17,13 +17,15 @@ import torch.nn.functional as F
 @dataclass
 class RegionCond:
     """One face region's local conditioning: its anatomical sentence, strength 0..1 from the plan,
-    an optional soft mask (float [frames, H, W], 1 = inside) and the encoded conditioning (opaque)."""
+    an optional soft mask (float [frames, H, W], 1 = inside), the encoded conditioning (opaque) and
+    the plan's expression envelope (seconds -> 0..1), which weighs the region per video frame."""
 
     name: str
     text: str
     strength: float
     mask: torch.Tensor | None
     conditioning: Any
+    envelope: Callable | None = None
 
     def __post_init__(self) -> None:
         if not (0.0 <= float(self.strength) <= 1.0) or math.isnan(float(self.strength)):
@@ -112,10 +114,12 @@ def compose_regional_sparse(out_global: torch.Tensor, parts: Sequence[tuple[torc
     parts: (token index [n], region output [B, n, C], alpha [B or 1, n]) per region. Tokens no region
     touches keep the global output exactly; the cost of a region scales with its mask's area.
     """
-    num = out_global.clone()
-    den = torch.ones(out_global.shape[:2], device=out_global.device, dtype=out_global.dtype)
+    b, n = out_global.shape[:2]
+    den = torch.ones(b, n, device=out_global.device, dtype=out_global.dtype)
+    extra = torch.zeros_like(out_global)
     for idx, region_out, alpha in parts:
-        a = alpha.to(out_global.dtype)
-        num[:, idx] += a.unsqueeze(-1) * region_out
-        den[:, idx] += a.expand(out_global.shape[0], -1)
-    return num / den.unsqueeze(-1)
+        a = alpha.to(out_global.dtype).expand(b, -1)
+        extra.index_add_(1, idx, a.unsqueeze(-1) * region_out)
+        den.index_add_(1, idx, a)
+    # untouched tokens are picked from the global output, so they stay bit-identical to it
+    return torch.where((den != 1).unsqueeze(-1), (out_global + extra) / den.unsqueeze(-1), out_global)
