@@ -7,8 +7,13 @@ above the apex frame, cropped around the eyes and mouth (--mouth: around the mou
 the apex blendshape changes that fail the criterion written under each column.
 
   .venv/bin/python tools/contact_sheet.py [--photo blonde] [--emotion happy] [--mouth] [--out DIR]
+  .venv/bin/python tools/contact_sheet.py --held-out [--docs]
 
-About 1-2 s per emotion and photo on a 2-core machine. Default photos: all of them, neutral ones included.
+About 1-2 s per emotion and photo on a 2-core machine. Default photos: all the tuning ones, neutral ones
+included. --held-out draws the held-out faces instead (tests/sample_photos.HELD_OUT_PHOTOS, issue #34) on one
+sheet, a row per face: the rest frame, then each emotion's apex, cropped around the face, with the inner lip
+gap drawn at apex (mesh landmarks, inter-ocular distances) under each tile, red where it passes the real-face
+envelope (thinkdraw_core/data/motion_envelope.json); --docs also writes a small copy to docs/ (about 3-4 min).
 """
 from __future__ import annotations
 
@@ -24,7 +29,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from basic_emotions import BASIC_EMOTIONS, criterion_failures, render_basic  # noqa: E402
-from sample_photos import ALL_PHOTOS  # noqa: E402
+from sample_photos import ALL_PHOTOS, HELD_OUT_PHOTOS  # noqa: E402
+
+from thinkdraw_core.draft.envelope import envelope, measures  # noqa: E402
+from thinkdraw_core.face.landmarks import NoFaceError  # noqa: E402
 
 TILE = 320
 MOUTH = (13, 14, 61, 291)  # inner lip middles and the corners
@@ -55,14 +63,84 @@ def column(photo: np.ndarray, emotion: str, mouth: bool) -> np.ndarray:
     return np.vstack(tiles + [label])
 
 
+SMALL = 128
+DOCS_COPY = ROOT / "docs" / "draft_held_out.jpg"
+
+
+def held_out_row(name: str, photo: np.ndarray, emotions: list[str], gap_limit: float) -> np.ndarray:
+    tiles = []
+    for k, emotion in enumerate(emotions):
+        try:
+            result = render_basic(photo, emotion)
+        except NoFaceError as exc:  # a frame without a face: shown, not skipped
+            tile = cv2.resize(photo, (TILE, TILE), interpolation=cv2.INTER_AREA)
+            if k == 0:
+                tiles.append(_captioned(tile, f"{name} (source)", (0, 0, 0)))
+            tiles.append(_captioned(np.full_like(tile, 128), f"{emotion}: no face", (200, 0, 0)))
+            print(f"{name}/{emotion}: {exc}")
+            continue
+        rest, apex = result.landmarks(0), result.landmarks(result.n_frames - 1)
+        iod = result.prepared.warper.geo.size
+        centre = rest[list(EYES_AND_MOUTH)].mean(axis=0)
+        half = int(round(1.3 * iod))
+        if k == 0:
+            tiles.append(_captioned(crop_around(result.frame(0), centre, half), f"{name} rest", (0, 0, 0)))
+        gap = float(measures(apex)["lip_gap"])
+        colour = (200, 0, 0) if gap > gap_limit else (0, 0, 0)
+        tiles.append(_captioned(crop_around(result.frame(result.n_frames - 1), centre, half),
+                                f"{emotion} gap {gap:.2f}", colour))
+    return np.hstack(tiles)
+
+
+def _captioned(tile: np.ndarray, text: str, colour) -> np.ndarray:
+    tile = cv2.resize(tile, (SMALL * 2, SMALL * 2), interpolation=cv2.INTER_AREA)
+    label = np.full((20, tile.shape[1], 3), 255, np.uint8)
+    cv2.putText(label, text, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.42, colour, 1, cv2.LINE_AA)
+    return np.vstack([tile, label])
+
+
+def held_out_sheet(args) -> int:
+    emotions = args.emotion or list(BASIC_EMOTIONS)
+    gap_limit = envelope()["lip_gap"]
+    rows = []
+    for name in tqdm(args.photo or list(HELD_OUT_PHOTOS), desc="held-out faces", unit="face"):
+        photo = HELD_OUT_PHOTOS[name]()
+        if photo is None:
+            print(f"{name}: not installed, skipped")
+            continue
+        rows.append(held_out_row(name, photo, emotions, gap_limit))
+    sheet = np.vstack(rows)
+    path = args.out / "held_out.png"
+    cv2.imwrite(str(path), cv2.cvtColor(sheet, cv2.COLOR_RGB2BGR))
+    print(path)
+    if args.docs:
+        small = cv2.resize(sheet, None, fx=0.4, fy=0.4, interpolation=cv2.INTER_AREA)
+        cv2.imwrite(str(DOCS_COPY), cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 75])
+        print(DOCS_COPY)
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--photo", choices=list(ALL_PHOTOS), action="append", help="default: all")
+    ap.add_argument("--photo", choices=[*ALL_PHOTOS, *HELD_OUT_PHOTOS], action="append", help="default: all")
+    ap.add_argument("--held-out", action="store_true", help="the held-out faces on one sheet (issue #34)")
+    ap.add_argument("--docs", action="store_true", help="with --held-out: a small copy in docs/")
+    ap.add_argument("--before", action="store_true",
+                    help="draw as before issue #34 (no real-face envelope), for a before/after look; never --docs")
     ap.add_argument("--emotion", choices=list(BASIC_EMOTIONS), action="append", help="default: all six")
     ap.add_argument("--mouth", action="store_true", help="crop around the mouth alone")
     ap.add_argument("--out", type=Path, default=Path("contact_sheets"))
     args = ap.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.before:
+        from thinkdraw_core.draft import deform, renderer
+
+        renderer.NATURAL_FIRST = deform.BROWS_SPARE_LIDS = False
+        args.docs = False
+        args.out = args.out / "before"
+        args.out.mkdir(parents=True, exist_ok=True)
+    if args.held_out:
+        return held_out_sheet(args)
     emotions = args.emotion or list(BASIC_EMOTIONS)
     for name in args.photo or list(ALL_PHOTOS):
         photo = ALL_PHOTOS[name]()

@@ -188,9 +188,11 @@ def _iris_reach_up(frame: np.ndarray, eye, centre: np.ndarray) -> float:
 
 def test_a_raised_lid_uncovers_a_round_iris_and_the_white_above_it(prepared):
     """Surprise's lids (AU5, with the brows up): the iris keeps its round top under the risen lid and white shows
-    above it, where the mesh alone stretches the iris and the lid's edge into a tall smear."""
+    above it, where the mesh alone stretches the iris and the lid's edge into a tall smear. (The brows no longer
+    carry the lid margins up, issue #34: the lid raiser alone lifts them here, drawn at 1.2 to rise about as far
+    as AU5 0.5 with the brows at 1.6 and 0.8 did.)"""
     warper, geo = prepared.warper, prepared.warper.geo
-    disp = sum(sum(au_basis(au, prepared.xy, geo)) * v for au, v in ((1, 1.6), (2, 0.8), (5, 0.5)))
+    disp = sum(sum(au_basis(au, prepared.xy, geo)) * v for au, v in ((1, 1.6), (2, 0.8), (5, 1.2)))
     raised, smeared = warper.warp(disp, lid_raise=(0.5, 0.5)), warper.warp(disp)
     assert len(warper._eyes) == 2
     for eye in warper._eyes:
@@ -526,13 +528,14 @@ def test_calibration_reports_its_search(astronaut, monkeypatch):
     from thinkdraw_core.face.analyzer import FrameMeasurer
 
     measured = []
-    blendshapes = FrameMeasurer.blendshapes
+    face = FrameMeasurer.face
 
     def counted(self, frame):
         measured.append(1)
-        return blendshapes(self, frame)
+        return face(self, frame)
 
-    monkeypatch.setattr(FrameMeasurer, "blendshapes", counted)
+    # every measurement finds the face (blendshapes and the envelope's landmarks alike)
+    monkeypatch.setattr(FrameMeasurer, "face", counted)
     result = render_draft(astronaut, plan_of({1: 0.7, 4: 0.6, 15: 0.8, 17: 0.4, 6: 0.3}), seconds=0.4, fps=5,
                           blinks=False, sway=False)
     calib = result.calibration
@@ -543,9 +546,13 @@ def test_calibration_reports_its_search(astronaut, monkeypatch):
                               calibrate=False).calibration
     assert unmeasured["trial_frames"] == len(measured) == 0
     assert set(calib["gains"]) == {1, 4, 6, 15, 17}
-    assert all(0.5 <= g <= 2.0 for g in calib["gains"].values())
+    # a gain may fall below the search's lowest step where the real-face envelope holds it there (issue #34:
+    # naturalness wins), never above its highest
+    assert all(0.0 < g <= 2.0 for g in calib["gains"].values())
+    held = calib["envelope_held"]
+    assert all(g >= 0.5 or au in held for au, g in calib["gains"].items()), (calib["gains"], held)
     # the model cannot see AU6: no reading is chased for it, its gain moves only against leaks
-    assert calib["blendshape_blind"] == [6] and calib["gains"][6] in GAIN_STEPS
+    assert calib["blendshape_blind"] == [6] and (calib["gains"][6] in GAIN_STEPS or 6 in held)
     assert set(calib["measured_at_apex"]) == {1, 4, 15, 17}
     assert any("sweep" in step for step in calib["iterations"])
 

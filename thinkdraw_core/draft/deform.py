@@ -214,6 +214,15 @@ UPPER_MOUTH = frozenset((185, 40, 39, 37, 0, 267, 269, 270, 409, 191, 80, 81, 82
 LOWER_MOUTH = frozenset((146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 87, 14, 317, 402, 318, 324))
 
 
+# The brow raisers (frontalis: AU1, AU2) move the brows and the skin down to the lid's fold, not the lid
+# margins: opening the eye is the lid raiser's (AU5). Their Gaussian falloff carried the margins along (AU1+AU2
+# at 0.8 opened the eyes about 0.03 iod, a real face's whole range, issue #34), so the eye openings and irises
+# take no pull of theirs. (A lowered brow, AU4, does push the lid skin down: deform.LidFloor keeps it there.)
+BROW_RAISERS = (1, 2)
+BROWS_SPARE_LIDS = True  # False: as before issue #34, for before/after comparisons only
+EYE_MARGINS = frozenset((*LEFT_EYE_RING, *RIGHT_EYE_RING, *range(468, 478)))
+
+
 def _excluded(groups) -> frozenset:
     """A pull on one lip must not leak across the mouth opening onto the other lip."""
     if any(groups is g for g in (LOWER_JAW, LOWER_LIP_OUTER, LOWER_LIP_INNER, LOWER_LIP_LATERAL, LOWER_LIP_MID,
@@ -259,7 +268,7 @@ def _basis_for(pulls: list[Pull], xy: np.ndarray, geo: FaceGeometry) -> np.ndarr
                 centres.append(c)
                 vectors.append(vec)
             field = _spread(xy, np.array(centres), np.array(vectors), sigma * geo.size)
-            skip = [i for i in _excluded(groups) if i not in idx]
+            skip = [i for i in _excluded(groups) if i not in idx and i < len(xy)]
             field[skip] = 0.0
             out[side_i] += field
     return out
@@ -449,6 +458,8 @@ def au_basis(au: int, xy: np.ndarray, geo: FaceGeometry | None = None, depth: np
     if au not in AU_PULLS:
         raise ValueError(f"AU{au} has no displacement model in the draft renderer")
     out = _basis_for(AU_PULLS[au], xy, geo)
+    if au in BROW_RAISERS and BROWS_SPARE_LIDS:
+        out[:, [i for i in sorted(EYE_MARGINS) if i < len(xy)]] = 0.0
     if au in JAW_TURN:
         if depth is None:
             raise ValueError(f"AU{au} turns the jaw and needs the landmarks' depth (the z of the face's landmarks)")

