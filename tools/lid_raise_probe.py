@@ -1,7 +1,7 @@
 """Dev tool: does MediaPipe see a raised upper lid, and does the brows' position change that?
 
-Anger's AU5 (eyeWide) has never read on a drawn frame where its AU4 and AU7 also read (docs/DEVELOPING.md,
-"anger, eyes, AU4+5+7"). This takes the warp out of the question. On the relaxed rest frame, and on frames
+Anger's AU5 (eyeWide) has never read on a drawn frame where its AU4 and AU7 also read (docs/tuning-log.md,
+2026-11-21, "anger's lid raise"). This takes the warp out of the question. On the relaxed rest frame, and on frames
 where the warp has moved only the brows (up: AU1+2, down: AU4, down with the lower lid up: AU4+7), it raises
 each upper lid by a plain pixel edit instead of the mesh: the lid, its lashes and the skin up to the brow
 slide up by `--raise` inter-ocular distances (most at the lid's middle, none at the corners), the eyeball

@@ -82,7 +82,7 @@ def build_track(plan: AUPlan, n_frames: int, fps: float, seed: int = 0, audio=No
 
     A held apex draws the plan's intensities exactly, the frame the calibration measured. (A per-AU wobble
     of 4% moved no landmark by more than 0.7 px on a 512 px portrait, nothing to see beside the sway, yet
-    it moved knife-edge readings by up to 0.1: docs/DEVELOPING.md, stop 31.)
+    it moved knife-edge readings by up to 0.1: docs/tuning-log.md, 2026-11-22, the held apex.)
     """
     if n_frames < 1:
         raise ValueError(f"a draft needs at least one frame, got {n_frames} (seconds x fps too small)")
