@@ -53,6 +53,15 @@ def audio_tuple(audio: dict | None, name: str = "audio") -> tuple[np.ndarray, in
     return np.asarray(first, dtype=np.float32), int(hz)
 
 
+def video_output(path: str, format: str):
+    """The written file as ComfyUI's VIDEO; for a format PyAV does not play back (a webp animation, a folder of
+    pngs) a blocker whose message the artist sees on the node that wanted the video."""
+    if FORMATS[format].kind in ("video", "gif"):
+        return InputImpl.VideoFromFile(path)
+    return ExecutionBlocker(f"Video Combine's video output needs a video format or gif, not {format}; pick "
+                            "h264-mp4 (or another video format) to use it")
+
+
 class ThinkDrawVideoCombine(io.ComfyNode):
     """Encodes frames and speech into one file in a single streaming pass (PyAV, no ffmpeg binary)."""
 
@@ -132,12 +141,7 @@ class ThinkDrawVideoCombine(io.ComfyNode):
             preview = ui.SavedImages([ui.SavedResult(first, os.path.join(subfolder, file), folder_type)])
         else:
             preview = ui.SavedImages([ui.SavedResult(file, subfolder, folder_type)], is_animated=True)
-        if spec.kind in ("video", "gif"):
-            video = InputImpl.VideoFromFile(result.path)
-        else:  # a webp animation or a folder of pngs is no file PyAV plays back
-            video = ExecutionBlocker(f"Video Combine's video output needs a video format or gif, not {format}; "
-                                     "pick h264-mp4 (or another video format) to use it")
-        return io.NodeOutput(result.path, video, ui=preview)
+        return io.NodeOutput(result.path, video_output(result.path, format), ui=preview)
 
 
 NODES = [ThinkDrawVideoCombine]
