@@ -49,15 +49,15 @@ def scrub_workflow(workflow: Any, where: str = "a workflow") -> Any:
     """A UI workflow (editor format) without retired secret widget values; the input is not changed."""
     if not isinstance(workflow, dict) or not isinstance(workflow.get("nodes"), list):
         return workflow
-    found = [(i, n) for i, n in enumerate(workflow["nodes"]) if isinstance(n, dict)
-             and retired_widget_positions(n.get("type", ""), n.get("widgets_values"))]
+    found = {i: positions for i, n in enumerate(workflow["nodes"]) if isinstance(n, dict)
+             and (positions := retired_widget_positions(n.get("type", ""), n.get("widgets_values")))}
     if not found:
         return workflow
     clean = copy.deepcopy(workflow)
     keys = 0
-    for i, node in found:
+    for i, positions in found.items():
         values = clean["nodes"][i]["widgets_values"]
-        for pos in reversed(retired_widget_positions(node.get("type", ""), values)):
+        for pos in reversed(positions):
             keys += bool(values.pop(pos))
     if keys:  # an empty value needs the fix, not the warning
         _warn_once(where)

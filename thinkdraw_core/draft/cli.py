@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..reasoning.cli import EXIT_FALLBACK, add_backend_arguments, refused_fallback
+from ..reasoning import reason
+from ..reasoning.cli import EXIT_FALLBACK, add_backend_arguments, backend_settings, refused_fallback
 
 
 # half the encoder's CPU time of its default (medium) at the same CRF, for a somewhat larger file
@@ -84,11 +85,6 @@ def plan_from_args(args):
 
     if args.plan:
         return AUPlan.from_json(Path(args.plan).read_text())
-    try:
-        from ..reasoning import reason
-        from ..reasoning.cli import backend_settings
-    except ImportError as exc:
-        raise RuntimeError(f"the reasoner is not available ({exc}); pass --plan PLAN.json instead of --emotion") from None
     return reason(args.emotion, intensity=args.intensity, backend=args.backend, seed=args.seed,
                   **backend_settings(args))
 
