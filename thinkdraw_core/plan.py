@@ -2,6 +2,11 @@
 
 It is JSON-serialisable and schema-versioned. Nothing downstream re-parses the emotion text;
 stages read `action_units`, `regions` and `timeline` from here.
+
+Schema 2 adds beats: an arc ("calm at first, then a flash of anger, finally tears") is an ordered list of
+beats, each with its own emotion, AUs and timing. The top-level fields are the first beat, so a reader
+that knows only one expression (schema 1) still sees a sensible plan; `later_beats` holds the rest and
+`beats` gives all of them. How beats turn into intensities over time is thinkdraw_core/beats.py.
 """
 from __future__ import annotations
 
@@ -14,7 +19,9 @@ import numpy as np
 
 from .facs import AU_CATALOG, REGIONS, SIDES, au_info
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READABLE_SCHEMAS = (1, 2)
+HANDOVERS = ("blend", "cut")  # how a beat hands over to the next: eased, or a sudden switch
 
 
 class PlanError(ValueError):
@@ -102,6 +109,28 @@ def _smoothstep(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class Beat:
+    """One feeling of an arc: what the face does, and when (timeline.start is seconds from the clip's start).
+
+    handover says how this beat gives way to the next one: "blend" eases each muscle over its own onset or
+    offset, "cut" switches within a few frames (a flash of anger, a sudden fright).
+    """
+
+    text: str = ""
+    action_units: list[ActionUnit] = field(default_factory=list)
+    emotion: EmotionSummary = field(default_factory=EmotionSummary)
+    regions: dict[str, str] = field(default_factory=dict)
+    timeline: Timeline = field(default_factory=Timeline)
+    handover: str = "blend"
+
+    def au_intensity(self, au: int) -> float:
+        return next((a.intensity for a in self.action_units if a.au == au), 0.0)
+
+    def active_aus(self, threshold: float = 0.15) -> list[int]:
+        return sorted(a.au for a in self.action_units if a.intensity >= threshold)
+
+
+@dataclass
 class AUPlan:
     text: str
     action_units: list[ActionUnit] = field(default_factory=list)
@@ -112,7 +141,28 @@ class AUPlan:
     intensity: float = 1.0  # the overall intensity the user asked for, already applied to the AUs
     backend: str = "embedded"
     warnings: list[str] = field(default_factory=list)
+    # the first beat's handover to the second, and the beats after the first (empty: one expression)
+    handover: str = "blend"
+    later_beats: list[Beat] = field(default_factory=list)
+    first_beat_text: str = ""  # the part of `text` the first beat reads, where the text is an arc
     schema_version: int = SCHEMA_VERSION
+
+    @property
+    def beats(self) -> list[Beat]:
+        """Every beat in order; the first is a view of the top-level fields."""
+        first = Beat(text=self.first_beat_text or self.text, action_units=self.action_units, emotion=self.emotion, regions=self.regions,
+                     timeline=self.timeline, handover=self.handover)
+        return [first, *self.later_beats]
+
+    @classmethod
+    def from_beats(cls, text: str, beats: list[Beat], **fields: Any) -> "AUPlan":
+        """A plan whose first beat becomes the top-level fields. `text` is the whole description."""
+        if not beats:
+            raise PlanError("a plan needs at least one beat")
+        first, *later = beats
+        fields.setdefault("first_beat_text", first.text if later and first.text != text else "")
+        return cls(text=text, action_units=first.action_units, emotion=first.emotion, regions=first.regions,
+                   timeline=first.timeline, handover=first.handover, later_beats=list(later), **fields)
 
     # -- reading ---------------------------------------------------------------------------
     def get(self, au: int) -> ActionUnit | None:
@@ -137,59 +187,57 @@ class AUPlan:
 
     # -- editing ---------------------------------------------------------------------------
     def with_overrides(self, overrides: dict[str, Any]) -> "AUPlan":
-        """A copy with AU intensities/sides and timing replaced.
+        """A copy with AU intensities/sides, timing and handovers replaced.
 
         overrides = {"aus": {"12": {"intensity": 0.4, "side": "left"}, "6": 0.0},
-                     "timeline": {"onset": 0.3}, "note": "why"}.
-        An AU set to 0 is removed; one not in the plan is added.
+                     "timeline": {"onset": 0.3}, "handover": "cut",
+                     "beats": {"1": {"aus": {"4": 0.7}, "timeline": {"start": 2.5}}}, "note": "why"}.
+        The top-level "aus"/"timeline"/"handover" edit the first beat, "beats" edits any beat by its index
+        (0 is the first). An AU set to 0 is removed; one not in the plan is added.
         """
         if not isinstance(overrides, dict):
             raise PlanError("overrides must be a JSON object like {\"aus\": {\"12\": 0.5}}")
-        unknown = set(overrides) - {"aus", "timeline", "note"}
+        unknown = set(overrides) - {"aus", "timeline", "handover", "beats", "note"}
         if unknown:
-            raise PlanError(f"overrides has unknown keys {sorted(unknown)}; use 'aus', 'timeline' or 'note'")
-        aus = overrides.get("aus") or {}
-        if not isinstance(aus, dict):
-            raise PlanError(f"overrides.aus must be an object of AU number -> intensity or "
-                            f"{{'intensity': x, 'side': s}}, got {json.dumps(aus)}; write e.g. "
-                            '{"aus": {"12": 0.5, "6": {"intensity": 0.3, "side": "left"}}}')
-        raw_timeline = overrides.get("timeline") or {}
-        if not isinstance(raw_timeline, dict):
-            raise PlanError(f"overrides.timeline must be an object of seconds by name, got {json.dumps(raw_timeline)}; "
-                            f'write e.g. {{"timeline": {{"onset": 0.3, "apex": 2.0}}}} (names: '
-                            f"{sorted(Timeline.__dataclass_fields__)})")
-        units = {a.au: replace(a) for a in self.action_units}
-        for key, value in aus.items():
+            raise PlanError(f"overrides has unknown keys {sorted(unknown)}; "
+                            "use 'aus', 'timeline', 'handover', 'beats' or 'note'")
+        per_beat = overrides.get("beats") or {}
+        if not isinstance(per_beat, dict):
+            raise PlanError(f"overrides.beats must be an object of beat index -> edits, got {json.dumps(per_beat)}; "
+                            'write e.g. {"beats": {"1": {"aus": {"4": 0.7}}}}')
+        beats = self.beats
+        edits: dict[int, dict[str, Any]] = {0: {k: overrides[k] for k in ("aus", "timeline", "handover")
+                                                if k in overrides}}
+        for key, edit in per_beat.items():
             try:
-                au = au_info(int(str(key).upper().removeprefix("AU"))).au
-            except ValueError as exc:
-                raise PlanError(f"overrides.aus key {key!r}: {exc}") from None
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                value = {"intensity": float(value)}
-            if not isinstance(value, dict):
-                raise PlanError(f"overrides.aus[{key!r}] must be a number or {{'intensity': x, 'side': s}}")
-            current = units.get(au) or ActionUnit(au=au, intensity=0.0)
-            intensity = _check_intensity(value.get("intensity", current.intensity), f"overrides.aus[{key!r}].intensity")
-            side = _check_side(value.get("side", current.side), f"overrides.aus[{key!r}].side")
-            if intensity <= 0.0:
-                units.pop(au, None)
-            else:
-                units[au] = replace(current, intensity=intensity, side=side)
-        timeline = self.timeline
-        if raw_timeline:
-            timeline = _timeline_from(dict(asdict(self.timeline), **raw_timeline), "overrides.timeline")
+                index = int(key)
+            except (TypeError, ValueError):
+                index = -1
+            if not 0 <= index < len(beats):
+                raise PlanError(f"overrides.beats key {key!r} is not a beat of this plan; it has beats "
+                                f"0..{len(beats) - 1}")
+            if not isinstance(edit, dict) or set(edit) - {"aus", "timeline", "handover"}:
+                raise PlanError(f"overrides.beats[{key!r}] must be an object with 'aus', 'timeline' or 'handover', "
+                                f"got {json.dumps(edit)}")
+            edits[index] = {**edits.get(index, {}), **edit}
+        edited = [_edited_beat(beat, edits.get(i, {}), "overrides" if i == 0 else f"overrides.beats[{i}]")
+                  for i, beat in enumerate(beats)]
         note = f"Edited by hand: {json.dumps(overrides, sort_keys=True)}"
-        return replace(
-            self,
-            action_units=sorted(units.values(), key=lambda a: a.au),
-            timeline=timeline,
-            reasoning=[*self.reasoning, note],
-        )
+        return AUPlan.from_beats(self.text, edited, reasoning=[*self.reasoning, note], intensity=self.intensity,
+                                 backend=self.backend, warnings=list(self.warnings))
 
     # -- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        """The plan as JSON data: the first beat's fields at the top level and every beat under "beats"."""
         d = asdict(self)
+        d.pop("later_beats")
+        d.pop("first_beat_text")
         d["emotion"]["label"] = self.emotion.label
+        d["beats"] = []
+        for beat in self.beats:
+            b = asdict(beat)
+            b["emotion"]["label"] = beat.emotion.label
+            d["beats"].append(b)
         return d
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -197,44 +245,24 @@ class AUPlan:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "AUPlan":
+        """Reads schema 2, and schema 1 plans (one expression) as one beat.
+
+        Where "beats" is given, its first entry is the first beat (the top-level fields are a copy of it).
+        """
         if not isinstance(data, dict):
             raise PlanError("a plan must be a JSON object")
         version = data.get("schema_version", SCHEMA_VERSION)
-        if version != SCHEMA_VERSION:
-            raise PlanError(f"plan schema_version {version} is not supported; this ThinkDraw reads version {SCHEMA_VERSION}")
-        units = []
-        for i, raw in enumerate(data.get("action_units") or []):
-            if not isinstance(raw, dict) or "au" not in raw:
-                raise PlanError(f"action_units[{i}] must be an object with 'au' and 'intensity'")
-            try:
-                au = au_info(int(str(raw["au"]).upper().removeprefix("AU"))).au
-            except ValueError as exc:
-                raise PlanError(f"action_units[{i}].au: {exc}") from None
-            units.append(ActionUnit(
-                au=au,
-                intensity=_check_intensity(raw.get("intensity", 0.0), f"action_units[{i}].intensity"),
-                side=_check_side(raw.get("side", "both"), f"action_units[{i}].side"),
-                name=str(raw.get("name") or ""),
-                region=str(raw.get("region") or ""),
-                muscle=str(raw.get("muscle") or ""),
-            ))
-        emo = data.get("emotion") or {}
-        emotion = EmotionSummary(
-            components=[EmotionComponent(str(c["name"]), float(c["weight"]), str(c.get("role") or ""))
-                        for c in emo.get("components", [])],
-            valence=float(emo.get("valence", 0.0)),
-            arousal=float(emo.get("arousal", 0.0)),
-        )
-        regions = {str(k): str(v) for k, v in (data.get("regions") or {}).items()}
-        bad = set(regions) - set(REGIONS)
-        if bad:
-            raise PlanError(f"regions has unknown names {sorted(bad)}; use {list(REGIONS)}")
-        return cls(
-            text=str(data.get("text", "")),
-            action_units=units,
-            emotion=emotion,
-            regions=regions,
-            timeline=_timeline_from(data.get("timeline") or {}, "timeline"),
+        if version not in READABLE_SCHEMAS:
+            raise PlanError(f"plan schema_version {version} is not supported; this ThinkDraw reads versions "
+                            f"{list(READABLE_SCHEMAS)}")
+        raw_beats = data.get("beats") if version >= 2 else None
+        if raw_beats is None:
+            raw_beats = [data]
+        if not isinstance(raw_beats, list) or not raw_beats:
+            raise PlanError("plan.beats must be a non-empty list of beats (each with action_units and timeline)")
+        beats = [_beat_from(raw, "" if raw is data else f"beats[{i}].") for i, raw in enumerate(raw_beats)]
+        return cls.from_beats(
+            str(data.get("text", "")), beats,
             reasoning=[str(s) for s in data.get("reasoning") or []],
             intensity=float(data.get("intensity", 1.0)),
             backend=str(data.get("backend", "embedded")),
@@ -281,3 +309,83 @@ def _timeline_from(raw: dict[str, Any], where: str) -> Timeline:
         setattr(tl, name, float(v))
     tl.micro, tl.sustain = bool(tl.micro), bool(tl.sustain)
     return tl
+
+
+def _check_handover(value: Any, where: str) -> str:
+    handover = str(value).lower()
+    if handover not in HANDOVERS:
+        raise PlanError(f"{where} must be one of {list(HANDOVERS)}, got {value!r}")
+    return handover
+
+
+def _au_number(key: Any, where: str) -> int:
+    try:
+        return au_info(int(str(key).upper().removeprefix("AU"))).au
+    except ValueError as exc:
+        raise PlanError(f"{where}: {exc}") from None
+
+
+def _edited_beat(beat: Beat, edit: dict[str, Any], where: str) -> Beat:
+    """A beat with the AU, timing and handover edits of one override entry applied."""
+    aus = edit.get("aus") or {}
+    if not isinstance(aus, dict):
+        raise PlanError(f"{where}.aus must be an object of AU number -> intensity or "
+                        f"{{'intensity': x, 'side': s}}, got {json.dumps(aus)}; write e.g. "
+                        '{"aus": {"12": 0.5, "6": {"intensity": 0.3, "side": "left"}}}')
+    raw_timeline = edit.get("timeline") or {}
+    if not isinstance(raw_timeline, dict):
+        raise PlanError(f"{where}.timeline must be an object of seconds by name, got {json.dumps(raw_timeline)}; "
+                        f'write e.g. {{"timeline": {{"onset": 0.3, "apex": 2.0}}}} (names: '
+                        f"{sorted(Timeline.__dataclass_fields__)})")
+    units = {a.au: replace(a) for a in beat.action_units}
+    for key, value in aus.items():
+        au = _au_number(key, f"{where}.aus key {key!r}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            value = {"intensity": float(value)}
+        if not isinstance(value, dict):
+            raise PlanError(f"{where}.aus[{key!r}] must be a number or {{'intensity': x, 'side': s}}")
+        current = units.get(au) or ActionUnit(au=au, intensity=0.0)
+        intensity = _check_intensity(value.get("intensity", current.intensity), f"{where}.aus[{key!r}].intensity")
+        side = _check_side(value.get("side", current.side), f"{where}.aus[{key!r}].side")
+        if intensity <= 0.0:
+            units.pop(au, None)
+        else:
+            units[au] = replace(current, intensity=intensity, side=side)
+    timeline = beat.timeline
+    if raw_timeline:
+        timeline = _timeline_from(dict(asdict(beat.timeline), **raw_timeline), f"{where}.timeline")
+    handover = _check_handover(edit.get("handover", beat.handover), f"{where}.handover")
+    return replace(beat, action_units=sorted(units.values(), key=lambda a: a.au), timeline=timeline,
+                   handover=handover)
+
+
+def _beat_from(raw: Any, where: str) -> Beat:
+    """One beat from JSON data (a schema 2 beat, or a whole schema 1 plan)."""
+    if not isinstance(raw, dict):
+        raise PlanError(f"{where or 'plan'} must be an object with action_units and timeline")
+    units = []
+    for i, unit in enumerate(raw.get("action_units") or []):
+        if not isinstance(unit, dict) or "au" not in unit:
+            raise PlanError(f"{where}action_units[{i}] must be an object with 'au' and 'intensity'")
+        units.append(ActionUnit(
+            au=_au_number(unit["au"], f"{where}action_units[{i}].au"),
+            intensity=_check_intensity(unit.get("intensity", 0.0), f"{where}action_units[{i}].intensity"),
+            side=_check_side(unit.get("side", "both"), f"{where}action_units[{i}].side"),
+            name=str(unit.get("name") or ""),
+            region=str(unit.get("region") or ""),
+            muscle=str(unit.get("muscle") or ""),
+        ))
+    emo = raw.get("emotion") or {}
+    emotion = EmotionSummary(
+        components=[EmotionComponent(str(c["name"]), float(c["weight"]), str(c.get("role") or ""))
+                    for c in emo.get("components", [])],
+        valence=float(emo.get("valence", 0.0)),
+        arousal=float(emo.get("arousal", 0.0)),
+    )
+    regions = {str(k): str(v) for k, v in (raw.get("regions") or {}).items()}
+    bad = set(regions) - set(REGIONS)
+    if bad:
+        raise PlanError(f"{where}regions has unknown names {sorted(bad)}; use {list(REGIONS)}")
+    return Beat(text=str(raw.get("text", "")), action_units=units, emotion=emotion, regions=regions,
+                timeline=_timeline_from(raw.get("timeline") or {}, f"{where}timeline"),
+                handover=_check_handover(raw.get("handover", "blend"), f"{where}handover"))

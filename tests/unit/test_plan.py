@@ -22,7 +22,8 @@ def test_json_round_trip_keeps_everything():
     again = AUPlan.from_json(plan.to_json())
     assert again == plan
     data = json.loads(plan.to_json())
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
+    assert len(data["beats"]) == 1 and data["beats"][0]["action_units"] == data["action_units"]
     assert data["action_units"][0] == {"au": 12, "intensity": 0.5, "side": "right", "name": "lip corner puller",
                                        "region": "mouth", "muscle": "zygomaticus major"}
     assert data["emotion"]["label"] == "contempt 1.00"
