@@ -165,3 +165,19 @@ def snap_to_pauses(beats: list[Beat], pauses: list[tuple[float, float]], max_shi
             beat = replace(beat, timeline=replace(beat.timeline, start=nearest))
         out.append(beat)
     return out
+
+
+def fit_to_clip(plan: AUPlan, duration: float, pauses: list[tuple[float, float]] | None = None) -> AUPlan:
+    """The plan a renderer draws over a clip of `duration` seconds.
+
+    One-beat plans and plans whose timing is "fixed" come back unchanged. Otherwise the beats share the
+    clip (spread_over), and where the speech's pauses are known, each border moves to the nearest pause.
+    """
+    if len(plan.beats) < 2 or plan.beat_timing == "fixed" or duration <= 0:
+        return plan
+    lead = plan.beats[0].timeline.start
+    beats = spread_over(plan.beats, duration, lead=lead)
+    if pauses:
+        beats = snap_to_pauses(beats, pauses)
+    return AUPlan.from_beats(plan.text, beats, reasoning=list(plan.reasoning), intensity=plan.intensity,
+                             backend=plan.backend, warnings=list(plan.warnings), beat_timing="fixed")

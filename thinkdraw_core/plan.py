@@ -145,6 +145,9 @@ class AUPlan:
     handover: str = "blend"
     later_beats: list[Beat] = field(default_factory=list)
     first_beat_text: str = ""  # the part of `text` the first beat reads, where the text is an arc
+    # "shared": the text gave no durations, so the renderer spreads the beats over its clip (and may snap
+    # the borders to pauses in the speech: beats.fit_to_clip); "fixed": the beats' starts are as written
+    beat_timing: str = "shared"
     schema_version: int = SCHEMA_VERSION
 
     @property
@@ -224,7 +227,8 @@ class AUPlan:
                   for i, beat in enumerate(beats)]
         note = f"Edited by hand: {json.dumps(overrides, sort_keys=True)}"
         return AUPlan.from_beats(self.text, edited, reasoning=[*self.reasoning, note], intensity=self.intensity,
-                                 backend=self.backend, warnings=list(self.warnings))
+                                 backend=self.backend, warnings=list(self.warnings),
+                                 beat_timing="fixed" if any("timeline" in e for e in edits.values()) else self.beat_timing)
 
     # -- serialisation ---------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -267,6 +271,7 @@ class AUPlan:
             intensity=float(data.get("intensity", 1.0)),
             backend=str(data.get("backend", "embedded")),
             warnings=[str(s) for s in data.get("warnings") or []],
+            beat_timing=_check_beat_timing(data.get("beat_timing", "shared")),
         )
 
     @classmethod
@@ -316,6 +321,14 @@ def _check_handover(value: Any, where: str) -> str:
     if handover not in HANDOVERS:
         raise PlanError(f"{where} must be one of {list(HANDOVERS)}, got {value!r}")
     return handover
+
+
+def _check_beat_timing(value: Any) -> str:
+    timing = str(value).lower()
+    if timing not in ("shared", "fixed"):
+        raise PlanError(f"beat_timing must be 'shared' (beats spread over the clip) or 'fixed' (starts as written), "
+                        f"got {value!r}")
+    return timing
 
 
 def _au_number(key: Any, where: str) -> int:

@@ -4,7 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from thinkdraw_core.beats import CUT_SECONDS, au_curves, beat_weights, beat_windows, snap_to_pauses, spread_over
+from thinkdraw_core.beats import (CUT_SECONDS, au_curves, beat_weights, beat_windows, fit_to_clip, snap_to_pauses,
+                                   spread_over)
 from thinkdraw_core.plan import ActionUnit, AUPlan, Beat, EmotionComponent, EmotionSummary, PlanError, Timeline
 
 
@@ -132,3 +133,14 @@ def test_spread_and_snap_place_the_borders():
     assert [b.timeline.start for b in spread] == pytest.approx([0.2, 2.2, 4.2])
     snapped = snap_to_pauses(spread, [(1.0, 1.2), (2.5, 2.9), (5.9, 6.1)])
     assert [b.timeline.start for b in snapped] == pytest.approx([0.2, 2.7, 4.2])  # 6.0 is 1.8 s away: stays
+
+
+def test_fit_to_clip_spreads_shared_beats_and_leaves_fixed_ones():
+    plan = three_beats()
+    fitted = fit_to_clip(plan, 9.2, pauses=[(3.0, 3.4)])
+    assert [b.timeline.start for b in fitted.beats] == pytest.approx([0.2, 3.2, 6.2])
+    assert fitted.beat_timing == "fixed" and fit_to_clip(fitted, 30.0) == fitted
+    one = AUPlan(text="smile", action_units=[ActionUnit(12, 0.6)])
+    assert fit_to_clip(one, 30.0) == one
+    edited = plan.with_overrides({"beats": {"2": {"timeline": {"start": 5.0}}}})
+    assert edited.beat_timing == "fixed" and fit_to_clip(edited, 30.0).beats[2].timeline.start == 5.0
