@@ -22,6 +22,7 @@ from thinkdraw_core.guidance.schedule import preset_stages
 from thinkdraw_core.guidance.window import WindowLayout, fit_mask_to_window, timeline_weights
 
 from .regional_dit import DiTStepRegions, RegionWords, wan_cross_attentions, with_regional_cross_attention
+from .text_encode import BEAT_KEY
 from .types import CATEGORY, GuidanceStage, RegionConds
 
 MODES = ("auto", "attention", "batched")
@@ -51,10 +52,10 @@ class _StepRegions:
     def __init__(self, active, masks: dict[str, torch.Tensor], latent_hw, device, dtype):
         self.contexts = [r.conditioning[0][0].to(device=device, dtype=dtype) for r, _ in active]
         self.weights = torch.tensor([w for _, w in active], device=device, dtype=torch.float32)
-        frames = max((masks[r.name].shape[0] for r, _ in active if r.name in masks), default=1)
+        frames = max((masks[r.key].shape[0] for r, _ in active if r.key in masks), default=1)
         h, w = latent_hw
         full = torch.ones(frames, h, w, device=device)
-        self.masks = torch.stack([masks[r.name].to(device).expand(frames, h, w) if r.name in masks else full
+        self.masks = torch.stack([masks[r.key].to(device).expand(frames, h, w) if r.key in masks else full
                                   for r, _ in active])
         self.latent_hw = latent_hw
         self._alphas: dict[int, torch.Tensor] = {}
@@ -108,6 +109,11 @@ class RegionalAttn2:
         return out
 
 
+# An arc of several beats can only be drawn over time; an image has one moment.
+_ONE_BEAT_ON_IMAGES = ("this plan has several beats (an emotion arc) and an image latent shows one moment: set AU "
+                       "Text Encode's 'beat' to the beat to draw (0 is the first), or sample a video model")
+
+
 # -- the guider -----------------------------------------------------------------------------------------
 
 class ProgressiveGuider(comfy.samplers.CFGGuider):
@@ -129,6 +135,7 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
         self.negative = negative
         self.layout = layout or WindowLayout()
         self.follow_timeline = bool(follow_timeline)
+        self.latent_shape = None
         diffusion_model = model_patcher.model.diffusion_model
         self.attn2 = attn2_modules(diffusion_model)
         self.dit = bool(wan_cross_attentions(diffusion_model))
@@ -147,7 +154,7 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
         negative_extras = model_extras(self.negative)
         conds = {"negative": self.negative}
         for i, stage in enumerate(self.schedule.stages):
-            positive = with_extras(stage.positive, stage_extras)
+            positive = self._beats_in_time(with_extras(stage.positive, stage_extras))
             conds[f"stage{i}"] = positive
             if stage.negative is not None:
                 conds[f"stage{i}_negative"] = with_extras(stage.negative, negative_extras)
@@ -156,10 +163,36 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
                 # so it predicts the same picture, only worded for its region.
                 extras = model_extras(positive)
                 for j, region in enumerate(stage.regions):
-                    placement = {"mask": masks[region.name], "set_area_to_bounds": False} if region.name in masks else {}
+                    placement = {"mask": masks[region.key], "set_area_to_bounds": False} if region.key in masks else {}
                     conds[f"stage{i}_region{j}"] = with_extras(region.conditioning, extras, **placement)
         self.original_conds = {}
         self.inner_set_conds(conds)
+
+    def _beats_in_time(self, positive):
+        """An arc's global conditioning (one entry per beat, from AU Text Encode) on this window's frames.
+
+        Each beat's entry gets a temporal mask, its share of each latent frame (thinkdraw_core.beats), so
+        the emotion changes where the plan says; the first beat also holds the rest before it. Before
+        sampling (no latent yet) and for one-beat conditionings the entries pass unchanged.
+        """
+        beats = [c for c in positive if BEAT_KEY in c[1]]
+        if len(beats) < 2 or self.latent_shape is None:
+            return positive
+        if len(self.latent_shape) != 5:
+            raise ValueError(_ONE_BEAT_ON_IMAGES)
+        frames, h, w = self.latent_shape[2], self.latent_shape[-2], self.latent_shape[-1]
+        shares = {}
+        for _, d in beats:
+            shares[d[BEAT_KEY]["index"]] = timeline_weights(d[BEAT_KEY]["envelope"], frames, self.layout)
+        later = sum((v for k, v in shares.items() if k != min(shares)), torch.zeros(frames))
+        shares[min(shares)] = (1.0 - later).clamp(0.0, 1.0)
+        out = []
+        for cond, d in positive:
+            if BEAT_KEY in d:
+                mask = shares[d[BEAT_KEY]["index"]][:, None, None].expand(frames, h, w).contiguous()
+                d = dict(d, mask=mask, set_area_to_bounds=False)
+            out.append([cond, d])
+        return out
 
     def _fit_masks(self, latent_shape) -> dict[str, torch.Tensor]:
         """Each region's mask on this latent; on a video latent also weighted per frame by the timeline."""
@@ -167,18 +200,20 @@ class ProgressiveGuider(comfy.samplers.CFGGuider):
         video = len(latent_shape) == 5
         for stage in self.schedule.stages:
             for region in stage.regions:
-                if region.name in masks:
+                if region.key in masks:
                     continue
                 label = f"{region.name} region mask"
                 if not video:
+                    if region.beat:
+                        raise ValueError(_ONE_BEAT_ON_IMAGES)
                     if region.mask is not None:
-                        masks[region.name] = fit_mask_to_latent(region.mask, latent_shape, label)
+                        masks[region.key] = fit_mask_to_latent(region.mask, latent_shape, label)
                     continue
                 frames = latent_shape[2]
                 mask = region.mask if region.mask is not None else torch.ones(1, *latent_shape[-2:])
                 fitted = fit_mask_to_window(mask, latent_shape, self.layout, label)
                 envelope = region.envelope if self.follow_timeline else None
-                masks[region.name] = fitted * timeline_weights(envelope, frames, self.layout)[:, None, None]
+                masks[region.key] = fitted * timeline_weights(envelope, frames, self.layout)[:, None, None]
         return masks
 
     def sample(self, noise, latent_image, sampler, sigmas, denoise_mask=None, callback=None, disable_pbar=False, seed=None):

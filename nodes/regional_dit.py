@@ -64,7 +64,7 @@ class DiTStepRegions:
     def __init__(self, active, masks: dict[str, torch.Tensor], words: RegionWords | None = None):
         self.contexts = [region.conditioning[0][0] for region, _ in active]
         self.weights = [float(w) for _, w in active]
-        self.masks = [masks.get(region.name) for region, _ in active]
+        self.masks = [masks.get(region.key) for region, _ in active]
         self.words = words or RegionWords()
 
 

@@ -110,7 +110,8 @@ def beat_weights(plan: AUPlan, t: np.ndarray) -> np.ndarray:
     n = len(plan.beats)
     weights = np.zeros((n, t.size))
     for step in steps(plan):
-        seconds = step.rise_seconds
+        # entering a beat takes its onset; relaxing to rest takes the leaving beat's offset (as au_curves)
+        seconds = step.rise_seconds if step.beat_after >= 0 else step.fall_seconds
         ease = _eased(t, step.time, seconds)
         if step.beat_before >= 0:
             weights[step.beat_before] -= ease

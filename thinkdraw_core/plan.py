@@ -157,6 +157,18 @@ class AUPlan:
                      timeline=self.timeline, handover=self.handover)
         return [first, *self.later_beats]
 
+    def beat_view(self, index: int) -> "AUPlan":
+        """Beat `index` alone as a one-beat plan (for stages that draw one feeling: a prompt, a still)."""
+        beats = self.beats
+        if not 0 <= index < len(beats):
+            raise PlanError(f"beat {index} is not a beat of this plan; it has beats 0..{len(beats) - 1}")
+        beat = beats[index]
+        if len(beats) == 1:
+            return self
+        return AUPlan(text=beat.text or self.text, action_units=beat.action_units, emotion=beat.emotion,
+                      regions=beat.regions, timeline=beat.timeline, reasoning=list(self.reasoning),
+                      intensity=self.intensity, backend=self.backend, warnings=list(self.warnings))
+
     @classmethod
     def from_beats(cls, text: str, beats: list[Beat], **fields: Any) -> "AUPlan":
         """A plan whose first beat becomes the top-level fields. `text` is the whole description."""

@@ -144,3 +144,10 @@ def test_fit_to_clip_spreads_shared_beats_and_leaves_fixed_ones():
     assert fit_to_clip(one, 30.0) == one
     edited = plan.with_overrides({"beats": {"2": {"timeline": {"start": 5.0}}}})
     assert edited.beat_timing == "fixed" and fit_to_clip(edited, 30.0).beats[2].timeline.start == 5.0
+
+
+def test_one_beat_weights_are_the_timeline_envelope():
+    tl = Timeline(start=0.5, onset=1.0, apex=1.0, offset=1.5, sustain=False)
+    plan = AUPlan(text="smirk", action_units=[ActionUnit(12, 0.8)], timeline=tl)
+    t = np.linspace(0, 6, 121)
+    np.testing.assert_allclose(beat_weights(plan, t)[0], tl.envelope(t), atol=1e-9)

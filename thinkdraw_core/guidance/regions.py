@@ -18,7 +18,11 @@ import torch.nn.functional as F
 class RegionCond:
     """One face region's local conditioning: its anatomical sentence, strength 0..1 from the plan,
     an optional soft mask (float [frames, H, W], 1 = inside), the encoded conditioning (opaque) and
-    the plan's expression envelope (seconds -> 0..1), which weighs the region per video frame."""
+    the plan's expression envelope (seconds -> 0..1), which weighs the region per video frame.
+
+    beat: which beat of an arc the region belongs to; the same face region has one RegionCond per beat,
+    each weighed by its beat's share of the clip, so `key` (not `name`) tells them apart. Region weights
+    apply by `name`, to the face region in every beat."""
 
     name: str
     text: str
@@ -26,6 +30,11 @@ class RegionCond:
     mask: torch.Tensor | None
     conditioning: Any
     envelope: Callable | None = None
+    beat: int = 0
+
+    @property
+    def key(self) -> str:
+        return self.name if self.beat == 0 else f"{self.name}@beat{self.beat}"
 
     def __post_init__(self) -> None:
         if not (0.0 <= float(self.strength) <= 1.0) or math.isnan(float(self.strength)):
