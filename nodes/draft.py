@@ -38,17 +38,22 @@ def clip_inputs(image_tip: str, audio_tip: str) -> list:
     """The inputs every node that animates a portrait by a plan shares (draft renderer, mesh render)."""
     return [
         io.Image.Input("image", tooltip=image_tip),
-        Plan.Input("plan"),
+        Plan.Input("plan", tooltip="The AU plan to draw: which muscles move, how strongly, on which side, and "
+                                   "when (from the Emotion CoT Reasoner or AU Plan Edit)."),
         io.Audio.Input("audio", optional=True, tooltip=audio_tip),
         io.Float.Input("seconds", default=4.0, min=0.0, max=600.0, step=0.1,
                        tooltip="Clip length; 0 with audio = the audio's length."),
-        io.Float.Input("fps", default=25.0, min=1.0, max=120.0, step=1.0),
+        io.Float.Input("fps", default=25.0, min=1.0, max=120.0, step=1.0,
+                       tooltip="Frames per second of the clip (25 suits speech)."),
         io.Int.Input("seed", default=0, min=0, max=2**31 - 1, control_after_generate=False,
                      tooltip="Blinks and head sway (fixed, so an unchanged draft is cached)."),
         io.Float.Input("neutralize", default=0.8, min=0.0, max=1.0, step=0.05,
-                       tooltip="How much of the photo's own expression to relax first (a smiling photo "
-                               "can then look sad)."),
-        io.Int.Input("face_index", default=-1, min=-1, max=31, tooltip="-1 = the largest face."),
+                       tooltip="How much of the photo's own expression to relax before the plan is drawn: 0 keeps "
+                               "it (a smiling photo stays smiling under every emotion), 1 starts from a resting "
+                               "face (so a smiling photo can look sad)."),
+        io.Int.Input("face_index", default=-1, min=-1, max=31,
+                     tooltip="Which face to animate when the photo shows several: -1 = the largest, 0 = the first "
+                             "found, 1 = the second..."),
     ]
 
 
@@ -205,7 +210,9 @@ class ThinkDrawExpressionDraftRenderer(io.ComfyNode):
                 *clip_inputs("The portrait (the first image of a batch is used).",
                              "Speech to lip-sync; without it the face emotes silently."),
                 io.Float.Input("crop_margin", default=0.6, min=0.1, max=3.0, step=0.05,
-                               tooltip="Space around the face that is animated, as a fraction of the face size."),
+                               tooltip="How much of the picture around the face moves with it, as a fraction of "
+                                       "the face's size: larger takes in hair and neck (slower), smaller keeps the "
+                                       "warp to the face. Outside it the photo stays untouched."),
             ],
             outputs=[io.Image.Output("frames", display_name="images",
                                      tooltip="Every frame in memory (an hour at 512x512 would need 283 GB: "

@@ -34,7 +34,8 @@ class ThinkDrawFaceRegionMasks(io.ComfyNode):
             category=f"{CATEGORY}/face",
             description="Soft masks for the FACS regions from MediaPipe face landmarks, for local guidance.",
             inputs=[
-                io.Image.Input("image"),
+                io.Image.Input("image", tooltip="The portrait or frames to find the face in (a batch gives "
+                                                "one mask per frame)."),
                 io.Int.Input("face_index", default=-1, min=-1, max=31,
                              tooltip="-1 = the largest face; otherwise faces are numbered largest first from 0."),
                 io.Float.Input("feather", default=0.08, min=0.0, max=1.0, step=0.01,

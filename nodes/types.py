@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from comfy_api.latest import io
 
+from thinkdraw_core.facs import DISPLAY_NAMES
 from thinkdraw_core.plan import AUPlan
 
 CATEGORY = "ThinkDraw"
@@ -16,5 +17,9 @@ GuidanceStage = io.Custom("THINKDRAW_GUIDANCE_STAGE")
 
 
 def plan_ui(plan: AUPlan) -> dict:
-    """The `ui` payload of plan-producing nodes; web/thinkdraw.js reads `thinkdraw_plan[0]`."""
-    return {"thinkdraw_plan": [plan.to_dict()]}
+    """The `ui` payload of plan-producing nodes; web/thinkdraw.js reads `thinkdraw_plan[0]`. Each AU also carries
+    `label`, the artist's name for it (facs.DISPLAY_NAMES), which the panel shows before the code."""
+    data = plan.to_dict()
+    for unit in data.get("action_units") or []:
+        unit["label"] = DISPLAY_NAMES.get(int(unit["au"]), unit.get("name", ""))
+    return {"thinkdraw_plan": [data]}

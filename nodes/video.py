@@ -74,8 +74,9 @@ class ThinkDrawVideoCombine(io.ComfyNode):
             description="Frames (+ audio) to mp4/webm/mkv/gif/webp/png frames, with the workflow, prompt and AU "
                         "plan embedded, and a preview.",
             inputs=[
-                io.Image.Input("images"),
-                io.Float.Input("fps", default=24.0, min=0.01, max=1000.0, step=0.01),
+                io.Image.Input("images", tooltip="The frames to write, in order."),
+                io.Float.Input("fps", default=24.0, min=0.01, max=1000.0, step=0.01,
+                               tooltip="Frames per second (connect the renderer's fps so speech stays in sync)."),
                 io.Combo.Input("format", options=available_formats(), default="h264-mp4",
                                tooltip="h264-mp4 plays everywhere; webm carries Opus audio; gif/webp/png have no sound."),
                 io.Int.Input("crf", default=-1, min=-1, max=100,
@@ -89,9 +90,12 @@ class ThinkDrawVideoCombine(io.ComfyNode):
                 io.Combo.Input("audio_mode", options=list(AUDIO_MODES), default="keep",
                                tooltip="keep: both lengths; trim_video: drop frames after the audio ends; "
                                        "pad_audio: audio made exactly as long as the video."),
-                io.String.Input("filename_prefix", default="ThinkDraw/ThinkDraw"),
+                io.String.Input("filename_prefix", default="ThinkDraw/ThinkDraw",
+                                tooltip="Where the file goes inside the output folder; a counter is added "
+                                        "(ThinkDraw/draft -> output/ThinkDraw/draft_00001_.mp4)."),
                 io.Boolean.Input("save_output", default=True, tooltip="Off: write to the temp folder (preview only)."),
-                io.Audio.Input("audio", optional=True),
+                io.Audio.Input("audio", optional=True, tooltip="Speech or music muxed into the file (not "
+                                                                "in gif/webp/png)."),
                 Plan.Input("plan", optional=True, tooltip="Embedded in the file's metadata as 'thinkdraw_plan'."),
             ],
             outputs=[io.String.Output(display_name="path"),

@@ -47,19 +47,21 @@ NOTE = (
     "Headless: python -m thinkdraw run workflows/thinkdraw_draft_cpu.json --set 'Emotion.text=...'"
 )
 
-# (id, type, position, title, widget values that differ from the node's defaults)
+# (id, type, position, title, widget values that differ from the node's defaults). Laid out for the larger of the
+# two renderers' node sizes (Nodes 2.0 draws the portrait, the plan panels and the video taller than the classic
+# canvas) and for the growth a run brings (plan panels, the video preview), so nothing overlaps either way.
 NODES = [
-    N(1, "LoadImage", (40, 60), "Portrait", {"image": SAMPLE_IMAGE}, (320, 360)),
-    N(2, "ThinkDrawEmotionCoTReasoner", (400, 60), "Emotion", {"text": DEFAULT_EMOTION}, (380, 260)),
-    N(3, "ThinkDrawAUPlanEdit", (820, 60), "AU Plan Edit", {}, (380, 260)),
-    N(4, "LoadAudio", (40, 480), "Speech", {"audio": SAMPLE_AUDIO}, (320, 140)),
-    N(5, "ThinkDrawExpressionDraftRenderer", (1240, 60), "Draft Renderer", {"seconds": 0.0, "seed": 0}, (340, 300)),
-    N(6, "ThinkDrawVideoCombine", (1620, 60), "Video Combine",
-      {"filename_prefix": "ThinkDraw/draft", "audio_mode": "pad_audio"}, (340, 520)),
-    N(7, "ThinkDrawExpressionAnalyzer", (1620, 640), "Expression Analyzer", {}, (340, 160)),
-    N(8, "PreviewImage", (2000, 640), "AU plot", {}, (520, 360)),
-    N(9, "PreviewAny", (2000, 1040), "Requested vs measured AUs", {}, (520, 240)),
-    N(10, "Note", (40, 680), "Read me", raw_widgets=[NOTE], size=(320, 360)),
+    N(1, "LoadImage", (40, 100), "Portrait", {"image": SAMPLE_IMAGE}, (320, 400)),
+    N(2, "ThinkDrawEmotionCoTReasoner", (500, 100), "Emotion", {"text": DEFAULT_EMOTION}, (400, 560)),
+    N(3, "ThinkDrawAUPlanEdit", (1000, 100), "AU Plan Edit", {}, (400, 560)),
+    N(4, "LoadAudio", (40, 720), "Speech", {"audio": SAMPLE_AUDIO}, (320, 170)),
+    N(5, "ThinkDrawExpressionDraftRenderer", (1500, 100), "Draft Renderer", {"seconds": 0.0, "seed": 0}, (340, 340)),
+    N(6, "ThinkDrawVideoCombine", (1900, 100), "Video Combine",
+      {"filename_prefix": "ThinkDraw/draft", "audio_mode": "pad_audio"}, (340, 560)),
+    N(7, "ThinkDrawExpressionAnalyzer", (1900, 1060), "Expression Analyzer", {}, (340, 200)),
+    N(8, "PreviewImage", (2300, 1060), "AU plot", {}, (520, 420)),
+    N(9, "PreviewAny", (2300, 1580), "Requested vs measured AUs", {}, (520, 300)),
+    N(10, "Note", (40, 960), "Read me", raw_widgets=[NOTE], size=(320, 380)),
 ]
 
 # (from node, output slot, to node, input name). Slots, not names: /object_info names outputs by
@@ -166,7 +168,7 @@ def build(object_info: dict[str, Any], nodes: list[N] = NODES, edges=EDGES) -> d
         node["widgets_values"] = widgets
         ui_nodes.append(node)
     return {"last_node_id": max(by_id), "last_link_id": len(links), "nodes": ui_nodes, "links": links,
-            "groups": [], "config": {}, "extra": {"ds": {"scale": 0.8, "offset": [0, 0]}, "thinkdraw": {
+            "groups": [], "config": {}, "extra": {"ds": {"scale": 0.8, "offset": [60, 110]}, "thinkdraw": {
                 "generated_by": "python -m thinkdraw.shipped"}}, "version": 0.4}
 
 

@@ -55,6 +55,24 @@ AU_CATALOG: dict[int, ActionUnitInfo] = {
     )
 }
 
+# What an artist calls each movement, shown first with the code after ("Smile (AU12)"); the FACS names above
+# stay the reference (muscle-level words such as "lip corner puller" mean little outside FACS).
+DISPLAY_NAMES: dict[int, str] = {
+    1: "Inner brow raise", 2: "Outer brow raise", 4: "Brow lowerer", 5: "Eyes widen", 6: "Cheek raise",
+    7: "Lid tighten", 9: "Nose wrinkle", 10: "Upper lip raise", 11: "Nasolabial deepen", 12: "Smile",
+    13: "Sharp smile", 14: "Dimple", 15: "Mouth corners down", 16: "Lower lip down", 17: "Chin raise",
+    18: "Pucker", 20: "Lip stretch", 22: "Lip funnel", 23: "Lip tighten", 24: "Lip press", 25: "Lips part",
+    26: "Jaw drop", 27: "Mouth stretch", 28: "Lip suck", 43: "Eyes closed", 45: "Blink", 46: "Wink",
+}
+
+
+def au_label(au: int) -> str:
+    """The artist's name for an AU with its code after it: 'Smile (AU12)'."""
+    au = int(au)
+    name = DISPLAY_NAMES.get(au) or (AU_CATALOG[au].name.capitalize() if au in AU_CATALOG else "")
+    return f"{name} (AU{au})" if name else f"AU{au}"
+
+
 # FACS letter grades mapped uniformly onto 0..1.
 INTENSITY_GRADES: dict[str, float] = {"A": 0.2, "B": 0.4, "C": 0.6, "D": 0.8, "E": 1.0}
 

@@ -3,6 +3,7 @@
 // workflow JSON and of the queued prompt; ComfyUI's cache then re-runs only what depends on it.
 // Only the public extension API is used. Any failure here stays here: the nodes work without it.
 import { app } from "../../scripts/app.js";
+import { api } from "../../scripts/api.js";
 
 const EXTENSION = "ThinkDraw.Plan";
 const PLAN_NODES = {
@@ -10,6 +11,16 @@ const PLAN_NODES = {
   ThinkDrawAUPlanEdit: { editable: true },
 };
 const OVERRIDES_WIDGET = "overrides";
+const VIDEO_COMBINE = "ThinkDrawVideoCombine";
+const ANALYZER = "ThinkDrawExpressionAnalyzer";
+const REASONER = "ThinkDrawEmotionCoTReasoner";
+// The reasoner's fields that only one backend reads, shown only while that backend is picked.
+const BACKEND_FIELDS = { llm_model: "transformers", base_url: "openai", api_model: "openai" };
+const COLLAPSED_PROPERTY = "thinkdraw_panel_collapsed";
+const REPORT_PROPERTY = "thinkdraw_report";
+const NODE_GAP = 20; // graph units the panel leaves free above a neighbour when it grows
+const PANEL_MIN = 96; // the panel's least height when open: the header and a few lines, the rest scrolls
+const PANEL_MAX = 560; // and its most, however long the plan
 const PANEL_WIDGET = "thinkdraw_plan_panel";
 const REGIONS = ["brows", "eyes", "cheeks", "nose", "mouth", "jaw"];
 const SIDES = ["right", "both", "left"]; // in the order the toggle shows them: subject's right is on the viewer's left
@@ -195,6 +206,73 @@ function writeOverrides(node, widget, overrides) {
   node.setDirtyCanvas?.(true, true);
 }
 
+// -- layout ------------------------------------------------------------------------------------
+
+// Graph units below `node` before the nearest node under it (overlapping it horizontally), less NODE_GAP.
+function freeBelow(node) {
+  const title = window.LiteGraph?.NODE_TITLE_HEIGHT ?? 30;
+  const [x, y] = node.pos;
+  const [w, h] = node.size;
+  let free = Infinity;
+  for (const other of node.graph?._nodes ?? node.graph?.nodes ?? []) {
+    if (other === node) continue;
+    const [ox, oy] = other.pos;
+    const ow = other.size?.[0] ?? 0;
+    const top = oy - title;
+    if (ox < x + w && ox + ow > x && top >= y + h - 1) free = Math.min(free, top - (y + h) - NODE_GAP);
+  }
+  return Math.max(0, free);
+}
+
+// -- the analyzer's report ---------------------------------------------------------------------
+
+// thinkdraw_core/face/analyzer.py SEEN_RISE and SIDE_EFFECT: the same words as the report's text.
+const SEEN_RISE = 0.08;
+const SIDE_EFFECT = 0.15;
+
+function reportFlag(row) {
+  const seen = row.measured;
+  if (row.requested > 0) {
+    if (row.unreadable_by_model) return "unreadable";
+    return Number.isFinite(seen) && seen >= SEEN_RISE ? "seen" : "missed";
+  }
+  return Number.isFinite(seen) && Math.abs(seen) >= SIDE_EFFECT ? "side-effect" : "";
+}
+
+const FLAG_WORDS = { missed: "missed", unreadable: "the model cannot read it here", "side-effect": "side effect" };
+
+// Whether the report measured a clip of another plan (edited since, and the analyzer has not run again).
+function reportIsStale(report, plan) {
+  const asked = new Map((plan?.action_units ?? []).map((u) => [u.au, Number(u.intensity)]));
+  const measured = report.aus.filter((r) => r.requested > 0);
+  return measured.length !== asked.size ||
+    measured.some((r) => !asked.has(r.au) || Math.abs(asked.get(r.au) - r.requested) > 0.006);
+}
+
+// "Smile (AU12): asked 0.80, seen 0.75" per requested AU, then the AUs that moved unasked.
+function reportSection(report, stale = false) {
+  const rows = report.aus.filter((r) => r.requested > 0 || reportFlag(r) === "side-effect");
+  rows.sort((a, b) => (b.requested > 0) - (a.requested > 0));
+  const line = (r) => {
+    const flag = reportFlag(r);
+    const seen = Number.isFinite(r.measured) ? `${r.measured >= 0 ? "" : "-"}${Math.abs(r.measured).toFixed(2)}`
+      : "nothing (face lost)";
+    const asked = r.requested > 0 ? `asked ${Number(r.requested).toFixed(2)}` : "not asked";
+    return el("li", { class: `thinkdraw-report-row ${flag}`, "data-au": r.au, "data-flag": flag, title: r.unreadable_by_model || "" },
+      el("span", { text: `${r.label || `AU${r.au}`}: ${asked}, seen ${seen}` }),
+      FLAG_WORDS[flag] ? el("span", { class: "thinkdraw-flag", text: FLAG_WORDS[flag] }) : null);
+  };
+  const missed = rows.filter((r) => reportFlag(r) === "missed").length;
+  const leaks = rows.filter((r) => reportFlag(r) === "side-effect").length;
+  const summary = missed || leaks
+    ? `${missed} missed, ${leaks} side effect${leaks === 1 ? "" : "s"}`
+    : "every requested AU seen, no side effects";
+  return el("details", { class: `thinkdraw-report${stale ? " stale" : ""}`, open: true },
+    el("summary", { text: `${stale ? "An earlier plan's clip (run again to measure this one)" : "Last clip"}, ` +
+      `measured at the apex: ${summary}` }),
+    el("ul", {}, ...rows.map(line)));
+}
+
 // -- the panel ---------------------------------------------------------------------------------
 
 class PlanPanel {
@@ -202,23 +280,37 @@ class PlanPanel {
     this.node = node;
     this.editable = editable;
     this.plan = null;
+    this.report = null;
     this.root = el("div", { class: "thinkdraw-panel", "data-node-type": node.comfyClass });
+    this.toggle = el("button", {
+      type: "button", class: "thinkdraw-collapse", "aria-expanded": "true", title: "hide or show the AU plan",
+      onclick: () => this.setCollapsed(!this.collapsed),
+    });
+    this.bar = el("div", { class: "thinkdraw-bar" }, this.toggle,
+      el("span", { class: "thinkdraw-bar-title", text: editable ? "AU plan (drag the sliders to edit)" : "AU plan" }),
+      editable ? null : el("span", {
+        class: "thinkdraw-readonly", text: "read-only: edit in AU Plan Edit",
+        title: "This panel shows what the reasoner planned. Connect an AU Plan Edit node after it and move its " +
+               "sliders to change intensities, sides and timing.",
+      }));
     this.content = el("div", { class: "thinkdraw-content" },
       el("div", { class: "thinkdraw-empty", text: "Run the graph to see the plan." }));
-    this.root.append(this.content);
+    this.root.append(this.bar, this.content);
+    this.collapsed = false;
+    this.setCollapsed(!!node.properties?.[COLLAPSED_PROPERTY], false);
     // keep canvas shortcuts and drag from stealing the panel's pointer and keys
     for (const ev of ["pointerdown", "wheel", "keydown"]) this.root.addEventListener(ev, (e) => e.stopPropagation());
     this.widget = node.addDOMWidget(PANEL_WIDGET, "thinkdraw-plan", this.root, {
       serialize: false, // not an input of the node: stays out of the prompt
       hideOnZoom: false,
-      getMinHeight: () => this.height(),
+      getMinHeight: () => (this.collapsed ? this.barHeight() : Math.min(PANEL_MIN, this.height())),
       getMaxHeight: () => this.height(),
     });
     this.widget.serialize = false; // ... and out of widgets_values in the saved workflow
     if (typeof ResizeObserver === "function") {
       let last = 0;
       new ResizeObserver(() => {
-        const h = this.content.offsetHeight;
+        const h = this.content.scrollHeight;
         if (h && h !== last) {
           last = h;
           this.fit();
@@ -227,13 +319,32 @@ class PlanPanel {
     }
   }
 
-  // The content's natural height once laid out; an estimate before the browser has measured it.
+  barHeight() {
+    return (this.bar.offsetHeight || 22) + 8;
+  }
+
+  // The panel's natural height once laid out (an estimate before the browser has measured it), at most PANEL_MAX.
   height() {
-    const measured = this.content.offsetHeight;
-    if (measured) return Math.min(900, measured + 24); // + the margin the frontend keeps around DOM widgets
-    if (!this.plan) return 32;
-    const steps = Math.min((this.plan.reasoning || []).length, 12);
-    return Math.min(900, 120 + 18 * steps + 40 * this.rows().length + (this.editable ? 50 : 0));
+    if (this.collapsed) return this.barHeight();
+    const measured = this.content.scrollHeight;
+    let natural;
+    if (measured) natural = measured + this.barHeight() + 16; // + the margin the frontend keeps around DOM widgets
+    else if (!this.plan) natural = 64;
+    else {
+      const steps = Math.min((this.plan.reasoning || []).length, 12);
+      natural = 150 + 18 * steps + 40 * this.rows().length + (this.editable ? 50 : 0);
+    }
+    return Math.min(PANEL_MAX, natural);
+  }
+
+  setCollapsed(collapsed, refit = true) {
+    this.collapsed = collapsed;
+    this.root.classList.toggle("collapsed", collapsed);
+    this.toggle.textContent = collapsed ? "\u25b8" : "\u25be"; // right / down pointing triangles
+    this.toggle.setAttribute("aria-expanded", String(!collapsed));
+    this.node.properties = this.node.properties || {};
+    this.node.properties[COLLAPSED_PROPERTY] = collapsed; // kept with the workflow
+    if (refit) this.fit();
   }
 
   overridesWidget() {
@@ -254,7 +365,7 @@ class PlanPanel {
       const au = parseInt(String(key).toUpperCase().replace(/^AU/, ""), 10);
       if (!Number.isFinite(au) || units.some((u) => u.au === au)) continue;
       const v = typeof value === "number" ? { intensity: value } : value || {};
-      units.push({ au, intensity: clamp01(v.intensity), side: v.side || "both", name: "(removed)", region: "" });
+      units.push({ au, intensity: clamp01(v.intensity), side: v.side || "both", name: "removed upstream", region: "" });
     }
     return units;
   }
@@ -262,6 +373,13 @@ class PlanPanel {
   show(plan) {
     this.plan = validatePlan(plan);
     this.render();
+  }
+
+  // The analyzer's reading of the last clip made from this plan (its report's to_dict()).
+  showReport(report) {
+    if (!report || !Array.isArray(report.aus)) throw new Error("the analyzer sent a report without aus");
+    this.report = report;
+    if (this.plan) this.render();
   }
 
   showError(message) {
@@ -293,6 +411,7 @@ class PlanPanel {
       this.face);
 
     const parts = [head, reasoning, body];
+    if (this.report) parts.push(reportSection(this.report, reportIsStale(this.report, plan)));
     if (plan.warnings?.length) {
       parts.push(el("ul", { class: "thinkdraw-warnings" }, ...plan.warnings.map((w) => el("li", { text: w }))));
     }
@@ -304,11 +423,16 @@ class PlanPanel {
   }
 
   // Size the node to the panel; the observer re-fits once the browser has laid the content out.
+  // The panel never resizes its node. On the classic canvas it takes the height the node gives its widgets and
+  // scrolls the rest; Nodes 2.0 sizes a node by its content, so there the panel is held to PANEL_MAX and to the
+  // free space below the node (up to NODE_GAP above the next node), never over a neighbour.
   fit() {
     const node = this.node;
-    const want = node.computeSize?.();
-    if (want && (Math.abs(want[1] - node.size[1]) > 1 || node.size[0] < 420)) {
-      node.setSize([Math.max(node.size[0], 420), want[1]]);
+    if (this.collapsed) {
+      this.root.style.maxHeight = "";
+    } else {
+      const now = this.root.offsetHeight || 0;
+      this.root.style.maxHeight = `${Math.max(PANEL_MIN, Math.min(PANEL_MAX, now + freeBelow(node)))}px`;
     }
     node.setDirtyCanvas?.(true, true);
   }
@@ -335,8 +459,9 @@ class PlanPanel {
           this.edit(u.au, { side }, row);
         },
       })));
-    const label = el("div", { class: "thinkdraw-au-label" },
-      el("b", { text: id }), ` ${u.name || ""}`, el("span", { class: "thinkdraw-region-tag", text: u.region || "" }));
+    const label = el("div", { class: "thinkdraw-au-label", title: `${id}: ${u.name || ""} (FACS)` },
+      el("b", { text: u.label || u.name || id }), ` (${id})`,
+      el("span", { class: "thinkdraw-region-tag", text: u.region || "" }));
     row.append(label, slider, value, toggle);
     if (this.editable) {
       row.append(el("button", {
@@ -447,7 +572,191 @@ function attach(node) {
 
 function restore(node) {
   const plan = node.properties?.[PLAN_PROPERTY];
-  if (plan && node.thinkdrawPanel) node.thinkdrawPanel.show(plan);
+  if (plan && node.thinkdrawPanel) {
+    node.thinkdrawPanel.show(plan);
+    const report = node.properties?.[REPORT_PROPERTY];
+    if (report) node.thinkdrawPanel.showReport(report);
+  }
+}
+
+// The plan node a node's `plan` input comes from, when it has a panel.
+function planSource(node) {
+  const slot = node.inputs?.findIndex((i) => i.name === "plan");
+  if (slot === undefined || slot < 0) return null;
+  const source = node.getInputNode?.(slot);
+  return source?.thinkdrawPanel ? source : null;
+}
+
+// The Expression Analyzer's reading goes to the panel of the plan node its plan came from.
+function attachAnalyzer(node) {
+  const previous = node.onExecuted;
+  node.onExecuted = function (message) {
+    previous?.apply(this, arguments);
+    const report = message?.thinkdraw_report?.[0];
+    const source = report && planSource(this);
+    if (!source) return;
+    try {
+      source.thinkdrawPanel.showReport(report);
+      source.properties = source.properties || {};
+      source.properties[REPORT_PROPERTY] = report;
+    } catch (err) {
+      warnOnce("could not show the analyzer's report", err);
+    }
+  };
+}
+
+// Nodes 2.0 picks a node's preview element by node.previewMediaType, or by a VIDEO input when it is unset
+// (core Save Video has one). Video Combine takes IMAGE, so without this its mp4 went into an <img> there.
+// The classic canvas reads the same field (isVideoNode), so both renderers show a <video>.
+const VIDEO_EXTENSIONS = /\.(mp4|webm|mkv|mov|m4v)$/i;
+function attachVideoCombine(node) {
+  const format = node.widgets?.find((w) => w.name === "format");
+  const byFormat = (value) => (/gif|webp|png/i.test(String(value)) ? "image" : "video");
+  node.previewMediaType = byFormat(format?.value);
+  if (format) {
+    const callback = format.callback;
+    format.callback = function (value) {
+      node.previewMediaType = byFormat(value);
+      return callback?.apply(this, arguments);
+    };
+  }
+  const previous = node.onExecuted;
+  node.onExecuted = function (message) {
+    const file = message?.images?.[0]?.filename;
+    if (file) this.previewMediaType = VIDEO_EXTENSIONS.test(file) ? "video" : "image";
+    return previous?.apply(this, arguments);
+  };
+}
+
+// The reasoner's llm_model, base_url and api_model only matter to one backend each: hidden for the others.
+function attachBackendFields(node) {
+  const backend = node.widgets?.find((w) => w.name === "backend");
+  if (!backend) return;
+  const apply = (value) => {
+    for (const w of node.widgets) {
+      const owner = BACKEND_FIELDS[w.name];
+      if (!owner) continue;
+      const hide = owner !== value;
+      // The classic canvas (LGraphNode.isWidgetVisible). Nodes 2.0 reads options.hidden only when it first
+      // copies a node's widgets and not again on a backend change, so there a field hidden once could not come
+      // back: it shows all three.
+      w.hidden = hide;
+    }
+    node.thinkdrawPanel?.fit();
+    node.setDirtyCanvas?.(true, true);
+  };
+  const callback = backend.callback;
+  backend.callback = function (value) {
+    const result = callback?.apply(this, arguments);
+    apply(value);
+    return result;
+  };
+  node.thinkdrawApplyBackend = () => apply(backend.value);
+  apply(backend.value);
+}
+
+function displayName(type) {
+  return window.LiteGraph?.registered_node_types?.[type]?.title || type;
+}
+
+// "Speech - Load Audio": the title an artist gave the node, and what kind of node it is.
+function nodeName(id, type) {
+  const node = app.graph?.getNodeById?.(Number(id)) ?? app.graph?.getNodeById?.(id);
+  const display = displayName(type);
+  return node?.title && node.title !== display ? `${node.title} - ${display}` : display;
+}
+
+function fixFor(error, input) {
+  const where = input ? `"${input}"` : "the input";
+  switch (error.type) {
+    case "required_input_missing":
+      return `connect ${where} or give it a value`;
+    case "value_not_in_list":
+    case "custom_validation_failed":
+      return /file|image|audio|video/i.test(`${error.details} ${input}`)
+        ? `pick a file that is in ComfyUI's input folder for ${where} (or upload one), or bypass the node`
+        : `pick one of the offered values for ${where}`;
+    case "value_bigger_than_max":
+    case "value_smaller_than_min":
+      return `set ${where} inside its range`;
+    default:
+      return `fix ${where}, then run again`;
+  }
+}
+
+// ComfyUI queues a prompt when at least one output node is valid and silently leaves out the outputs that
+// depend on a node that failed validation: the run "completes" without its video. Say what was left out,
+// which node and input stopped it, and the fix.
+function blockedOutputsMessage(response) {
+  const errors = Object.entries(response?.node_errors ?? {});
+  if (!errors.length) return null;
+  const lines = [];
+  const blocked = new Set();
+  for (const [id, entry] of errors) {
+    for (const e of entry.errors ?? []) {
+      const input = e.extra_info?.input_name;
+      lines.push(`${nodeName(id, entry.class_type)}${input ? `, input "${input}"` : ""}: ` +
+        `${e.details || e.message}. Fix: ${fixFor(e, input)}.`);
+    }
+    for (const out of entry.dependent_outputs ?? []) blocked.add(out);
+  }
+  const names = [...blocked].map((id) => {
+    const node = app.graph?.getNodeById?.(Number(id));
+    return node ? nodeName(id, node.comfyClass ?? node.type) : `node ${id}`;
+  });
+  return {
+    title: `${names.length} output${names.length === 1 ? "" : "s"} will not run: ${names.join(", ")}`,
+    detail: lines.join("\n"),
+  };
+}
+
+function reportBlockedOutputs(response) {
+  const message = blockedOutputsMessage(response);
+  if (!message) return;
+  console.error(`[ThinkDraw] ${message.title}\n${message.detail}`);
+  const dialog = app.extensionManager?.dialog;
+  if (dialog?.showErrorDialog) {
+    const error = new Error(`${message.title}.\n\n${message.detail}`);
+    error.stack = ""; // the dialog shows a stack when there is one: nothing of ours to debug here
+    dialog.showErrorDialog(error, { title: "Run incomplete: an input is not valid", reportType: "thinkdrawValidation" });
+  } else {
+    app.extensionManager?.toast?.add?.({ severity: "error", summary: message.title, detail: message.detail });
+  }
+}
+
+function watchQueue() {
+  if (typeof api?.queuePrompt !== "function" || api.queuePrompt.thinkdraw) return;
+  const original = api.queuePrompt;
+  const wrapped = async function (...args) {
+    const response = await original.apply(this, args);
+    try {
+      reportBlockedOutputs(response);
+    } catch (err) {
+      warnOnce("could not report the outputs left out of a run", err);
+    }
+    return response;
+  };
+  wrapped.thinkdraw = true;
+  api.queuePrompt = wrapped;
+}
+
+// The frontend titles a node's error dialog with its node_type, an id like ThinkDrawExpressionDraftRenderer:
+// ours get the name the artist sees on the node instead.
+function retitleErrors() {
+  if (typeof api?.dispatchCustomEvent !== "function" || api.dispatchCustomEvent.thinkdraw) return;
+  const original = api.dispatchCustomEvent;
+  const wrapped = function (type, detail) {
+    try {
+      if (type === "execution_error" && String(detail?.node_type ?? "").startsWith("ThinkDraw")) {
+        detail.node_type = nodeName(detail.node_id, detail.node_type);
+      }
+    } catch (err) {
+      warnOnce("could not name the node of an error", err);
+    }
+    return original.apply(this, arguments);
+  };
+  wrapped.thinkdraw = true;
+  api.dispatchCustomEvent = wrapped;
 }
 
 try {
@@ -465,9 +774,20 @@ try {
         warnOnce("could not check the workflow for old api_key values", err);
       }
     },
+    setup() {
+      try {
+        watchQueue();
+        retitleErrors();
+      } catch (err) {
+        warnOnce("could not watch the queue for outputs left out", err);
+      }
+    },
     nodeCreated(node) {
       try {
         attach(node);
+        if (node.comfyClass === VIDEO_COMBINE) attachVideoCombine(node);
+        if (node.comfyClass === ANALYZER) attachAnalyzer(node);
+        if (node.comfyClass === REASONER) attachBackendFields(node);
       } catch (err) {
         warnOnce(`could not add the plan panel to ${node?.comfyClass}`, err);
       }
@@ -475,6 +795,11 @@ try {
     loadedGraphNode(node) {
       try {
         restore(node);
+        node.thinkdrawApplyBackend?.(); // the saved backend is set after nodeCreated
+        if (node.comfyClass === VIDEO_COMBINE) {
+          const format = node.widgets?.find((w) => w.name === "format");
+          if (format) node.previewMediaType = /gif|webp|png/i.test(String(format.value)) ? "image" : "video";
+        }
       } catch (err) {
         warnOnce(`could not restore the plan panel of ${node?.comfyClass}`, err);
       }

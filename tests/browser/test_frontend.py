@@ -161,6 +161,7 @@ PANEL_STATE = """(id) => {
         rows: [...root.querySelectorAll('.thinkdraw-au')].map(r => ({
             au: Number(r.dataset.au),
             label: r.querySelector('.thinkdraw-au-label').textContent,
+            title: r.querySelector('.thinkdraw-au-label').title,
             value: Number(r.querySelector('input[type=range]').value),
             disabled: r.querySelector('input[type=range]').disabled,
             side: r.querySelector('.thinkdraw-side button.on')?.dataset.side,
@@ -187,7 +188,9 @@ def _check_panel(state: dict, plan: dict, editable: bool) -> None:
     assert state["steps"] == plan["reasoning"]
     assert [r["au"] for r in state["rows"]] == [u["au"] for u in plan["action_units"]]
     for row, unit in zip(state["rows"], plan["action_units"]):
-        assert f"AU{unit['au']}" in row["label"] and unit["name"] in row["label"] and unit["region"] in row["label"]
+        # the artist's name first, the code after it; the FACS name is the label's tooltip
+        assert row["label"].startswith(f"{unit['label']} (AU{unit['au']})") and unit["region"] in row["label"]
+        assert unit["name"] in row["title"]
         assert row["value"] == pytest.approx(unit["intensity"], abs=0.006)
         assert row["side"] == unit["side"]
         assert row["disabled"] is (not editable)
@@ -273,10 +276,13 @@ def test_au_panel_shows_the_plan_and_a_slider_edit_reaches_widget_workflow_and_r
 def test_panel_reports_a_bad_plan_and_never_overwrites_hand_written_overrides(frontend, comfy):
     """No server run needed: the node's onExecuted gets a payload directly, as the frontend would."""
     _require_plan_nodes(comfy)
+    from thinkdraw_core.facs import DISPLAY_NAMES
     from thinkdraw_core.plan import ActionUnit, AUPlan
 
     plan = AUPlan(text="a half smile", action_units=[ActionUnit(12, 0.5, "right"), ActionUnit(4, 0.3)],
                   reasoning=["the lip corner rises on one side"]).to_dict()
+    for unit in plan["action_units"]:  # as nodes/types.py plan_ui sends it
+        unit["label"] = DISPLAY_NAMES[unit["au"]]
     nid = frontend.evaluate("""(type) => { const n = window.LiteGraph.createNode(type); n.pos = [40, 40];
         window.comfyAPI.app.app.graph.add(n); return String(n.id); }""", PLAN_EDIT)
     call = "([id, msg]) => window.comfyAPI.app.app.graph.getNodeById(Number(id)).onExecuted(msg)"
