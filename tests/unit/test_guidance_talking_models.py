@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 
+import numpy as np
 import pytest
 import torch
 
@@ -230,3 +231,31 @@ def test_animate_face_video_reaches_local_stages_and_the_reference_frame_gets_no
     for alphas in seen:
         assert alphas[:, :per_frame].abs().sum() == 0, "the reference frame (trim_latent) must get no region"
         assert alphas[:, per_frame:2 * per_frame].sum() > 0
+
+
+def test_chained_animate_windows_map_the_timeline_onto_the_face_frames_each_window_reads(env):
+    """The shipped Animate graph chains windows as ComfyUI's template does (continue_motion + the previous
+    window's video_frame_offset) and gives window w's guider video_frame_offset = w x (length - motion).
+    WanAnimateToVideo then reads the face video from that same clip frame, so WindowLayout puts each latent
+    frame of every window on the face frames that latent is drawn from."""
+    from thinkdraw_core.guidance.window import WindowLayout
+
+    length, motion, frames = 9, 5, 40
+    index = torch.arange(frames, dtype=torch.float32) / (frames - 1)  # face frame k holds the value k / 39
+    face = index[:, None, None, None].expand(frames, 16, 16, 3).contiguous()
+    offset_in, made = 0, torch.rand(length, SIZE, SIZE, 3, generator=torch.Generator().manual_seed(4))
+    for w in range(3):
+        kwargs = {"continue_motion": made} if w else {}
+        pos, _, latent, trim_latent, trim_image, offset_in = env.wan_nodes.WanAnimateToVideo.execute(
+            env.glob, env.negative, env.vae, SIZE, SIZE, length, 1, motion, offset_in, reference_image=env.portrait,
+            face_video=face, **kwargs).result
+        assert trim_image == (motion if w else 0)
+        pixels = pos[0][1]["face_video_pixels"][0, 0, :, 0, 0]  # [frames of this window], in -1..1
+        read = torch.round((pixels + 1) / 2 * (frames - 1))  # the clip frame each window frame was cut from
+        layout = WindowLayout(fps=16, video_frame_offset=(length - motion) * w, lead_latent_frames=trim_latent)
+        where = layout.video_frames(latent["samples"].shape[2])
+        assert np.isnan(where[0])  # the reference frame
+        for i, centre in enumerate(where[1:]):
+            # latent 0 draws frame 0 of the window; latent i draws frames 4i-3..4i
+            group = read[0:1] if i == 0 else read[4 * i - 3:4 * i + 1]
+            assert float(group.mean()) == pytest.approx(centre), (w, i)
