@@ -1,11 +1,14 @@
 """Embedded reasoner on the development set (benchmarks/data/think_*.jsonl): mean AU-F1 per split.
 
     python benchmarks/bench_think.py [--quick] [--detail] [--misses]
+    python benchmarks/bench_think.py --probe [--misses]
 
 Rows: mean AU-F1 per split x language, per split, per category (heldout, with tune in the notes), and on
 ../shared/eval/emotion_dev.jsonl. --detail also prints split x language x category; --misses lists the
 TUNE split's imperfect cases (the heldout split is never listed: it is not to be tuned on, see
-benchmarks/data/README.md).
+benchmarks/data/README.md). --probe scores only the tune split and the probe phrasings
+(think_probe_*.jsonl, written to find ideas the tune set no longer shows) and never loads the heldout
+file, so it can be run as often as a change needs; --misses then lists the probe misses too.
 """
 from __future__ import annotations
 
@@ -99,6 +102,36 @@ def tune_misses(scored) -> str:
     return "\n".join(lines)
 
 
+def probe_report(reasoner, misses: bool = False) -> str:
+    """Tune and probe F1 per language x category, without touching the heldout split."""
+    from thinkdraw_core.reasoning.evaluate import load_jsonl
+
+    parts = {"tune": load_jsonl(DATA / "think_tune.jsonl")}
+    for path in sorted(DATA.glob("think_probe_*.jsonl")):
+        parts[path.stem.removeprefix("think_")] = load_jsonl(path)
+    scored = score(reasoner, parts)
+    lines = []
+    for name, items in parts.items():
+        for lang in LANGS:
+            part = [(it, s) for it, s in scored if it in items and it["lang"] == lang]
+            if not part:
+                continue
+            cats = ", ".join(f"{cat} {_mean([p for p in part if p[0]['category'] == cat]):.3f}"
+                             for cat in CATEGORIES if any(p[0]["category"] == cat for p in part))
+            lines.append(f"{name} {lang}: mean AU-F1 {_mean(part):.3f} ({_checks(part)}); {cats}")
+            batches = sorted({it["batch"] for it, _ in part if "batch" in it})
+            if len(batches) > 1:  # probe phrasings are written in batches, each labelled before it was run
+                lines.append("  by batch: " + ", ".join(
+                    f"{b} {_mean([p for p in part if p[0].get('batch') == b]):.3f}" for b in batches))
+    if misses:
+        for it, s in sorted(((it, s) for it, s in scored if s.f1 < 1.0 or not (s.ok_micro and s.ok_intensity)),
+                            key=lambda p: (p[0]["split"], p[1].f1)):
+            flags = ("" if s.ok_micro else " [micro flag wrong]") + ("" if s.ok_intensity else " [too intense]")
+            lines.append(f"{s.f1:.2f}  [{it['split']}/{it['lang']}/{it['category']}] {it['text']!r}: predicted "
+                         f"{s.predicted}, core {it['core']}, forbidden {it.get('forbidden', [])}{flags}")
+    return "\n".join(lines)
+
+
 def run(quick: bool = False, reasoner=None) -> list[dict]:
     from thinkdraw_core.reasoning import EmotionCoTReasoner
     from thinkdraw_core.reasoning.evaluate import load_jsonl, score_items
@@ -116,6 +149,9 @@ if __name__ == "__main__":
     from thinkdraw_core.reasoning import EmotionCoTReasoner
 
     shared = EmotionCoTReasoner("embedded", cache_size=0)
+    if "--probe" in sys.argv:
+        print(probe_report(shared, misses="--misses" in sys.argv))
+        sys.exit(0)
     print(markdown_table(run(quick="--quick" in sys.argv, reasoner=shared)))
     if "--detail" in sys.argv or "--misses" in sys.argv:
         scored = score(shared, load_splits())

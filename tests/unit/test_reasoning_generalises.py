@@ -138,7 +138,9 @@ def test_roles_survive_a_json_round_trip_and_old_plans_still_load(think):
     plan = think("pretending to be cheerful while she is heartbroken")
     again = AUPlan.from_json(plan.to_json())
     assert again == plan and any(c.role for c in again.emotion.components)
-    old = plan.to_dict()
+    old = plan.to_dict()  # a plan written before roles (and beats) existed: schema 1, no roles
+    old["schema_version"] = 1
+    del old["beats"]
     for c in old["emotion"]["components"]:
         del c["role"]
     assert all(c.role == "" for c in AUPlan.from_dict(old).emotion.components)
@@ -260,3 +262,81 @@ def test_a_clause_that_only_places_the_movement_is_not_an_event(think):
     plan = think("a small smile, just the right corner of the mouth")
     assert not any(s.startswith("Appraisal") for s in plan.reasoning), plan.reasoning
     assert 12 in plan.active_aus()
+
+
+# --- negation scope, absence and understatement ----------------------------------------------------
+
+def test_a_negation_denies_the_first_feeling_not_the_one_asserted_after_it(think):
+    plan = think("not so much sad as furious about the delay")
+    assert names(plan) == ["anger"], plan.reasoning
+    assert 15 not in plan.active_aus()
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("there was not a hint of a smile on her face", {6, 12, 1, 4, 15}),
+    ("not a trace of pride in her voice", {12, 24, 1, 4, 15}),
+])
+def test_a_negated_display_or_quantity_is_an_absence_not_the_opposite(think, text, absent):
+    plan = think(text)
+    assert not set(plan.active_aus()) & absent, (text, plan.active_aus(), plan.reasoning)
+
+
+def test_an_understatement_of_a_strong_good_feeling_is_mild_displeasure(think):
+    plan = think("not exactly thrilled with the new plan")
+    aus = set(plan.active_aus())
+    assert 4 in aus and not aus & {6, 12, 15}, plan.reasoning
+    assert any("understatement" in s for s in plan.reasoning)
+
+
+# --- masks read from what the text denies or holds steady ------------------------------------------
+
+def test_a_laugh_beside_a_denied_amusement_is_put_on(think):
+    plan = think("she laughs at his story though she doesn't find it funny")
+    assert 12 in plan.active_aus() and 6 not in plan.active_aus(), plan.reasoning
+    assert any(c.role == "shown" for c in plan.emotion.components)
+
+
+def test_a_steady_voice_that_hides_a_feeling_is_the_face_shown(think):
+    plan = think("her calm voice hides how frightened she is")
+    roles = {c.name: c.role for c in plan.emotion.components}
+    assert roles.get("fear") == "hidden" and "shown" in roles.values(), roles
+
+
+# --- idioms through tense and joiners; one side of the face ----------------------------------------
+
+@pytest.mark.parametrize("text, feeling", [
+    ("my blood was boiling", "anger"),
+    ("his face had fallen", "sadness"),
+    ("on pins and needles all day", "worry"),
+])
+def test_an_idiom_survives_an_auxiliary_or_a_joiner_inside_it(think, text, feeling):
+    assert names(think(text))[:1] == [feeling], text
+
+
+def test_a_side_named_inside_a_movement_makes_it_one_sided(think):
+    plan = think("his left eyebrow shoots up")
+    units = {u.au: u for u in plan.action_units if u.intensity >= 0.15}
+    assert set(units) == {2} and units[2].side == "left", plan.action_units
+
+
+def test_a_feeling_whose_face_has_a_smile_absorbs_the_smile_noun(think):
+    plan = think("a smug little grin")
+    assert names(plan) == ["contempt"] and 6 not in plan.active_aus(), plan.reasoning
+
+
+# --- event frames: outcomes, machines -------------------------------------------------------------
+
+@pytest.mark.parametrize("text, feeling, absent", [
+    ("the x-ray results come back normal", "happiness", {15}),
+    ("the offer of a place was withdrawn", "sadness", {12}),
+    ("the lump on her neck will have to be tested", "worry", {12}),
+])
+def test_the_outcome_words_of_an_event_decide_its_feeling(think, text, feeling, absent):
+    plan = think(text)
+    assert names(plan)[:1] == [feeling], (text, plan.reasoning)
+    assert not set(plan.active_aus()) & absent
+
+
+def test_a_machine_is_nobodys_kindness(think):
+    plan = think("the ticket machine keeps her money and gives her nothing")
+    assert "happiness" not in names(plan) and 12 not in plan.active_aus(), plan.reasoning

@@ -37,9 +37,13 @@ SUDDEN_WORDS = ("suddenly", "all of a sudden", "out of nowhere", "without warnin
 UNCERTAIN_WORDS = ("might", "may", "could be", "what if", "waiting for", "waits for", "waiting to", "waits to",
                    "whether", "about to", "not yet",
                    "any minute", "hasn't heard", "has not heard", "no news", "no word", "wondering whether",
-                   "wondering if", "not sure", "unsure whether", "万一", "可能", "也许", "会不会", "等待", "还没", "不知道")
+                   "wondering if", "not sure", "unsure whether", "to be tested", "be tested", "be checked", "be examined",
+                   "be scanned", "more tests", "further tests", "yet to", "awaiting", "pending",
+                   "万一", "可能", "也许", "会不会", "等待", "还没", "不知道", "待查", "要复查", "等结果")
 # grammatical negation: a negated event is the opposite event ('did not get the job' is a rejection)
-NEGATION = re.compile(r"n't\b|\b(?:not|never|no|none|nobody|no one|nothing)\b")  # not 'without': 'without a word'
+# 'nothing' and 'none' deny the event only as its subject ('nothing happens'); as an object they are the event
+# itself ('the machine gives him nothing')
+NEGATION = re.compile(r"n't\b|\b(?:not|never|no|nobody|no one)\b|(?:^|[,;.]\s*|\b(?:and|but|then)\s+)(?:nothing|none)\b")
 _UNCERTAIN = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in UNCERTAIN_WORDS if w.isascii()) + r")(?![\w'])")
 _SUDDEN = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in SUDDEN_WORDS if w.isascii()) + r")(?![\w'])")
 
@@ -105,12 +109,30 @@ def appraise(situation: Situation, evidence: str, score: float, text: str) -> Ap
     if hit and not a.sudden:
         a.sudden = True
         a.adjustments.append(f"'{hit}' makes it sudden")
-    m = _UNCERTAIN.search(low)
-    hit = m.group(0) if m else next((w for w in UNCERTAIN_WORDS if not w.isascii() and w in text), "")
+    hit = uncertain_word(text)
     if hit and a.certain and situation.good < 0 and situation.kind not in ("contamination", "pain", "cruelty"):
         a.certain = False
         a.adjustments.append(f"'{hit}' leaves it uncertain: a prospect, not yet a fact")
+    elif hit and situation.kind == "relief":
+        # relief is the news that a feared thing did not happen; while the answer is still to come the fear stands
+        a.certain = False
+        a.adjustments.append(f"'{hit}' leaves it open: the all-clear has not come yet")
     return a
+
+
+def effective_good(situation: Situation, text: str) -> float:
+    """How good the situation is for them as this text tells it: the news that a feared thing did not happen
+    (relief) is still the fear while the text leaves the answer open ('waiting to hear if the lump is
+    cancer'), so it counts as bad, like the worry it then reads as."""
+    if situation.kind == "relief" and uncertain_word(text):
+        return -abs(situation.good)
+    return situation.good
+
+
+def uncertain_word(text: str) -> str:
+    """The first word of the text that leaves the event open ('might', 'waiting for', 万一), or ''."""
+    m = _UNCERTAIN.search(text.lower())
+    return m.group(0) if m else next((w for w in UNCERTAIN_WORDS if not w.isascii() and w in text), "")
 
 
 def match_chinese(text: str) -> tuple[Situation, str, float, float] | None:
@@ -193,6 +215,8 @@ def emotion_of(a: Appraisal) -> tuple[dict[str, float], float, list[str]]:
         comps, why = {"embarrassment": 1.0}, "looking foolish in front of others is embarrassment"
     elif kind == "humour":
         comps, why = {"happiness": 1.0}, "something funny is amusement, a laughing joy"
+    elif kind == "relief" and not a.certain:
+        comps, why = {"worry": 1.0}, "a feared outcome not yet ruled out is worry"
     elif kind == "relief":
         comps, why = {"happiness": 1.0}, "a feared outcome that did not come is relief"
         level = min(level, 0.8)

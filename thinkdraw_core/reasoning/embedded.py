@@ -28,7 +28,7 @@ from . import appraisal, events
 from . import knowledge as kb
 from .compose import Component, aus_from_components, finish_plan, merge_compounds, timeline_for
 from .masking import assign_roles, shown_name
-from .minilm import MiniLMEncoder
+from .minilm import SINGLE_THREAD_BATCH, MiniLMEncoder, one_blas_thread
 from .rules import Clause, Mention, Reading, mention_from_retrieval, read_text
 
 log = logging.getLogger("ThinkDraw")
@@ -111,7 +111,13 @@ class Embedder:
         return self.model.encode(texts)
 
     def similarities(self, texts: list[str]) -> np.ndarray:
-        return self.encode(texts) @ self.matrix.T
+        vectors = self.encode(texts)
+        if len(texts) > SINGLE_THREAD_BATCH:
+            return vectors @ self.matrix.T
+        # a few sentences against the corpus is one small product: past a size OpenBLAS splits it over its
+        # spinning threads, which on a busy machine costs tens of milliseconds instead of one
+        with one_blas_thread():
+            return vectors @ self.matrix.T
 
 
 class EmbeddedBackend:
@@ -275,10 +281,12 @@ class EmbeddedBackend:
                              f"'{emb.phrases[j1]}' says, so the opposite situation is read: '{emb.phrases[j2]}'.")
                 (k1, s1, j1), top = (k2, s2, j2), sits[k2]
         else:
+            good = appraisal.effective_good(top, event)
             for k2, (s2, j2) in ranked[1:]:
                 if s1 - s2 >= UNSURE_MARGIN:
                     break
-                if sits[k2].good * top.good < 0 and not any(sits[k].good * top.good > 0 for k in frames):
+                if appraisal.effective_good(sits[k2], event) * good < 0 and not any(sits[k].good * good > 0
+                                                                                    for k in frames):
                     notes.append(f"'{event}' is unsure: it is as close to '{emb.phrases[j1]}' ({top.what}, {s1:.2f}) "
                                  f"as to '{emb.phrases[j2]}' ({sits[k2].what}, {s2:.2f}), one good and one bad for "
                                  "them, so no feeling is read from it rather than risk the opposite one.")
@@ -381,6 +389,25 @@ def components_from(mentions: list[Mention]) -> tuple[list[Component], list[str]
     live = [m for m in mentions if not m.negated]
     if not live:
         for m in mentions:
+            if m.absent and not m.roles:
+                notes.append(f"'no trace of {m.phrase}' says the feeling is absent, not that its opposite is there: "
+                             "a neutral face.")
+                continue
+            if m.display in ("smile", "laugh") and not m.roles:
+                # 'not a hint of a smile', 'she didn't laugh': a display that does not happen leaves the face
+                # at rest; it says nothing of a feeling opposite to it
+                notes.append(f"'not ... {m.phrase}' says the {m.display} is absent and states no feeling: a neutral face.")
+                continue
+            valence = sum(kb.PROTOTYPES[p].valence * w for p, w in (m.components or kb.CONCEPTS[m.concept].components)
+                          .items()) / (sum((m.components or kb.CONCEPTS[m.concept].components).values()) or 1.0)
+            if valence > 0.2 and (m.understated or m.level > 1.0):
+                # litotes and scalar words: 'not exactly thrilled', 'less than impressed', 'not ecstatic' fall
+                # short of a strong good feeling, which is how people voice mild displeasure, not grief
+                concept = kb.CONCEPTS["anger"]
+                live.append(Mention("anger", 0.55 * 0.75, m.clause, m.phrase, m.how, components={"anger": 1.0}))
+                how = "an understatement" if m.understated else "falling short of a strong word"
+                notes.append(f"'not ... {m.phrase}' is {how}: mild displeasure, not its opposite feeling.")
+                continue
             opposite_word = _antonym(m.phrase)
             if opposite_word:
                 concept = _lexicon_words()[opposite_word]

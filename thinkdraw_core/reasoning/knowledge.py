@@ -95,6 +95,10 @@ PROTOTYPES: dict[str, Prototype] = {p.name: p for p in (
               note="heavy, half-lowered lids and a slack mouth"),
     Prototype("confusion", {4: 0.5, 7: 0.3, 14: 0.2}, sides={14: "left"}, valence=-0.1, arousal=0.4,
               timing=(0.5, 2.0, 0.8, 16.0), note="a knitted brow and a one-sided mouth"),
+    # doubt about a claim: one brow cocked (a unilateral AU2) with a one-sided mouth, not the knitted brow of
+    # puzzlement
+    Prototype("skepticism", {2: 0.5, 14: 0.25}, sides={2: "right", 14: "right"}, valence=-0.2, arousal=0.35,
+              timing=(0.4, 1.8, 0.8, 15.0), note="one brow cocked over a one-sided mouth"),
     Prototype("determination", {4: 0.4, 7: 0.3, 24: 0.45}, valence=0.1, arousal=0.55,
               timing=(0.5, 3.0, 0.8, 11.0), note="a set jaw, pressed lips and a focused brow"),
     Prototype("interest", {1: 0.35, 2: 0.35, 5: 0.2, 12: 0.2}, valence=0.4, arousal=0.5,
@@ -147,7 +151,12 @@ def _c(name: str, level: float = 1.0, **components: float) -> Concept:
 LEXICON: dict[Concept, tuple[str, ...]] = {
     _c("neutral"): ("neutral", "calm", "calm face", "expressionless", "blank expression", "blank stare",
                     "composed", "poker face", "deadpan", "impassive", "no emotion", "unmoved", "stoic",
-                    "at rest", "relaxed face", "serene", "indifferent", "emotionless", "straight face"),
+                    "at rest", "relaxed face", "serene", "indifferent", "emotionless", "straight face",
+                    # composure words: what a face or a voice held steady shows
+                    "composure", "unruffled", "unflappable", "unperturbed", "unfazed", "nonchalant", "collected",
+                    "level headed", "cool headed", "steady voice", "even voice", "calm voice", "level voice",
+                    "even tone", "calm exterior", "cool exterior", "matter of fact", "businesslike", "placid",
+                    "tranquil", "unbothered"),
     _c("happiness"): ("happy", "happiness", "happily", "joy", "joyful", "glad", "cheerful", "smiling", "smile",
                       "smiles", "grin", "grinning", "big smile", "beaming", "laughing", "laugh", "amused",
                       "amusement", "having fun", "feeling great", "warm smile", "merry", "jolly", "gleeful",
@@ -232,7 +241,9 @@ LEXICON: dict[Concept, tuple[str, ...]] = {
     _c("boredom"): ("bored", "boredom", "boring", "uninterested", "apathetic", "dull", "listless", "meh",
                     "tedious", "monotonous"),
     _c("confusion"): ("confused", "confusion", "puzzled", "perplexed", "baffled", "bewildered", "uncertain",
-                      "doubtful", "skeptical", "sceptical", "suspicious", "quizzical"),
+                      "doubtful", "suspicious", "quizzical", "wary", "distrustful"),
+    _c("skepticism"): ("skeptical", "sceptical", "skepticism", "scepticism", "unconvinced", "dubious", "incredulous",
+                       "disbelieving", "in disbelief", "disbelief", "not buying it"),
     _c("determination"): ("determined", "determination", "focused", "concentrating", "concentration",
                           "resolute", "serious", "steely", "gritted teeth", "stubborn"),
     _c("interest"): ("interested", "interest", "curious", "curiosity", "intrigued", "attentive", "fascinated",
@@ -339,7 +350,8 @@ CHINESE_INTENSITY: dict[str, float] = {
 
 NEGATORS = ("not", "never", "no", "none", "without", "nor", "isn't", "wasn't", "aren't", "weren't", "don't",
             "doesn't", "didn't", "no longer", "hardly", "neither", "nothing", "far from", "anything but", "cannot",
-            "can't", "couldn't", "won't", "ain't")
+            "can't", "couldn't", "won't", "ain't", "wouldn't", "shouldn't", "hasn't", "haven't", "hadn't", "nobody",
+            "no one", "less than", "nowhere near", "by no means", "scarcely")
 CHINESE_NEGATORS = ("不", "没有", "没", "并不", "毫不", "毫无", "别", "无", "不是", "并非", "一点都不", "一点也不",
                     "根本不", "从不", "未", "不再", "不算", "谈不上", "算不上", "并没有", "从没", "从来不", "丝毫不",
                     "一点儿也不", "压根不", "压根没")
@@ -374,9 +386,14 @@ SUPPRESSION = (
     r"(?:trying|tries|tried|struggling|struggles)\s+(?:hard\s+)?not\s+to\s+(?:show\s+)?",
     r"(?:hiding|hides|hid|masking|masks|suppressing|suppresses|suppressed|concealing|conceals|"
     r"stifling|stifles|stifled|restraining|restrains|containing|contains|keeping in|bottling up)\s+",
+    # 'swallows her anger', 'pushes down the panic', 'keeps a lid on his temper'
+    r"(?:swallow(?:s|ed|ing)?|push(?:es|ed|ing)? down|chok(?:e|es|ed|ing) down|bottl(?:e|es|ed) up|"
+    r"tamp(?:s|ed|ing)? down|rein(?:s|ed|ing)? in|keep(?:s|ing)? a lid on|kept a lid on)\s+"
+    r"(?:down\s+)?(?:his|her|their|my|the|its|your|our)\s+",
 )
 CHINESE_SUPPRESSION = ("强忍", "忍住", "忍着", "强颜", "掩饰", "压抑", "憋着", "憋住", "咽下", "克制")
-ASYMMETRY_WORDS = ("smirk", "smirking", "half smile", "half-smile", "lopsided", "one-sided", "one sided",
+ASYMMETRY_WORDS = ("smirk", "smirking", "half smile", "half-smile", "half grin", "half-grin", "half a smile",
+                   "crooked grin", "lopsided", "one-sided", "one sided",
                    "crooked smile", "one corner", "side of the mouth", "sneer", "sneering", "wry", "歪嘴")
 # Lower-face AUs a suppressed feeling loses (Ekman: the lower face is controlled, the brows leak).
 LOWER_FACE_CONTROLLED = (12, 15, 20, 25, 26, 27, 10, 16)

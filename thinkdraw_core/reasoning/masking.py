@@ -72,6 +72,14 @@ def assign_roles(mentions: list[Mention], reading: Reading) -> list[str]:
     elif not roles:
         # no cue word: a smile or a calm face set against a painful feeling in another clause is a mask
         faces = [m for m in live if m.display]
+        # a smile or a laugh beside a denial of the feeling it would show ('laughs at a joke he doesn't find
+        # funny', 'smiles, though she isn't happy') is put on
+        denied = next((m for m in mentions if m.negated and not m.aus and not m.display and _valence(m) > 0.2), None)
+        if denied is not None:
+            for face in faces:
+                if face.display in ("smile", "laugh") and _valence(face) > 0:
+                    face.role = "shown"
+                    notes.append(f"'{face.phrase}' comes with '{denied.phrase}' denied, so it is put on: the face shown.")
         for face in faces:
             for m in live:
                 if m is face or m.display or _valence(m) >= -0.2 or m.clause_index == face.clause_index:

@@ -49,7 +49,7 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def _one_blas_thread():
+def one_blas_thread():
     controller = _blas_controller()
     return controller.limit(limits=1, user_api="blas") if controller is not None else contextlib.nullcontext()
 
@@ -136,7 +136,7 @@ class MiniLMEncoder:
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         if len(texts) <= SINGLE_THREAD_BATCH:
-            with _one_blas_thread():
+            with one_blas_thread():
                 return self._encode(texts, batch_size)
         return self._encode(texts, batch_size)
 

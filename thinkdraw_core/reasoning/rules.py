@@ -37,6 +37,8 @@ class Mention:
     display: str = ""  # "smile", "laugh" or "calm" when the phrase names a face put on, not a feeling
     role: str = ""  # "shown" or "hidden" once masking is read (masking.assign_roles)
     aus: dict[int, tuple[float, str]] = field(default_factory=dict)  # a described facial action: AU -> (x, side)
+    understated: bool = False  # negated through a hedge ('not exactly thrilled'): litotes, see components_from
+    absent: bool = False  # negated through a quantity ('not a trace of pride'): the feeling is simply not there
 
 
 @dataclass
@@ -94,9 +96,12 @@ _HIDE_WITH = re.compile(
 # 'panic behind the smile', 'hurt beneath a polite grin', 'smiling through the pain'
 _BEHIND = re.compile(r"(.+?)\s+(?:behind|beneath|underneath|under)\s+((?:the|a|an|his|her|their|my|that|this)?\s*"
                      r"(?:\w+\s+){0,2}(?:smile|grin|laugh|mask|face|calm|composure|facade|façade))\b(.*)")
+# 'behind her calm smile she is counting the seconds': the face at the head of the clause, the feeling after it
+_BEHIND_FIRST = re.compile(r"(?:behind|beneath|underneath|under)\s+((?:the|a|an|his|her|their|my|that|this)?\s*"
+                           r"(?:\w+\s+){0,2}(?:smile|grin|laugh|mask|face|calm|composure|facade|façade))\b\s*(.*)")
 # 'a polite smile over simmering anger': the face first, what it covers second
 _OVER = re.compile(r"(.*\b(?:smile|smiles|grin|grins|laugh|laughs|face|mask|calm|composure))\s+(?:over|covering|masking)\s+(.+)")
-_THROUGH = re.compile(r"\b((?:smil|grinn|laugh|beam)(?:e|es|ed|ing|s)?)\s+through\s+(.+)")
+_THROUGH = re.compile(r"\b((?:smil|grinn?|laugh|beam)(?:e|es|ed|ing|s)?)\s+through\s+(.+)")
 # words that put a face on: what follows is shown, whatever is felt
 SHOWN_CUES = re.compile(
     r"\b(?:pretend(?:s|ed|ing)?(?: to)?|act(?:s|ed|ing)?\s+(?:as (?:though|if)|like)|feign(?:s|ed|ing)?|"
@@ -106,7 +111,8 @@ SHOWN_CUES = re.compile(
     r"keep(?:s|ing)? (?:smiling|grinning|laughing|nodding)|kept (?:smiling|grinning|laughing|nodding)|"
     r"laugh(?:s|ed|ing)? along|nod(?:s|ded|ding)? along|play(?:s|ed|ing)? it cool|"
     r"hold(?:s|ing)? it together|held it together|for the (?:kids|children|camera|guests|"
-    r"customers|audience|crowd|room|others|family)|for (?:his|her|their) (?:sake|kids|children|boss|guests))\b")
+    r"customers|audience|crowd|room|others|family)|for (?:his|her|their) (?:sake|kids|children|boss|guests)|"
+    r"for (?:the|a) (?:\w+ )?(?:photo|photograph|picture|photographers?|cameras?|selfie|portrait))\b")
 HIDDEN_CUES = re.compile(
     r"\b(?:inside|inwardly|deep down|secretly|underneath|beneath it|on the inside|in (?:his|her|their|my) heart|"
     r"privately|behind closed doors|in truth|really)\b")
@@ -221,7 +227,29 @@ def _match_at(toks, i: int, entry: Entry, k: int) -> int:
         return -1
     if i < len(toks) and _same_word(toks[i], part, entry.surface[k]):
         return _match_at(toks, i + 1, entry, k + 1)
+    if 0 < k and entry.kind == "action" and i + 1 < len(toks) and toks[i][0] in _SIDE_WORDS:
+        # 'her right brow shoots up', 'raises her left eyebrow': the side named inside the movement
+        return _match_at(toks, i + 1, entry, k)
+    if 0 < k and entry.kind == "word" and i + 1 < len(toks) and toks[i][0] in _SIZE_WORDS \
+            and entry.surface[-1] in _SMILE_NOUNS:
+        # 'a tight little smile', 'a forced small laugh': a size word does not change which smile it is
+        return _match_at(toks, i + 1, entry, k)
+    if 0 < k and entry.kind == "idiom" and i + 1 < len(toks) and toks[i][1] in _IDIOM_INSERTS:
+        # an idiom keeps its meaning through tense and emphasis: 'her blood was boiling', 'his face had
+        # fallen', 'my jaw literally hit the floor'
+        return _match_at(toks, i + 1, entry, k)
     return -1
+
+
+_SIDE_WORDS = frozenset(("left", "right", "single", "one"))
+_SIZE_WORDS = frozenset(("little", "small", "quick", "brief", "tiny", "faint", "slight", "wan", "thin"))
+_ONE_SIDE = re.compile(r"\b(?:left|right|single|one)\b")
+_SIDE_BEFORE = re.compile(r"\b(?:left|right|single|one)\s+(?:\w+\s+)?$")  # 'her right brow ...', 'one bushy brow ...'
+# auxiliaries and emphatic adverbs that may stand inside an idiom without changing it
+_IDIOM_INSERTS = frozenset(("be", "have", "do", "will", "would", "could", "can", "might", "really", "literally",
+                            "just", "almost", "nearly", "practically", "completely", "totally", "absolutely",
+                            "virtually", "positively", "actually", "visibly", "instantly", "immediately",
+                            "suddenly", "already", "simply"))
 
 
 def find_english(text: str) -> list[tuple[int, int, Entry]]:
@@ -280,9 +308,13 @@ def _find_timing(reading: Reading, text: str) -> None:
 
 
 def _split(text: str) -> list[tuple[str, str]]:
-    """(clause, the joiner before it)."""
+    """(clause, the joiner before it). A joiner inside an idiom ('on pins and needles', 'sick and tired')
+    is part of the idiom and does not cut it."""
+    idiom_spans = [(a, b) for a, b, entry in find_english(text) if entry.kind == "idiom"] if _SPLIT.search(text) else []
     parts, last, joiner = [], 0, ""
     for m in _SPLIT.finditer(text):
+        if m.group(1) and any(a < m.start() and m.end() < b for a, b in idiom_spans):
+            continue
         parts.append((text[last:m.start()], joiner))
         joiner = (m.group(1) or m.group(2) or "").strip()
         last = m.end()
@@ -290,8 +322,13 @@ def _split(text: str) -> list[tuple[str, str]]:
     return parts
 
 
-_FACE_HIDING = re.compile(r"\b((?:smil|grin|laugh)(?:e|es|ed|ing|s)?)\s+(?:that\s+|which\s+)?(?:hides?|hiding|masks?|"
-                         r"masking|covers?|covering|conceals?|concealing)\s+(.+)")
+# 'a smile that hides ...', 'his steady voice hides how scared he is': the face (or a voice, a manner held
+# steady) before the verb is shown, what it hides is felt
+_FACE_HIDING = re.compile(r"\b((?:smil|grinn?|laugh)(?:e|es|ed|ing|s)?|(?:calm|steady|even|level|cool|cheerful|"
+                         r"composed|bright|breezy|brisk|polite|easy)\s+(?:voice|tone|manner|face|exterior|expression|"
+                         r"demeanou?r|front|chatter|façade|facade)|composure|calm|poise)\s+(?:that\s+|which\s+)?"
+                         r"(?:hides?|hid|hiding|masks?|masked|masking|covers?|covered|covering|conceals?|concealed|"
+                         r"concealing|belies|belied|disguises?|disguised)\s+(.+)")
 
 
 def _mask_parts(part: str) -> list[tuple[str, str, str]]:
@@ -311,6 +348,9 @@ def _mask_parts(part: str) -> list[tuple[str, str, str]]:
     m = _OVER.search(part)
     if m and m.group(1).strip():
         return [(m.group(1), "shown", "a face over"), (m.group(2), "hidden", "a face over")]
+    m = _BEHIND_FIRST.match(part)
+    if m and m.group(2).strip():
+        return [(m.group(1), "shown", "behind the face"), (m.group(2), "hidden", "behind the face")]
     m = _BEHIND.search(part)
     if m and m.group(1).strip():
         return [(m.group(1), "hidden", "behind the face"), (m.group(2) + " " + m.group(3), "shown", "behind the face")]
@@ -387,28 +427,89 @@ def _read_clause(part: str, reading: Reading, joiner: str = "") -> Clause | None
     matches = _display_of_feeling(work, matches, reading)
     for s, e, entry in matches:
         if entry.kind == "action":
+            aus = {au: (x, side) for au, x, side in entry.aus}
+            if all(side == "both" for _, side in aus.values()) and not _ONE_SIDE.search(entry.phrase) and (
+                    _ONE_SIDE.search(work[s:e]) or _SIDE_BEFORE.search(work[:s])):
+                aus = _one_sided(aus)
+                reading.notes.append(f"'{work[s:e].strip()}' names one side of the face, so the movement is one-sided.")
             reading.mentions.append(Mention("described action", 1.0, clause.text, entry.phrase, "described action",
-                                            clause_index=clause.index,
-                                            aus={au: (x, side) for au, x, side in entry.aus}))
+                                            clause_index=clause.index, aus=aus))
             continue
-        neg = next((n for n in negs if n.end() <= s and len(shielded[n.end():s].split()) <= 4), None)
+        neg = _negator_for(s, negs, shielded, matches)
         mention = _mention(entry.concept, entry.level, clause, work[s:e].strip(), entry.kind, neg, s)
         if entry.sense is not None:
             mention.components = dict(entry.sense.components)
             mention.roles = dict(entry.sense.roles)
             mention.phrase = entry.phrase
-        mention.display = DISPLAY.get(entry.phrase, "")
+        mention.display = display_of(entry.phrase, entry.concept)
+        mention.understated = neg is not None and (neg.group(0) in _LITOTES_NEGATORS
+                                                   or bool(_HEDGE.match(shielded[neg.end():s])))
+        mention.absent = neg is not None and bool(_QUANTITY.search(part[neg.end():s]))
         reading.mentions.append(mention)
     if not matches:
         residue = _INTENSITY.sub(" ", _NEGATOR.sub(" ", work))
         content = [w for w in re.findall(r"[a-z']+", residue) if w not in _STOP]
         if content and all(w in _PLACEMENT for w in content):
             reading.notes.append(f"'{part}' only says where on the face the movement is, not what happened.")
+        elif content and reading.clauses and all(w in _ENDING for w in content) and set(content) & _VANISH:
+            # 'disgust flickers across her face and is gone': how the expression ends, not a second feeling
+            reading.notes.append(f"'{part}' only says how the expression ends.")
         elif content:
             clause.residue = " ".join(residue.split())
             clause.negator = negs[0].group(0) if negs else ""
             reading.pending.append(clause)
     return clause
+
+
+# A negation reaches the feeling right after it, not one the sentence goes on to assert: in 'not so much
+# sad as furious' and 'not sad but relieved' only the first is denied. The scope ends at a corrective
+# word or at another feeling word, unless the two are joined under the one negation ('not angry or upset').
+_CORRECTIVE = re.compile(r"\b(?:but|just|only|rather|instead|merely|simply|mostly|mainly)\b")
+_COORDINATED = re.compile(r"^[\s,]*(?:or|nor|and|or even|and even)?[\s,]*$")
+# a hedge between the negator and the feeling makes it an understatement ('not exactly thrilled', 'not
+# terribly impressed'), which people use to voice displeasure politely
+_HEDGE = re.compile(r"^\s*(?:exactly|entirely|particularly|especially|terribly|overly|too|all that|that|"
+                    r"altogether|wildly|hugely|massively|best|the most|what you'?d call)\b")
+_LITOTES_NEGATORS = frozenset(("less than", "hardly"))
+# 'not a trace of pride', 'without a flicker of fear': a negated quantity says the feeling is absent, not that
+# its opposite is there
+_QUANTITY = re.compile(r"\b(?:trace|hint|flicker|sign|shred|ounce|glimmer|whisper|touch|scrap|speck|shadow|iota|"
+                       r"sliver|suggestion|ghost|note|bit)s?\s+of\s*$")
+
+
+def _negator_for(start: int, negs, shielded: str, matches) -> re.Match | None:
+    """The negator whose scope holds the feeling word at `start`, or None."""
+    near = [n for n in negs if n.end() <= start and len(shielded[n.end():start].split()) <= 4]
+    if not near:
+        return None
+    neg = near[-1]
+    gap = shielded[neg.end():start]
+    if _CORRECTIVE.search(gap):
+        return None
+    between = [(s, e) for s, e, entry in matches if neg.end() <= s and e <= start and entry.kind != "action"]
+    if between and not _COORDINATED.match(shielded[between[-1][1]:start]):
+        return None
+    return neg
+
+
+# what a phrase that names a face put on shows; a phrase naming a smile or a laugh in other words
+# ('smiling politely', 'a sweet smile') is that display too
+_PUT_ON_DISPLAY = {"polite smile": "smile", "tight smile": "smile", "posed laugh": "laugh"}
+_DISPLAY_WORD = re.compile(r"\b(?:(smil|grin|beam)|(laugh))\w*\b")
+
+
+def display_of(phrase: str, concept: str) -> str:
+    """'smile', 'laugh' or 'calm' when the phrase names a face shown rather than a feeling, else ''."""
+    if phrase in DISPLAY:
+        return DISPLAY[phrase]
+    if concept in _PUT_ON_DISPLAY:
+        return _PUT_ON_DISPLAY[concept]
+    if concept == "neutral":  # a face at rest, when it is worn, is a calm one
+        return "calm"
+    m = _DISPLAY_WORD.search(phrase)
+    if m and concept == "happiness":
+        return "smile" if m.group(1) else "laugh"
+    return ""
 
 
 # nouns that name a display of the face; 'a sneer of disgust', 'a smile of relief': the feeling after
@@ -423,6 +524,22 @@ _PLACEMENT = frozenset(("only", "left", "right", "side", "sides", "one", "half",
                         "lower", "her", "his", "their", "the", "a", "just", "barely", "slightly", "both"))
 
 
+def _one_sided(aus: dict[int, tuple[float, str]]) -> dict[int, tuple[float, str]]:
+    """A movement done on one side only. One brow goes up by its outer part (AU2): the inner brow raiser
+    (AU1) is hard to work on one side alone, so a one-sided brow raise keeps AU2."""
+    if 1 in aus and 2 in aus:
+        aus = {au: v for au, v in aus.items() if au != 1}
+    return {au: (x, "one") for au, (x, _side) in aus.items()}
+
+
+# words that only say an expression ends ('and is gone', 'then it fades away')
+_VANISH = frozenset(("gone", "vanishes", "vanished", "vanish", "disappears", "disappeared", "disappear", "fades",
+                     "faded", "fade", "passes", "passed"))
+_ENDING = _VANISH | frozenset(("it", "then", "is", "was", "as", "quickly", "fast", "soon", "away", "again", "in",
+                               "moment", "instant", "second", "flash", "blink", "almost", "immediately", "once",
+                               "before", "anyone", "can", "could", "notice", "noticed", "sees", "see"))
+
+
 def _display_of_feeling(work: str, matches, reading: Reading):
     """Drop a display noun's default feeling when 'of' names the feeling it shows ('a sneer of disgust')."""
     out = list(matches)
@@ -431,7 +548,23 @@ def _display_of_feeling(work: str, matches, reading: Reading):
                 and _OF_GAP.search(work[e1:s2]) and a.concept != b.concept):
             out.remove((s1, e1, a))
             reading.notes.append(f"'{work[s1:e1]}' is how '{b.phrase}' shows, not a second feeling.")
+        elif (b.kind == "word" and b.concept == "happiness" and b.phrase.split()[-1] in _SMILE_NOUNS
+              and a.kind == "word" and a.concept != b.concept and _has_smile(a.concept)
+              and not re.sub(r"\b(?:half|" + "|".join(_SIZE_WORDS) + r")\b|[\s-]", "", work[e1:s2])):
+            # 'a smug grin', 'a proud smile', 'an embarrassed grin': the feeling's own face already has the
+            # smile (AU12), so the noun is how it shows and adds no felt joy of its own
+            out.remove((s2, _e2, b))
+            reading.notes.append(f"'{work[s2:_e2]}' is how '{a.phrase}' shows, not a second feeling.")
     return out
+
+
+_SMILE_NOUNS = frozenset(("smile", "smiles", "grin", "grins", "smirk", "laugh", "laughs"))
+
+
+def _has_smile(concept: str) -> bool:
+    """Whether the feeling's own prototype face has the lip-corner pull of a smile (AU12)."""
+    comps = kb.CONCEPTS[concept].components if concept in kb.CONCEPTS else {}
+    return bool(comps) and all(12 in kb.PROTOTYPES[p].aus for p in comps)
 
 
 def _mention(concept: str, level: float, clause: Clause, phrase: str, how: str, negator, pos: int) -> Mention:
