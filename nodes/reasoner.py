@@ -8,6 +8,7 @@ from comfy.utils import ProgressBar
 from comfy_api.latest import io
 
 from thinkdraw_core.reasoning import BACKENDS, DEFAULT_BASE_URL, get_reasoner
+from thinkdraw_core.reasoning.arcs import beat_lines
 from thinkdraw_core.reasoning.openai_backend import HOSTS_VARIABLE, KEY_VARIABLES
 
 from .types import CATEGORY, Plan, plan_ui
@@ -58,10 +59,14 @@ class ThinkDrawEmotionCoTReasoner(io.ComfyNode):
             node_id="ThinkDrawEmotionCoTReasoner",
             display_name="Emotion CoT Reasoner (ThinkDraw)",
             category=f"{CATEGORY}/think",
-            description="Reads a free-form emotion ('smug, looking down on his rival', '悲愤交加') and plans FACS "
-                        "Action Units with sides, region notes and timing; the reasoning says why.",
+            description="Reads a free-form emotion in English or Chinese ('smug, looking down on his rival') and "
+                        "plans FACS Action Units with sides, region notes and timing; the reasoning says why. "
+                        "Its panel is read-only: edit the plan in AU Plan Edit.",
             inputs=[
-                io.String.Input("text", multiline=True, default="quiet pride, fighting back tears"),
+                io.String.Input("text", multiline=True, default="quiet pride, fighting back tears",
+                                tooltip="The feeling in your own words: an emotion, an idiom, a situation ('a "
+                                        "stranger pays for her coffee') or a face ('one brow raised'), English "
+                                        "or Chinese."),
                 io.Float.Input("intensity", default=1.0, min=0.0, max=1.0, step=0.01,
                                tooltip="Overall strength, applied to every AU after planning."),
                 io.String.Input("context", multiline=True, default="", optional=True,
@@ -100,7 +105,10 @@ class ThinkDrawEmotionCoTReasoner(io.ComfyNode):
         bar.update_absolute(1)
         plan = reasoner.reason(text, intensity=intensity, context=context or "", seed=seed)
         bar.update_absolute(2)
-        return io.NodeOutput(plan, "\n".join(plan.reasoning), ui=plan_ui(plan))
+        lines = plan.reasoning
+        if len(plan.beats) > 1:  # an arc: one line per beat first (AU Plan Edit addresses them by index)
+            lines = ["Beats:", *beat_lines(plan), "", *lines]
+        return io.NodeOutput(plan, "\n".join(lines), ui=plan_ui(plan))
 
 
 NODES = [ThinkDrawEmotionCoTReasoner]

@@ -25,3 +25,52 @@ def test_plan_edit_refuses_overrides_of_the_wrong_shape(comfy_on_path, pack, ove
     assert message in str(err.value)
     edited = node.execute(plan=plan, overrides='{"aus": {"12": 0.3}, "timeline": {"onset": 0.2}}').args[0]
     assert edited.au_intensity(12) == 0.3 and edited.timeline.onset == 0.2
+
+
+def _arc():
+    from thinkdraw_core.plan import ActionUnit, AUPlan, Beat, EmotionComponent, EmotionSummary, Timeline
+
+    def beat(text, name, aus, start, handover="blend"):
+        return Beat(text=text, action_units=[ActionUnit(au=a, intensity=x) for a, x in aus],
+                    emotion=EmotionSummary(components=[EmotionComponent(name, 1.0)]), timeline=Timeline(start=start),
+                    handover=handover)
+
+    return AUPlan.from_beats("calm pleasure, then a flash of anger, finally tears", [
+        beat("calm pleasure", "happiness", [(12, 0.4)], 0.2),
+        beat("a flash of anger", "anger", [(4, 0.8), (7, 0.6)], 2.7, "cut"),
+        beat("finally tears", "sadness", [(1, 0.6), (15, 0.5)], 5.2),
+    ], reasoning=["Arc: 3 beats"])
+
+
+def test_plan_edit_addresses_a_beat_by_index_and_lists_the_beats(comfy_on_path, pack):
+    node = importlib.import_module(f"{pack.__name__}.nodes.plan_edit").ThinkDrawAUPlanEdit
+    schema = node.define_schema()
+    overrides_input = next(i for i in schema.inputs if i.id == "overrides")
+    assert '"beats": {"1":' in overrides_input.tooltip and "beats" in schema.description
+
+    out = node.execute(plan=_arc(), overrides='{"beats": {"1": {"aus": {"4": 0.3, "23": 0.5}, "handover": "blend"}, '
+                                              '"2": {"timeline": {"start": 4.0}}}, "aus": {"12": 0.6}}')
+    edited, text = out.args
+    first, second, third = edited.beats
+    assert first.au_intensity(12) == 0.6 and second.au_intensity(4) == 0.3 and second.au_intensity(23) == 0.5
+    assert second.au_intensity(7) == 0.6 and second.handover == "blend" and third.timeline.start == 4.0
+    assert edited.beat_timing == "fixed"  # a start set by hand is kept by the renderers
+    lines = text.splitlines()
+    assert lines[:4] == [
+        'Beats (address one in overrides as "beats": {"<index>": {...}}):',
+        "beat 0 'calm pleasure' at 0.2 s: happiness 1.00: AU12 0.60; blend to beat 1",
+        "beat 1 'a flash of anger' at 2.7 s: anger 1.00: AU4 0.30, AU7 0.60, AU23 0.50; blend to beat 2",
+        "beat 2 'finally tears' at 4.0 s: sadness 1.00: AU1 0.60, AU15 0.50",
+    ]
+    assert lines[5] == "Arc: 3 beats" and lines[-1].startswith("Edited by hand")
+    assert out.ui["thinkdraw_plan"][0]["beats"][1]["handover"] == "blend"
+
+    from thinkdraw_core.plan import PlanError
+
+    with pytest.raises(PlanError, match=r"overrides.beats key '3' is not a beat of this plan; it has beats 0..2"):
+        node.execute(plan=_arc(), overrides='{"beats": {"3": {"aus": {"4": 0.3}}}}')
+    # a one-expression plan lists its one beat, so the index to address is visible there too
+    from thinkdraw_core.plan import ActionUnit, AUPlan
+
+    one = node.execute(plan=AUPlan(text="smile", action_units=[ActionUnit(au=12, intensity=0.6)]), overrides="{}")
+    assert one.args[1].splitlines()[1] == "beat 0 at 0.2 s: neutral: AU12 0.60"

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from ..plan import AUPlan
+from .arcs import reason_arc
 from .openai_backend import DEFAULT_BASE_URL
 
 BACKENDS = ("embedded", "transformers", "openai")
@@ -62,12 +63,31 @@ class EmotionCoTReasoner:
                 self.hits += 1
                 return copy.deepcopy(cached)
             self.misses += 1
+        # an arc ('calm at first, then a flash of anger') is reasoned part by part, each part by this backend
+        plan = reason_arc(text, lambda part: self._reason_part(part, intensity, context, seed, part == text), intensity)
+        self._remember(key, plan)
+        return plan
+
+    def _reason_part(self, text: str, intensity: float, context: str, seed: int, whole: bool) -> AUPlan:
+        """One expression from the backend; parts of an arc are cached apart from whole texts (a part is never
+        an arc), the whole text only as the finished plan."""
+        if whole:
+            return self.backend.reason(text, intensity=intensity, context=context, seed=seed)
+        key = ("part", text, intensity, context, seed)
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return copy.deepcopy(cached)
         plan = self.backend.reason(text, intensity=intensity, context=context, seed=seed)
+        self._remember(key, plan)
+        return plan
+
+    def _remember(self, key: tuple, plan: AUPlan) -> None:
         with self._lock:
             self._cache[key] = copy.deepcopy(plan)
             while len(self._cache) > self.cache_size:
                 self._cache.popitem(last=False)
-        return plan
 
     def clear_cache(self) -> None:
         with self._lock:
