@@ -77,4 +77,11 @@ class ThinkDrawExtension(ComfyExtension):
         except Exception:  # noqa: BLE001 - a read-only input folder must not keep the nodes from loading
             log.warning("[ThinkDraw] could not put the sample portrait and speech in ComfyUI's input folder; the "
                         "CPU template then needs a portrait and speech of your own", exc_info=True)
+        try:
+            from .preview_route import register_preview_route
+
+            register_preview_route()
+        except Exception:  # noqa: BLE001 - the panel then has no live preview; the nodes still work
+            log.warning("[ThinkDraw] the apex preview route could not be added; edits render on Run only",
+                        exc_info=True)
         return load_node_classes()

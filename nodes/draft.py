@@ -15,6 +15,7 @@ from comfy_execution.graph_utils import ExecutionBlocker
 
 from thinkdraw_core.draft import DraftResult, render_draft
 from thinkdraw_core.draft.memory import check_image_batch
+from thinkdraw_core.draft.preview import PREVIEW
 from thinkdraw_core.draft.renderer import clip_frames
 from thinkdraw_core.face import get_landmarker
 from thinkdraw_core.video import PLAN_KEY, write_video
@@ -237,6 +238,9 @@ class ThinkDrawExpressionDraftRenderer(io.ComfyNode):
             images = frames_tensor(result, ProgressBar(result.n_frames))
         else:
             images = ExecutionBlocker(IMAGES_NOT_KEPT)
+        # the panel's apex preview of this portrait reuses this calibration on every later edit
+        PREVIEW.remember(image_to_uint8(image, 0), result, neutralize=neutralize,
+                         face_index=None if face_index < 0 else face_index, crop_margin=crop_margin)
         calibration = json.dumps({k: v for k, v in result.calibration.items() if k != "iterations"})
         return io.NodeOutput(images, float(result.fps), calibration, DraftVideo(result))
 

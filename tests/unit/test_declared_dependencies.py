@@ -10,8 +10,10 @@ from python_imports import absolute_imports
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = [ROOT / "thinkdraw_core", ROOT / "nodes", ROOT / "__init__.py"]
-# What ComfyUI itself is or ships with the pack's host: its own modules, and torch (installed with it).
-FROM_COMFYUI = {"comfy", "comfy_api", "comfy_extras", "comfy_execution", "folder_paths", "server", "torch"}
+# What ComfyUI itself is or ships with the pack's host: its own modules, torch (installed with it) and aiohttp
+# (its web server, which the preview route is added to).
+FROM_COMFYUI = {"aiohttp", "comfy", "comfy_api", "comfy_extras", "comfy_execution", "folder_paths", "node_helpers",
+                "server", "torch"}
 
 
 def _name(requirement: str) -> str:
