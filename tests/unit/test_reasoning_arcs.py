@@ -92,7 +92,8 @@ def test_suddenness_durations_and_gaps_are_read_per_part():
 # --- the beat logic, with a scripted backend ---------------------------------------------------------------
 
 FEELINGS = {"happy": ("happiness", (6, 12)), "sad": ("sadness", (1, 4, 15)), "angry": ("anger", (4, 5, 7, 23)),
-            "furious": ("anger", (4, 5, 7, 23)), "disgusted": ("disgust", (9, 10))}
+            "furious": ("anger", (4, 5, 7, 23)), "disgusted": ("disgust", (9, 10)),
+            "disappointed": ("sadness", (1, 4, 15))}
 
 
 class ScriptedBackend:
@@ -206,6 +207,32 @@ def test_a_face_put_on_is_read_with_the_feeling_before_it(scripted):
     assert any("puts a face on over what came before" in s for s in plan.reasoning)
 
 
+def test_an_activity_going_on_before_a_change_is_the_face_at_rest(scripted):
+    # a change needs a before: what was going on when it came is a calm first beat
+    plan = scripted.reason("he is watering the plants, then suddenly furious")
+    assert [b.text for b in plan.beats] == ["he is watering the plants", "suddenly furious"]
+    assert plan.beats[0].action_units == [] and plan.beats[0].handover == "cut"
+    assert any("an activity going on before the change" in s for s in plan.reasoning)
+    assert [b.text for b in scripted.reason("she was knitting, and then she was angry").beats] == \
+        ["she was knitting", "she was angry"]
+    # a punctual step of the story is no such state, and neither is an activity after the feeling
+    assert [b.text for b in scripted.reason("he waters the plants, then suddenly furious").beats] == \
+        ["he waters the plants, then suddenly furious"]
+    assert [b.text for b in scripted.reason("furious, then he is watering the plants, then sad").beats] == \
+        ["furious", "sad"]
+
+
+def test_a_letdown_word_after_a_hopeful_moment_reads_as_disappointment(scripted):
+    plan = scripted.reason("happy at first, only to find the shop closed")
+    assert "disappointed" in scripted.backend.asked
+    assert [b.text for b in plan.beats] == ["happy at first", "find the shop closed"]
+    assert any("the hope let down" in s for s in plan.reasoning)
+    # after a painful moment 'only to' brings no letdown
+    asked = len(scripted.backend.asked)
+    plan = scripted.reason("sad at first, only to find the shop closed")
+    assert "disappointed" not in scripted.backend.asked[asked:] and len(plan.beats) == 1
+
+
 def test_durations_fix_the_starts(scripted):
     plan = scripted.reason("happy for two seconds, then sad for one second, then furious")
     assert plan.beat_timing == "fixed"
@@ -284,6 +311,53 @@ def test_embedded_masking_as_a_beat(think, text):
     roles = {c.role for c in second.emotion.components}
     assert roles == {"shown", "hidden"}
     assert 12 in second.active_aus() and 6 not in second.active_aus()  # a put-on smile has no cheek raise
+
+
+@pytest.mark.parametrize("text, feelings", [
+    # crying and laughing with their degree fused to the verb, contentment, a heart 'all broken', doubt
+    ("她先是放声大哭，后来傻笑起来", ["sadness", "happiness"]),
+    ("他一开始很满足，接着狐疑起来", ["happiness", "confusion"]),
+    ("她本来很开心，后来心都碎了", ["happiness", "sadness"]),
+    # the body's own reactions: a gag, a flinch, a gasp
+    ("he bites into the pie happily, then gags", ["happiness", "disgust"]),
+    ("she smiles at the dog until it lunges and she flinches", ["happiness", "fear"]),
+])
+def test_embedded_parts_told_by_expressive_verbs(think, text, feelings):
+    tops = [_top(b) for b in think.reason(text).beats]
+    assert len(tops) == len(feelings) and all(f in top for f, top in zip(feelings, tops))  # fear or fearfully ...
+
+
+@pytest.mark.parametrize("text", ["she is knitting by the fire, then suddenly she shrieks in terror",
+                                  "他正在看报纸，突然吓了一跳"])
+def test_embedded_activity_before_a_change_is_a_calm_first_beat(think, text):
+    plan = think.reason(text)
+    assert len(plan.beats) == 2 and plan.beats[0].action_units == [] and plan.beats[0].handover == "cut"
+    assert {1, 2, 5} <= set(plan.beats[1].active_aus())
+
+
+def test_embedded_control_a_feeling_named_with_an_activity_stays_one_expression(think):
+    plan = think.reason("in the morning she is knitting happily by the fire")
+    assert len(plan.beats) == 1 and {6, 12} <= set(plan.active_aus())
+
+
+@pytest.mark.parametrize("text, hidden", [
+    # a set phrase of its own default (a brave face over sorrow) hides what the arc felt just before
+    ("she is petrified at first, then she puts on a brave face", "fear"),
+    ("he is seething, then he swallows it and replies with a thin smile", "anger"),
+    ("she scowls at the waiter, then catches herself and smiles politely", "anger"),
+])
+def test_embedded_mask_hides_the_feeling_before_it(think, text, hidden):
+    first, second = think.reason(text).beats
+    assert _top(first) == hidden
+    roles = {(c.name, c.role) for c in second.emotion.components}
+    assert (hidden, "hidden") in roles and any(r == "shown" for _, r in roles)
+    assert ("sadness", "hidden") not in roles or hidden == "sadness"
+
+
+def test_embedded_leaving_is_the_later_moment_of_a_visit(think):
+    plan = think.reason("she walks into the interview beaming and walks out in tears")
+    assert [_top(b) for b in plan.beats] == ["happiness", "sadness"]
+    assert [_top(b) for b in think.reason("她高高兴兴地走进面试间，出来时哭了").beats] == ["happiness", "sadness"]
 
 
 @pytest.mark.parametrize("text", ["he is sad for three seconds and then angry", "伤心三秒，然后很生气"])

@@ -340,3 +340,44 @@ def test_the_outcome_words_of_an_event_decide_its_feeling(think, text, feeling, 
 def test_a_machine_is_nobodys_kindness(think):
     plan = think("the ticket machine keeps her money and gives her nothing")
     assert "happiness" not in names(plan) and 12 not in plan.active_aus(), plan.reasoning
+
+
+def test_a_feeling_told_in_words_is_not_doubled_by_appraising_the_event(think):
+    # the event is the cause of the feeling the text names; appraising it would add a second feeling
+    plan = think("the landlord bangs on the door at midnight and she trembles")
+    assert names(plan) == ["fear"]
+    assert any("already names the feeling" in s for s in plan.reasoning)
+    # a face alone names no feeling: the event still says what it covers
+    roles = {(c.name, c.role) for c in think("her grandmother has died, and she keeps smiling").emotion.components}
+    assert ("sadness", "hidden") in roles
+
+
+def test_a_set_mask_hides_the_feeling_the_text_names(think):
+    roles = {(c.name, c.role) for c in think("terrified of the storm, he puts on a brave face").emotion.components}
+    assert ("fear", "hidden") in roles and ("sadness", "hidden") not in roles
+    # alone it covers the feeling of its own meaning
+    roles = {(c.name, c.role) for c in think("he puts on a brave face").emotion.components}
+    assert ("sadness", "hidden") in roles
+
+
+def test_holding_it_back_and_catching_oneself_make_the_next_face_a_mask(think):
+    plan = think("he is livid, bottles it up and answers with a tight smile")
+    assert {(c.name, c.role) for c in plan.emotion.components} >= {("anger", "hidden"), ("tight smile", "shown")}
+    plan = think("she scowls, catches herself and smiles sweetly")
+    assert ("anger", "hidden") in {(c.name, c.role) for c in plan.emotion.components}
+    assert 6 not in plan.active_aus()  # the smile is put on
+
+
+@pytest.mark.parametrize("text, feeling", [
+    ("大哭", "sadness"), ("痛哭", "sadness"), ("哭泣", "sadness"), ("大笑", "happiness"), ("傻笑", "happiness"),
+    ("笑了起来", "happiness"), ("露出笑容", "happiness"), ("他很满足", "happiness"), ("她心都碎了", "sadness"),
+    ("他开始怀疑", "confusion"), ("她瞪了他一眼", "anger"), ("他吓得浑身发抖", "fear"),
+    ("she gags", "disgust"), ("he recoils from the smell", "disgust"), ("she gasps", "surprise"),
+    ("he flinches", "fear"),
+])
+def test_expressive_verbs_and_their_degrees_name_a_feeling(think, text, feeling):
+    assert names(think(text))[0] == feeling
+
+
+def test_a_word_that_only_places_a_clause_in_time_carries_no_feeling(think):
+    assert names(think("then and there she was furious")) == ["anger"]

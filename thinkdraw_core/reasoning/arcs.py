@@ -18,12 +18,17 @@ A text that says its feeling holds throughout ('the whole time', 从头到尾) i
 
 `reason_arc` then reasons each segment on its own with the backend, so situations, idioms, masks and
 negation are read per beat exactly as for a single expression, and keeps as beats only what changes:
-- a segment that reasons to no feeling is a calm beat only when it says so (calm, composed, blank, a
-  lexicon or idiom phrase meaning neutral; 平静 ...); otherwise it is a step of the story ('then he
-  says'), not a beat; a clause of time ('before the speech') must name a feeling to be a moment;
+- a segment that names no feeling is a calm beat when it says so (calm, composed, blank, asleep, a
+  lexicon or idiom phrase meaning neutral; 平静 ...) or when it is the first and tells an activity going
+  on before a sequence word ('he is reading, then suddenly ...'; 他在看书，突然 ...): a change needs a
+  before. Otherwise, reasoning to no feeling, it is a step of the story ('then he says'), not a beat; a
+  clause of time ('before the speech') must name a feeling to be a moment;
+- an outcome brought on by 'only to' (结果, 谁知, 哪知 when it holds no feeling) after a hopeful beat, and
+  naming none of its own, is the hope let down ('disappointed', 失望);
 - neighbouring segments of the same feelings are one beat ('first she frowns, then she frowns harder');
-- a segment that only puts a face on ('then forces a polite smile', 'then puts on a calm face') is
-  reasoned together with the segment before it, so the mask covers the feeling it hides.
+- a segment that only puts a face on ('then forces a polite smile', 'then puts on a brave face', 'then
+  answers with a tight smile') is reasoned together with the segment before it, so the mask covers the
+  feeling told just before, not a set phrase's default one.
 A text that comes out as one beat is reasoned whole, exactly as before this module existed; a text with
 no cue word at all is not cut, so a single expression costs what it did.
 
@@ -40,7 +45,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from ..plan import AUPlan, Beat
+from ..plan import AUPlan, Beat, EmotionSummary
 
 # Without durations in the text, beats start this many seconds apart (a renderer re-spreads them over its
 # clip); about the time a felt expression takes to rise and be seen.
@@ -51,6 +56,11 @@ MERGE_SHARE = 0.25
 ONSET_SHARE = 0.4
 
 # --- English -------------------------------------------------------------------------------------------
+# leaving a place is the later moment of a visit told in one sentence ('walks in confident and walks out
+# crushed'); unlike the other sequence words it stays in what the backend reads, since it tells what happens
+_EN_EXIT = (r"(?:walk|come|go|storm|stride|march|run|rush|stumble|step|limp|head|slip|burst)(?:s|es|ed|ing)? out|"
+            r"(?:came|went|strode|ran|stepped|headed) out|on the way (?:out|home|back)")
+_EN_EXIT_RE = re.compile(r"(?:" + _EN_EXIT + r")$", re.I)
 # Words that move the story on: the clause they stand in is a later moment than the one before.
 _EN_ORDER = (r"then|and then|after that|after this|afterwards?|later(?: on)?|"
              r"(?:a few |some )?(?:moments?|seconds?) later|"
@@ -59,7 +69,7 @@ _EN_ORDER = (r"then|and then|after that|after this|afterwards?|later(?: on)?|"
              r"suddenly|all of a sudden|abruptly|without warning|out of nowhere|in a flash|"
              r"followed by|the next(?: (?:moment|second|minute|instant))?|next thing|before long|in time|"
              r"all at once|in an instant|in a heartbeat|"
-             r"over time|now|at which point|"
+             r"over time|now|at which point|" + _EN_EXIT + "|"
              r"after (?:a|an|one|some|a few|two|three) (?:moment|moments|while|beat|pause|second|seconds|minute|bit)|"
              r"gradually|little by little|bit by bit|slowly|by degrees")
 _EN_ORDER_RE = re.compile(r"(?<![\w'])(?:" + _EN_ORDER + r")(?![\w'])", re.I)
@@ -92,7 +102,12 @@ _EN_FROM_TO = re.compile(r"(?<![\w'])from\s+((?:[\w'-]+\s+){0,3}?[\w'-]+)\s+to\s
 _EN_CALM_RE = re.compile(
     r"(?<![\w'])(?:calm\w*|compos\w*|still|blank|expressionless|neutral|relax\w*|serene|impassive|stoic|unmoved|"
     r"straight face|poker face|deadpan|no expression|at rest|settl\w*|recover\w*|collect\w* (?:himself|herself|"
-    r"themselves|myself)|quiet(?:s|ed|ens?)? down|quiet again|placid|emotionless|empty|vacant|flat)(?![\w'])", re.I)
+    r"themselves|myself)|quiet(?:s|ed|ens?)? down|quiet again|placid|emotionless|empty|vacant|flat|peaceful(?:ly)?|"
+    r"asleep|dozing|napping|sleeping)(?![\w'])", re.I)
+# an activity told as going on ('she is reading', 'he was scrolling his phone'): the state the face is in
+# before something changes it
+_EN_ONGOING_RE = re.compile(r"(?<![\w'])(?:is|was|are|were|am|'s|'re|'m|been)\s+(?:\w+ly\s+)?(?:busy\s+)?"
+                            r"(?!going to\b)[a-z]+ing(?![\w'])", re.I)
 
 # --- Chinese -------------------------------------------------------------------------------------------
 _ZH_ORDER = ("紧接着", "然后", "接着", "随后", "随即", "后来", "之后", "以后", "过后", "最后", "最终", "终于", "到最后",
@@ -100,6 +115,9 @@ _ZH_ORDER = ("紧接着", "然后", "接着", "随后", "随即", "后来", "之
              "冷不防", "渐渐", "慢慢", "逐渐", "过了一会儿", "不一会儿", "一会儿", "片刻", "没过多久", "不久",
              "结果", "谁知", "没想到", "哪知", "随之", "旋即", "转眼", "转瞬", "下一秒",
              "下一刻", "接下来", "直到", "等到", "现在")
+# leaving a place: the later moment of a visit told in one sentence (走进考场…出来时); kept in the reading
+_ZH_EXIT = ("出来时", "出来后", "出来的时候", "离开时", "离开的时候", "回到家", "回家后", "回来时")
+_ZH_ORDER = (*_ZH_ORDER, *_ZH_EXIT)
 _ZH_START = ("先是", "起初", "一开始", "开始时", "刚开始", "起先", "最初", "首先", "本来", "原本", "刚才", "原先")
 _ZH_SUDDEN = ("突然", "忽然", "猛然", "猛地", "骤然", "陡然", "蓦地", "霎时", "顿时", "冷不丁", "冷不防", "一下子", "瞬间",
               "刹那", "下一秒", "下一刻", "转眼", "旋即")
@@ -116,6 +134,8 @@ _ZH_FROM_TO = re.compile(r"[从由]([^，。；！？、,;!?\s]{1,8}?)(?:渐渐|
 _ZH_FIRST_THEN = re.compile(r"先(?!生|是)[^，。；！？,;!?\s]{1,4}?(后|再)")
 _ZH_REPEAT = re.compile(r"(\S{1,2})着\1着(就)?")  # 笑着笑着就哭了: doing X, X, and then Y
 _ZH_CUT_RE = re.compile(r"[，。；！？、,;:!?()（）\n—…]+|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+# 正在, 在 or 正 before a verb, or 着 after one (他在看书, 他正在刷手机, 她看着窗外): an activity going on
+_ZH_ONGOING = re.compile(r"(?:正在|正|在)[\u4e00-\u9fff]|[\u4e00-\u9fff]着(?!急|迷|想)")
 _ZH_CALM = ("平静", "冷静", "淡定", "镇定", "面无表情", "安静", "平复", "恢复", "若无其事", "不动声色", "沉静", "静下来",
             "缓和", "放松", "木然", "呆滞", "空洞", "没有表情", "毫无表情")
 
@@ -145,6 +165,9 @@ _ZH_GAP = re.compile(r"(?:过了)?" + _ZH_NUMBER + r"秒(?:钟)?(?:后|之后|�
 
 
 _WEAK_CUTS = ("when", "while", "as", "who", "which")
+# words that bring on an outcome against what was hoped for: 'only to find ...', 结果 'as it turned out'
+_LETDOWN_CUES = ("only to", "结果", "谁知", "哪知")
+_LETDOWN_WORD = {"en": "disappointed", "zh": "失望"}
 # a text that opens with one of these ('before the curtain goes up, ...') tells the later moment first
 _SUBORDINATE_LATER = ("before", "until", "till")
 
@@ -359,15 +382,15 @@ def _segment(text: str, start: int, end: int, cue: str, chinese: bool, group: li
     # otherwise read as a fleeting micro-expression)
     if chinese:
         for w in sorted((*_ZH_ORDER, *_ZH_START), key=len, reverse=True):
-            if w not in _ZH_MANNER:
+            if w not in _ZH_MANNER and w not in _ZH_EXIT:
                 reading = reading.replace(w, "")
         reading = _ZH_FIRST.sub(lambda m: m.group(0)[:-1], reading)
         reading = re.sub(r"^\s*[再又到]+", "", reading)
         calm = next((w for w in _ZH_CALM if w in raw), "")
     else:
         for pattern in (_EN_START_RE, _EN_ORDER_RE):
-            reading = pattern.sub(lambda m: m.group(0) if _EN_MANNER_RE.fullmatch(m.group(0).strip()) else " ",
-                                  reading)
+            reading = pattern.sub(lambda m: m.group(0) if _EN_MANNER_RE.fullmatch(m.group(0).strip()) or
+                                  _EN_EXIT_RE.match(m.group(0).strip()) else " ", reading)
         m = _EN_CALM_RE.search(raw)
         calm = m.group(0) if m else ""
     group = group or []
@@ -405,13 +428,37 @@ def _feeling_key(plan: AUPlan) -> tuple:
     return ("face", tuple(plan.active_aus()))
 
 
-def _names_feeling(text: str) -> bool:
+def _names_feeling(text: str, calm: bool = True) -> bool:
     """Whether a part names a feeling, a face or a movement in words (lexicon, idioms, described actions,
-    a calm face), as opposed to describing an event whose feeling would have to be inferred."""
+    and unless `calm` is False a calm face), as opposed to describing an event whose feeling would have
+    to be inferred."""
     from .rules import read_text
 
-    return bool(_EN_CALM_RE.search(text)) or any(not m.negated for m in read_text(text).mentions) or \
-        any(w in text for w in _ZH_CALM)
+    if calm and (_EN_CALM_RE.search(text) or any(w in text for w in _ZH_CALM)):
+        return True
+    return any(not m.negated and m.concept != "neutral" for m in read_text(text).mentions)
+
+
+def _valence(plan: AUPlan) -> float:
+    """How pleasant the feeling a part shows is: from the prototypes its components name, else the plan's own."""
+    from .knowledge import PROTOTYPES
+
+    comps = [c for c in plan.emotion.components if c.name in PROTOTYPES and c.role != "hidden"]
+    total = sum(c.weight for c in comps)
+    if not total:
+        return plan.emotion.valence
+    return sum(PROTOTYPES[c.name].valence * c.weight for c in comps) / total
+
+
+def _ongoing(text: str) -> bool:
+    """Whether a part tells an activity going on ('she is reading', 他在看书, 她看着窗外)."""
+    return bool((_ZH_ONGOING if _is_chinese(text) else _EN_ONGOING_RE).search(text))
+
+
+def _at_rest(plan: AUPlan) -> AUPlan:
+    """The plan's face at rest: no feeling and no Action Unit, its timing kept."""
+    return replace(plan, action_units=[], emotion=EmotionSummary(valence=0.0, arousal=0.1),
+                   regions={region: "at rest (no Action Unit)" for region in plan.regions}, warnings=[])
 
 
 def _calm_phrase(text: str) -> str:
@@ -424,6 +471,18 @@ def _calm_phrase(text: str) -> str:
 def _is_mask_only(plan: AUPlan) -> bool:
     comps = plan.emotion.components
     return bool(comps) and all(c.role == "shown" for c in comps)
+
+
+# faces that are made, not felt: a part showing only these may be a mask over what came before
+_MADE_FACES = ("polite smile", "tight smile", "posed laugh")
+
+
+def _puts_face_on(plan: AUPlan) -> bool:
+    """A part that puts a face on, alone or over a feeling of its own ('then puts on a brave face'), or
+    shows only a made face ('then answers with a tight smile')."""
+    comps = plan.emotion.components
+    return bool(comps) and (any(c.role == "shown" for c in comps) and all(c.role for c in comps) or
+                            all(c.name in _MADE_FACES for c in comps))
 
 
 def _au_text(plan: AUPlan) -> str:
@@ -444,7 +503,7 @@ def reason_arc(text: str, reason_part: Callable[[str], AUPlan], intensity: float
     notes: list[str] = []
     parts: list[tuple[Segment, AUPlan]] = []
     sudden = ""  # a sudden word in a part that is no beat still marks the border it stands at
-    for seg in segments:
+    for k, seg in enumerate(segments):
         seg.sudden = seg.sudden or sudden
         sudden = seg.sudden if parts else ""
         if seg.anchor and not _names_feeling(seg.reading):
@@ -453,8 +512,30 @@ def reason_arc(text: str, reason_part: Callable[[str], AUPlan], intensity: float
             notes.append(f"'{seg.text}' only says when ('{seg.anchor}') and names no feeling, so it is not a beat.")
             continue
         plan = reason_part(seg.reading) if seg.reading else None
-        if plan is not None and not _felt(plan) and not seg.calm:
-            seg.calm = _calm_phrase(seg.reading)
+        named = bool(seg.reading) and _names_feeling(seg.reading, calm=False)
+        if plan is not None and not named and not seg.calm:
+            seg.calm = _calm_phrase(seg.reading)  # 'straightens his face', 'cool as a cucumber'
+        before_change = not parts and k + 1 < len(segments) and bool(segments[k + 1].cue) and \
+            segments[k + 1].start > seg.start and _ongoing(seg.reading)
+        if plan is not None and not named and (seg.calm or before_change):
+            # 'she is dozing peacefully', 'he is reading, then suddenly ...': an activity going on before
+            # the change the text tells (or one said to be calm) is the face at rest; an event's feeling
+            # read into it by appraisal would start the clip with a feeling nobody named
+            if _felt(plan):
+                notes.append(f"'{seg.text}' names no feeling; what it tells is read as the face at rest, not as "
+                             f"the {plan.emotion.label} an appraisal of it gave.")
+                plan = _at_rest(plan)
+            if not seg.calm:
+                seg.calm = "an activity going on before the change"
+        if plan is not None and parts and seg.cue in _LETDOWN_CUES and not named and \
+                _valence(parts[-1][1]) > 0.2 and (seg.cue == "only to" or not _felt(plan)):
+            # 'eagerly unwraps the present, only to find socks': an outcome brought on by 'only to' (or by 结果
+            # when it holds nothing good or bad of its own) after a hopeful moment is the hope let down
+            word = _LETDOWN_WORD["zh" if _is_chinese(seg.reading) else "en"]
+            notes.append(f"'{seg.text}' is brought on by '{seg.cue}' after a hopeful moment and names no feeling, so "
+                         f"it is the hope let down: read as '{word}'" +
+                         (f" rather than as the {plan.emotion.label} an appraisal of it gave." if _felt(plan) else "."))
+            plan = reason_part(word)
         if plan is None or (not _felt(plan) and not seg.calm):
             notes.append(f"'{seg.text}' names no feeling of its own (and no calm face), so it is a step of the story, "
                          "not a beat.")
@@ -487,11 +568,13 @@ def reason_arc(text: str, reason_part: Callable[[str], AUPlan], intensity: float
         prev_seg, prev_plan = merged[k - 1]
         # a put-on smile, or a calm face ('then puts on a calm face'): whether the calm is put on over the
         # feeling before is the backend's masking judgement on the two read together
-        if (_is_mask_only(plan) or not _felt(plan)) and prev_plan.emotion.components and \
+        if (_puts_face_on(plan) or not _felt(plan)) and prev_plan.emotion.components and \
                 not _is_mask_only(prev_plan) and prev_seg.start < seg.start:
             joint = reason_part(_tidy(prev_seg.reading + ", " + seg.reading))
             roles = {c.role for c in joint.emotion.components}
-            if {"shown", "hidden"} <= roles:
+            # the joint reading is the mask only when everything in it is the face or what it hides; a
+            # feeling still felt openly in it means the two parts do not read as one masked face
+            if roles == {"shown", "hidden"}:
                 hidden = ", ".join(c.name for c in joint.emotion.components if c.role == "hidden")
                 notes.append(f"'{seg.text}' puts a face on over what came before, so it is read with "
                              f"'{prev_seg.text}': it hides {hidden}.")

@@ -205,8 +205,17 @@ class EmbeddedBackend:
         whole = emb.similarities([event])[0]
         frames = frames_by_situation(event)
         ranked = situation_scores(emb, whole, frames)
+        # the text tells the feeling in words ('the boss shouts at her; she trembles'): what happened is its
+        # cause, and appraising it would add a second, inferred feeling beside the one told. A face alone
+        # (a smile, a calm face) tells no feeling, and may be a mask over what the event makes them feel.
+        told = next((m.phrase for m in reading.mentions if not m.negated and not m.aus and not m.display
+                     and m.concept != "neutral"), "")
         if ranked and ranked[0][1][0] >= SITUATION_THRESHOLD and (
                 ranked[0][0] in frames or ranked[0][1][0] > float(whole[~emb.is_situation].max())):
+            if told:
+                notes.append(f"'{event}' tells what happened, but '{told}' already names the feeling, so the event "
+                             "is not appraised for another.")
+                return []
             steps = self._appraise_english(event, whole, reading, notes, reading.pending[0].index, frames)
             if steps is not None:
                 return steps

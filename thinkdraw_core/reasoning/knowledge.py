@@ -178,10 +178,12 @@ LEXICON: dict[Concept, tuple[str, ...]] = {
                           "anguish", "sobbing", "miserable", "inconsolable", "mourning", "crushed"),
     _c("surprise"): ("surprised", "surprise", "astonished", "amazed", "amazement", "taken aback",
                      "caught off guard", "unexpected", "wow", "stunned", "jaw dropped", "did not expect it",
-                     "raised eyebrows", "speechless", "wide eyed"),
+                     "raised eyebrows", "speechless", "wide eyed", "gasp", "gasping"),
     _c("surprise", 1.35): ("shocked", "shock", "flabbergasted", "astounded", "dumbfounded", "gobsmacked"),
     _c("fear"): ("afraid", "fear", "fearful", "scared", "frightened", "alarmed", "threatened", "in danger",
-                 "dread", "spooked", "panic", "fright", "fearfully", "trembling", "scary", "frightening", "menacing"),
+                 "dread", "spooked", "panic", "fright", "fearfully", "trembling", "scary", "frightening", "menacing",
+                 # shrinking from a threat
+                 "flinch", "flinching", "cower", "cowering", "shudder", "shuddering"),
     _c("fear", 0.55): ("scared a little", "unnerved", "spooked a little"),
     _c("worry"): ("anxious", "anxiously", "anxiety", "nervous", "nervously", "nervousness", "worried", "worry",
                   "worrying", "uneasy", "uneasiness", "apprehensive", "apprehension", "tense", "jittery", "insecure",
@@ -202,7 +204,9 @@ LEXICON: dict[Concept, tuple[str, ...]] = {
     _c("disgust"): ("disgusted", "disgust", "disgusting", "gross", "grossed out", "revolted", "repulsed",
                     "repulsive", "nauseated", "nausea", "sickened", "yuck", "eww", "icky", "bad smell",
                     "stink", "stinks", "rotten", "distaste", "revulsion", "queasy", "revolting", "nauseating", "vile",
-                    "foul", "putrid", "slimy"),
+                    "foul", "putrid", "slimy",
+                    # the body's own refusal of something vile: the gag reflex and the recoil
+                    "gag", "gagging", "retch", "retching", "recoil", "recoiling"),
     _c("contempt"): ("contempt", "contemptuous", "smug", "smugness", "scorn", "scornful", "disdain",
                      "disdainful", "sneer", "sneering", "smirk", "smirking", "condescending", "patronising",
                      "patronizing", "superior", "arrogant", "looking down on someone", "mocking", "derision",
@@ -308,6 +312,23 @@ CHINESE: dict[str, tuple[str, float]] = {
     "好奇": ("interest", 1.0), "痛苦": ("pain", 1.0), "疼": ("pain", 1.0), "疲惫": ("tiredness", 1.0),
     "困": ("tiredness", 0.8), "假笑": ("polite smile", 1.0), "平静": ("neutral", 1.0), "冷静": ("neutral", 1.0),
     "面无表情": ("neutral", 1.0), "淡定": ("neutral", 1.0), "嫉妒": ("jealousy", 1.0),
+    # how a feeling shows: crying and laughing with the word of their degree or manner fused to them (大哭,
+    # 痛哭, 大笑, 傻笑), which the segmenter keeps as one word, so the bare 哭 or 笑 inside is not read
+    "大哭": ("sadness", 1.35), "痛哭": ("sadness", 1.35), "哭泣": ("sadness", 1.0), "啜泣": ("sadness", 1.0),
+    "抽泣": ("sadness", 1.0), "呜咽": ("sadness", 1.0), "抽噎": ("sadness", 1.0), "落泪": ("sadness", 1.0),
+    "哭鼻子": ("sadness", 0.9), "哭哭啼啼": ("sadness", 1.0), "黯然": ("sadness", 0.7), "低落": ("sadness", 0.7),
+    "大笑": ("happiness", 1.3), "狂笑": ("happiness", 1.35), "傻笑": ("happiness", 0.9), "憨笑": ("happiness", 0.9),
+    "偷笑": ("happiness", 0.6), "笑容": ("happiness", 0.9), "笑脸": ("happiness", 0.9), "会心一笑": ("happiness", 0.8),
+    "嫣然一笑": ("happiness", 0.8), "咧嘴一笑": ("happiness", 1.0), "满足": ("happiness", 0.65),
+    "惬意": ("happiness", 0.65), "兴冲冲": ("happiness", 1.1), "放下心": ("happiness", 0.6),
+    "自信": ("pride", 1.0), "信心满满": ("pride", 1.1),
+    "发火": ("anger", 1.0), "发脾气": ("anger", 1.0), "发飙": ("anger", 1.2), "翻脸": ("anger", 1.0),
+    "瞪": ("anger", 0.9), "沉下脸": ("anger", 0.7), "拉下脸": ("anger", 0.7), "脸色一沉": ("anger", 0.7),
+    "发抖": ("fear", 0.9), "哆嗦": ("fear", 0.9), "脸色苍白": ("fear", 1.0), "吓呆": ("fearfully surprised", 1.1),
+    "倒吸一口凉气": ("fearfully surprised", 1.0), "呆住": ("surprise", 1.0), "张大嘴巴": ("surprise", 1.0),
+    "干呕": ("disgust", 1.0), "捂住鼻子": ("disgust", 0.9), "捏着鼻子": ("disgust", 0.9),
+    "怀疑": ("confusion", 0.9), "疑心": ("confusion", 0.9), "狐疑": ("confusion", 1.0),
+    "红了脸": ("embarrassment", 1.0), "打哈欠": ("tiredness", 1.0), "安静": ("neutral", 1.0),
 }
 
 CONCEPTS: dict[str, Concept] = {}
@@ -390,6 +411,9 @@ SUPPRESSION = (
     r"(?:swallow(?:s|ed|ing)?|push(?:es|ed|ing)? down|chok(?:e|es|ed|ing) down|bottl(?:e|es|ed) up|"
     r"tamp(?:s|ed|ing)? down|rein(?:s|ed|ing)? in|keep(?:s|ing)? a lid on|kept a lid on)\s+"
     r"(?:down\s+)?(?:his|her|their|my|the|its|your|our)\s+",
+    # 'swallows it', 'bottles it up': the feeling already told, held back
+    r"(?:swallow(?:s|ed|ing)?|bottl(?:e|es|ed|ing)|push(?:es|ed|ing)?|chok(?:e|es|ed|ing)|tamp(?:s|ed|ing)?)\s+"
+    r"(?:it|them)(?:\s+(?:down|up|back))?(?![\w'])",
 )
 CHINESE_SUPPRESSION = ("强忍", "忍住", "忍着", "强颜", "掩饰", "压抑", "憋着", "憋住", "咽下", "克制")
 ASYMMETRY_WORDS = ("smirk", "smirking", "half smile", "half-smile", "half grin", "half-grin", "half a smile",

@@ -41,9 +41,32 @@ def assign_roles(mentions: list[Mention], reading: Reading) -> list[str]:
         m = next(m for m in live if m.roles)
         shown = [p for p, r in m.roles.items() if r == "shown"]
         hidden = [p for p, r in m.roles.items() if r == "hidden"]
-        notes.append(f"'{m.phrase}' is a mask in itself: it shows {', '.join(shown)} over {', '.join(hidden)}.")
+        # the feeling a set phrase hides by default (a brave face over sorrow) yields to the one the text
+        # names beside it: 'terrified, he puts on a brave face' hides the fear
+        named = [o for o in live if o is not m and not o.roles and not o.display and not o.role
+                 and o.concept != "neutral"]
+        if hidden and shown and named:
+            for p in hidden:
+                m.roles.pop(p, None)
+                if m.components:
+                    m.components.pop(p, None)
+            for o in named:
+                o.role = "hidden"
+            notes.append(f"'{m.phrase}' is a mask in itself: it shows {', '.join(shown)} over what the text names, "
+                         f"{', '.join(o.phrase for o in named)}, rather than over the {', '.join(hidden)} it "
+                         "covers when nothing is named.")
+        else:
+            notes.append(f"'{m.phrase}' is a mask in itself: it shows {', '.join(shown)} over {', '.join(hidden)}.")
     clauses = {c.index: c for c in reading.clauses}
     for clause in reading.clauses:
+        after = clauses.get(clause.index + 1)
+        if clause.role == "shown" and not any(m.clause_index == clause.index for m in live) and after is not None \
+                and not after.role and after.joined_by in ("and", "then", "and then") and \
+                any(m.clause_index == after.index and m.display for m in live):
+            # 'catches herself and smiles sweetly': the cue stands in its own clause, the face it puts on
+            # in the next one
+            after.role, after.role_cue = "shown", clause.role_cue
+            continue
         # 'pretending not to care', 装作不在乎: a face put on that names no feeling is a composed one
         if clause.role == "shown" and not any(m.clause_index == clause.index for m in live):
             face = Mention("neutral", 1.0, clause.text, clause.role_cue, "masking cue", clause_index=clause.index,

@@ -85,7 +85,9 @@ _CONTRAST = {"but", "yet", "though", "although", "even though", "while", "whilst
 _STOP = {"a", "an", "the", "is", "are", "was", "were", "be", "being", "feel", "feels", "feeling", "felt", "look",
          "looks", "looking", "seem", "seems", "seeming", "face", "expression", "he", "she", "they", "i", "his", "her",
          "their", "my", "at", "all", "of", "very", "that", "this", "it", "its", "who", "someone", "person", "just",
-         "also", "kind", "sort", "bit"}
+         "also", "kind", "sort", "bit",
+         # words that place a clause in time or join it carry no feeling ('then and there')
+         "then", "there", "here", "now", "again", "so", "and", "but", "yet", "too"}
 
 # --- masking cues ---------------------------------------------------------------------------------
 # 'hides her fear behind a smile', 'masks his contempt with a sweet smile': the first part is felt and
@@ -107,6 +109,7 @@ SHOWN_CUES = re.compile(
     r"\b(?:pretend(?:s|ed|ing)?(?: to)?|act(?:s|ed|ing)?\s+(?:as (?:though|if)|like)|feign(?:s|ed|ing)?|"
     r"fak(?:e|es|ed|ing)|forc(?:e|es|ed|ing)|put(?:s|ting)? on|plaster(?:s|ed|ing)?(?: on)?|"
     r"keep(?:s|ing)? up|kept up|on the surface|outwardly|to the world|"
+    r"(?:catch(?:es|ing)?|caught) (?:himself|herself|themselves|myself|yourself)|"
     r"manag(?:e|es|ed|ing) (?:a|an) (?:\w+ )?(?:smile|grin|laugh)|forc(?:e|es|ed|ing) (?:himself|herself|themselves) to|"
     r"keep(?:s|ing)? (?:smiling|grinning|laughing|nodding)|kept (?:smiling|grinning|laughing|nodding)|"
     r"laugh(?:s|ed|ing)? along|nod(?:s|ded|ding)? along|play(?:s|ed|ing)? it cool|"
@@ -296,6 +299,7 @@ _HOLD = _word_pattern([w for w in kb.HOLD_WORDS if not _CJK.search(w)])
 _ASYM = _word_pattern([w for w in kb.ASYMMETRY_WORDS if not _CJK.search(w)])
 _MASKS = [re.compile(p) for p in kb.MASK_NO_AU6]
 _SUPPRESS = [re.compile(p) for p in kb.SUPPRESSION]
+_HELD_IT = re.compile(r"\b(?:it|them)\b")
 _SIDE = re.compile(r"\b(left|right)\b")
 
 
@@ -394,10 +398,12 @@ def _read_clause(part: str, reading: Reading, joiner: str = "") -> Clause | None
         return None
     clause = Clause(text=part, index=len(reading.clauses), joined_by=joiner)
     work = part
+    held_it = False  # 'swallows it': what is held back is the feeling told before
     for pat in _SUPPRESS:
         m = pat.search(work)
         if m:
             clause.suppressed = True
+            held_it = held_it or bool(_HELD_IT.search(m.group(0)))
             work = work[:m.start()] + " " * (m.end() - m.start()) + work[m.end():]
     for timing in (_MICRO, _SLOW, _FAST, _HOLD):
         work = timing.sub(lambda m: " " * len(m.group(0)), work)
@@ -446,8 +452,15 @@ def _read_clause(part: str, reading: Reading, joiner: str = "") -> Clause | None
                                                    or bool(_HEDGE.match(shielded[neg.end():s])))
         mention.absent = neg is not None and bool(_QUANTITY.search(part[neg.end():s]))
         reading.mentions.append(mention)
+    if held_it and not matches:
+        for m in reading.mentions:
+            if m.clause_index < clause.index and not m.negated and not m.aus and not m.display:
+                m.suppressed = True
+        reading.notes.append(f"'{part}' holds back the feeling told before it.")
     if not matches:
-        residue = _INTENSITY.sub(" ", _NEGATOR.sub(" ", work))
+        # a masking cue in a clause of its own ('catches herself') says how the next face is made, not a feeling
+        residue = _INTENSITY.sub(" ", _NEGATOR.sub(" ", work.replace(clause.role_cue, " ") if clause.role_cue
+                                                   else work))
         content = [w for w in re.findall(r"[a-z']+", residue) if w not in _STOP]
         if content and all(w in _PLACEMENT for w in content):
             reading.notes.append(f"'{part}' only says where on the face the movement is, not what happened.")
@@ -615,7 +628,8 @@ def _jieba():
 
 # what may stand beside a feeling inside one segmented word without changing it: 不怕, 有点累, 吓死, 气得
 _FUNCTION_MORPHEMES = tuple(sorted({*kb.CHINESE_NEGATORS, *kb.CHINESE_INTENSITY, *kb.CHINESE_DEGREE_AFTER,
-                                    "我", "了", "得", "的", "地", "人", "一", "都", "也", "着", "过", "到"},
+                                    "我", "了", "得", "的", "地", "人", "一", "都", "也", "着", "过", "到",
+                                    "起来", "出来"},
                                    key=len, reverse=True))
 
 
