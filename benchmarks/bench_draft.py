@@ -94,7 +94,8 @@ def bench_warp(repeats: int) -> list[dict]:
     import cv2
     import skimage.data
 
-    from thinkdraw_core.draft import deform, render_draft
+    from thinkdraw_core.draft import render_draft
+    from thinkdraw_core.draft import warp as warp_module
 
     img = skimage.data.astronaut()
     with PeakRSS() as mem:
@@ -111,11 +112,11 @@ def bench_warp(repeats: int) -> list[dict]:
     floor = median_time(lambda: cv2.remap(img, map_x, map_y, cv2.INTER_LINEAR), repeats=repeats * 4)
     warp = median_time(lambda: warper.warp(disp, closure), repeats=repeats * 4)
     mended = int(warper.folded_skin(disp).sum())
-    keep, deform.FOLD_FULL = deform.FOLD_FULL, float("inf")  # the same warp without mending its folds
+    keep, warp_module.FOLD_FULL = warp_module.FOLD_FULL, float("inf")  # the same warp without mending its folds
     try:
         unmended = median_time(lambda: warper.warp(disp, closure), repeats=repeats * 4)
     finally:
-        deform.FOLD_FULL = keep
+        warp_module.FOLD_FULL = keep
     frame = median_time(lambda: result.frame(frame_i), repeats=repeats * 4)
     ch, cw = warper.image.shape[:2]
     return [

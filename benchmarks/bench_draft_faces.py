@@ -50,7 +50,7 @@ def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> d
     from basic_emotions import BASIC_EMOTIONS, render_basic
 
     from thinkdraw_core.draft.envelope import REGIONS, measures, motion
-    from thinkdraw_core.face.analyzer import FrameMeasurer, MEASURABLE, au_levels, shares_blendshapes
+    from thinkdraw_core.face.analyzer import MEASURABLE, au_levels, shares_blendshapes
     from thinkdraw_core.face.landmarks import NoFaceError, get_landmarker
 
     aus = BASIC_EMOTIONS[emotion]
@@ -59,7 +59,9 @@ def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> d
     except NoFaceError as exc:
         return {"emotion": emotion, "no_face": str(exc), "lost": -1}
     frames = result.to_array()
-    measurer = FrameMeasurer(frames[0], get_landmarker())
+    # every frame measured on one crop around the drawn face, the one the calibration measured on (set up on the
+    # first frame as the analyser sets up; in a group photo another face can be the largest there)
+    measurer = result.measurer(get_landmarker())
     levels, shapes, lost = [], [], []
     for i, frame in enumerate(frames):
         face = measurer.face(frame)
@@ -69,7 +71,8 @@ def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> d
         levels.append((i, au_levels(face.blendshapes)))
         shapes.append((i, measures(face.landmarks)))
     out = {"emotion": emotion, "lost": len(lost), "frames": len(frames), "gains": result.gains,
-           "not_readable": result.calibration.get("not_readable", {})}
+           "not_readable": result.calibration.get("not_readable", {}),
+           "trial_frames": result.calibration.get("trial_frames")}
     if not shapes or shapes[0][0] != 0:
         return {**out, "lost": max(1, len(lost))}
     rest_shape, rest_level = shapes[0][1], levels[0][1]

@@ -5,7 +5,7 @@ import torch
 from comfy.utils import ProgressBar
 from comfy_api.latest import io
 
-from thinkdraw_core.mesh_render import draw_face_mesh
+from thinkdraw_core.mesh_render import mesh_frames
 
 from .draft import clip_inputs, run_draft
 from .types import CATEGORY
@@ -38,8 +38,8 @@ class ThinkDrawAUMeshRender(io.ComfyNode):
         h, w = result.prepared.image.shape[:2]
         out = torch.empty((result.n_frames, h, w, 3), dtype=torch.float32)
         bar = ProgressBar(result.n_frames)
-        for i in range(result.n_frames):
-            frame = draw_face_mesh(result.landmarks(i), h, w, thickness=thickness)
+        # an arc's beats as render_draft fitted them to the clip (and the speech's pauses), as the draft draws them
+        for i, frame in enumerate(mesh_frames(result, thickness)):
             out[i] = torch.from_numpy(frame).float().div_(255.0)
             bar.update_absolute(i + 1, result.n_frames)
         return io.NodeOutput(out, float(result.fps))

@@ -3,10 +3,15 @@
 The face ControlNets (e.g. CrucibleAI's ControlNetMediaPipeFace) were trained on annotations drawn
 with fixed colours per feature: face oval, eyes, brows and lips as 2-px polylines and the two pupils
 as small squares. Matching that convention lets the AU plan drive a face ControlNet directly.
+
+The mesh moves as the CPU draft moves it (`mesh_frames`): the plan's AUs over time come from
+beats.au_curves, so an arc's change of feeling lands on the same frame in the mesh, the draft and the
+guidance, with blinks, head sway and speech running on across the beats.
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Iterator
 
 import cv2
 import numpy as np
@@ -55,3 +60,12 @@ def draw_face_mesh(landmarks_px: np.ndarray, height: int, width: int, thickness:
         x, y = np.round(pts[idx, :2]).astype(int)
         img[max(0, y - half):max(0, y + half), max(0, x - half):max(0, x + half)] = colour
     return img
+
+
+def mesh_frames(draft, thickness: int = 2) -> Iterator[np.ndarray]:
+    """The draft's moving face mesh, one uint8 RGB frame at a time, at the size of its image. `draft` is a
+    draft.DraftResult (drawn uncalibrated for a ControlNet: the mesh shows the plan's own amplitudes): each
+    frame's landmarks are where the draft's warp moves them."""
+    h, w = draft.prepared.image.shape[:2]
+    for i in range(draft.n_frames):
+        yield draw_face_mesh(draft.landmarks(i), h, w, thickness=thickness)

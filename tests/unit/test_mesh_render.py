@@ -54,3 +54,35 @@ def test_moving_landmarks_moves_the_drawing(astronaut_landmarks):
 def test_bad_landmarks_are_a_clear_error():
     with pytest.raises(ValueError, match=r"\(478, 2\)"):
         draw_face_mesh(np.zeros((68, 2)), 64, 64)
+
+
+def test_an_arc_moves_the_mesh_beat_by_beat():
+    """AU Mesh Render's frames (mesh_frames over the draft's landmarks) follow the plan's beats: the brows lower
+    while the first beat holds and come back as the second beat's smile lifts the mouth corners."""
+    from skimage import data
+
+    from thinkdraw_core.draft import render_draft
+    from thinkdraw_core.draft.dynamics import fit_plan
+    from thinkdraw_core.mesh_render import mesh_frames
+    from thinkdraw_core.plan import ActionUnit, AUPlan, Beat, Timeline
+
+    plan = AUPlan.from_beats("a frown, then a smile", [
+        Beat(text="a frown", action_units=[ActionUnit(4, 0.8)], timeline=Timeline(start=0.2, onset=0.4)),
+        Beat(text="then a smile", action_units=[ActionUnit(12, 0.8)], timeline=Timeline(start=0.2, onset=0.4))])
+    plan = fit_plan(plan, 4.0)  # the second beat starts at 2.1 s
+    result = render_draft(data.astronaut(), plan, seconds=4.0, fps=5.0, calibrate=False, blinks=False, sway=False)
+    frames = list(mesh_frames(result))
+    assert len(frames) == 20 and frames[0].shape == (512, 512, 3)
+    brows, corners = [105, 66, 107, 334, 296, 336], [61, 291]
+    rest, frown, smile = (result.landmarks(i) for i in (0, 9, 19))  # 1.8 s: the frown holds; 3.8 s: the smile
+
+    def moved(a, b, points):
+        return float(np.abs(a[points] - b[points]).max())
+
+    assert moved(frown, rest, brows) > 2.0 and moved(frown, rest, corners) < 0.5
+    assert moved(smile, rest, corners) > 2.0 and moved(smile, rest, brows) < 0.5
+    # the drawing changes where the mesh moved: around the brows in the frown, around the mouth in the smile
+    for i, points in ((9, brows), (19, corners)):
+        ys, xs = np.nonzero((frames[i] != frames[0]).any(2))
+        near = np.min(np.hypot(xs[:, None] - rest[points, 0], ys[:, None] - rest[points, 1]), axis=1)
+        assert len(ys) > 0 and np.median(near) < 20

@@ -114,11 +114,15 @@ def run(args) -> int:
     result = render_draft(image, plan, audio=audio, seconds=seconds, fps=args.fps, seed=args.seed,
                           neutralize=args.neutralize, face_index=None if args.face_index < 0 else args.face_index,
                           crop_margin=args.crop_margin)
+    # the plan as drawn: an arc's beats spread over the clip, their borders on the speech's pauses (the analyzer
+    # reads each beat where it was drawn, and the video's metadata keeps it)
+    plan = result.plan
     del audio  # the result keeps the speech cut or padded to the clip; an hour of it is 230 MB a copy
     # about 5 measured frames a second: enough for the curves; measured beside the rendering and encoding
     analyzer = None
     if not args.no_measure:
-        analyzer = StreamingAnalyzer(plan, result.fps, stride=max(1, round(result.fps / 5)), background=True)
+        analyzer = StreamingAnalyzer(plan, result.fps, result.face_index, stride=max(1, round(result.fps / 5)),
+                                     background=True)
     bar = tqdm(total=result.n_frames, desc="draft", unit="frame", file=sys.stderr)
 
     def frames():
@@ -134,12 +138,15 @@ def run(args) -> int:
                                                                                   "neutralize": args.neutralize}})
     bar.close()
     summary = {"path": str(Path(args.out).resolve()), "frames": result.n_frames, "fps": result.fps,
-               "seconds": round(result.n_frames / result.fps, 3), "emotion": plan.emotion.label,
+               "seconds": round(result.n_frames / result.fps, 3),
+               "emotion": " -> ".join(beat.emotion.label for beat in plan.beats),  # an arc's beats in turn
                "calibration": {k: v for k, v in result.calibration.items() if k != "iterations"}}
     if analyzer is not None:
         report = analyzer.report()
         summary["lost_frames"] = report.lost_frames
         summary["aus"] = [r for r in report.rows() if r["requested"] > 0 or abs(r["measured"]) >= 0.05]
+        if len(plan.beats) > 1:  # an arc: what each beat asked for and showed while it held (the rows: the first's)
+            summary["beats"] = report.to_dict()["beats"]
     summary["elapsed_s"] = round(time.perf_counter() - t0, 3)
     del video
     print(json.dumps(summary))

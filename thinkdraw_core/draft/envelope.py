@@ -25,7 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .deform import CORNER, INNER_BROW, MID_BROW, OUTER_BROW, FaceGeometry
+from .deform import CORNER, INNER_BROW, MID_BROW, OUTER_BROW
+from .geometry import FaceGeometry
 
 ENVELOPE_FILE = Path(__file__).resolve().parents[1] / "data" / "motion_envelope.json"
 REGIONS = ("lip_gap", "brow_raise", "brow_lower", "lid_open", "corner", "jaw")

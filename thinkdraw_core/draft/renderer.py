@@ -17,48 +17,37 @@ from typing import Callable, Iterator, Sequence
 import cv2
 import numpy as np
 
-from ..face.analyzer import (MEASURABLE, AnalysisReport, FrameMeasurer, analyze_frames, au_levels,
+from ..face.analyzer import (BLIND_AUS, MEASURABLE, AnalysisReport, FrameMeasurer, analyze_frames, au_levels,
                              shares_blendshapes, unreadable_aus)
-from ..face.landmarks import Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, get_landmarker
+from ..face.landmarks import (Face, FaceLandmarker, _as_rgb_uint8, detect_face, face_crop_box, find_faces,
+                              get_landmarker)
 from ..plan import AUPlan
-from .deform import (CLOSURE_AUS, LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor,
-                     MeshWarper, au_basis, lip_contact_field, lip_seal_amount, lip_seal_field, lip_thinning_field,
-                     supported_aus)
-from .dynamics import AUTrack, build_track
+from .calibration import GAIN_STEPS, STRATEGIES, SWEEPS, GainSearch, Trial
+from .deform import CLOSURE_AUS, au_basis, supported_aus
+from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor, lip_contact_field,
+                        lip_seal_amount, lip_seal_field, lip_thinning_field)
+from .dynamics import AUTrack, build_track, fit_plan
 from .envelope import REGIONS, envelope as real_face_envelope, measures, motion
 from .speech import check_audio
+from .warp import MeshWarper
 
 # The photo's own expression is relaxed through one representative AU per blendshape group; the
 # jaw (mouths cannot be closed convincingly by a warp) and the lids (blinks) are left alone.
 RELAXABLE = (1, 2, 4, 5, 6, 7, 9, 10, 12, 14, 15, 16, 17, 18, 20, 22, 24, 28)
 REST_LEVEL = 0.08
 DETECT_SIZE = 512
-# The calibration's search space per AU, and what it weighs: a requested AU costs its shortfall against
-# its intensity, plus VISIBLE_PENALTY while it rises less than VISIBLE_RISE (as much as a full request
-# drawn at nothing: every requested AU seen comes before any one drawn large); an AU outside the plan may
-# move LEAK_FREE for free and costs LEAK_WEIGHT per unit beyond, plus LEAK_STEP once it rises past
-# LEAK_LIMIT (a little under the 0.15 anyone reads as a leak: a leak just under it should not flip with a
-# few changed pixels); GAIN_PRIOR per |log gain| keeps ties at 1. The step is small next to
-# VISIBLE_PENALTY, so the search still trades a leak for a requested AU coming into sight.
-GAIN_STEPS = (0.5, 0.75, 1.0, 1.4, 2.0)
-# Where a leak past LEAK_LIMIT outlives the sweeps, each requested AU is tried this weak to find the one
-# that drives it (sad's lip corners on a mouth that parts as they pull read as a pucker until drawn at a
-# quarter), and the search starts again from there.
-REPAIR_GAIN = 0.25
-# Where a requested AU stays unseen because the model reads it and another requested AU on one axis (sad's
-# inner brow raise and brow lowerer), the gain that shows both can lie between two steps; so many trials
-# look for it there.
-BISECTIONS = 3
-LEAK_FREE, LEAK_WEIGHT, GAIN_PRIOR = 0.10, 1.0, 0.05
-LEAK_LIMIT, LEAK_STEP = 0.14, 0.3
-VISIBLE_RISE, VISIBLE_PENALTY = 0.08, 1.0
-# An unseen AU is tried stronger with another requested AU weaker only where there is a sign it is traded off:
-# some trial read it rising OUT_OF_REACH, or that other AU drawn weaker alone let it read MASK_EVIDENCE more.
-# Where neither shows, the pairs found nothing (furious' upper lip raiser beside its pressed lips reads below
-# rest at every gain tried; 47 of its 121 trial frames went there).
-OUT_OF_REACH, MASK_EVIDENCE = VISIBLE_RISE / 2, 0.01
-CALIBRATION_ITERATIONS = 3  # sweeps of the gain search (and rounds of relaxing the photo harder)
+# rounds of relaxing the photo harder (and the calibration's sweeps: calibration.SWEEPS)
+CALIBRATION_ITERATIONS = SWEEPS
 MAX_RELAX_GAIN = 2.5
+# A smile the plan contradicts falls fully, whatever share of the photo's expression `neutralize` keeps: a plan
+# that asks for no smile (AU12 under SMILE_ASKED) and for an AU a felt smile never comes with (NEGATIVE_AUS, at
+# NEGATIVE_ASKED or more: the brow lowerer, nose wrinkler, upper lip raiser, lip corner depressor, lip
+# stretcher, lip tightener and pressor; EMFACS' sadness, fear, anger, disgust) relaxes the photo's smile
+# (SMILE_AUS) as if neutralize were 1, and its calibration takes a smile rising at apex as the worst leak
+# (calibration.GainSearch's `opposite`). A fifth of a grin kept under anger reads as a grin.
+SMILE_AUS = (6, 12)
+NEGATIVE_AUS = (4, 9, 10, 15, 20, 23, 24)
+SMILE_ASKED, NEGATIVE_ASKED = 0.2, 0.3
 # Natural first (issue #34): at the plan's apex no face region moves further than real faces do
 # (envelope.py, data/motion_envelope.json), measured on the drawn mesh against the rest pose. Where the plan
 # drawn at gain 1 would pass it, the AUs that move the region are drawn weaker (fit_to_envelope, by ENVELOPE_FITS
@@ -71,15 +60,20 @@ ENVELOPE_FITS, ENVELOPE_SLACK, ENVELOPE_SHARE, ENVELOPE_PASSES = 8, 0.002, 0.05,
 # see_through: a region whose mesh moves less than SEEN_FROM (iod) keeps its limit; the share of the mesh's
 # motion the picture shows is taken inside SEEN_SHARE
 SEEN_FROM, SEEN_SHARE = 0.02, (0.4, 2.5)
-# the calibration's start, where its picture is still beyond the envelope: drawn ENVELOPE_SHRINK as strong, up
-# to ENVELOPE_SHRINKS times
-ENVELOPE_SHRINK, ENVELOPE_SHRINKS = 0.8, 4
+# a drawn frame is refused for what its found landmarks show only past the landmarks' own jitter, SEEN_JITTER_PX
+# pixels of the photo (in iod: more on a small face) up to SEEN_JITTER_MAX iod (half the margin the held-out
+# benchmark allows for it): on a face 40 px between the eyes the lid opening's limit (0.027 iod, about a pixel)
+# was otherwise passed by noise, refusing a third of a search's trials at random (the group face's fear)
+SEEN_JITTER_PX, SEEN_JITTER_MAX = 0.5, 0.01
 # False draws as before issue #34 (no envelope, and the brows carry the lid margins): for before/after
 # comparisons only (tools/contact_sheet.py --before)
 NATURAL_FIRST = True
 # the AUs that part the lips: every frame (speech included) draws them weaker where the inner lips would
 # otherwise stand further apart than real lips do (PreparedFace.gap_limit)
 OPENING_AUS = (25, 26, 27)
+# a face found in a frame is the drawn one where its centre is within this share of the drawn face's size of
+# where the draft found it
+DRAWN_FACE_NEAR = 0.5
 
 
 @dataclass
@@ -95,6 +89,8 @@ class PreparedFace:
     # the widest the inner lips may stand apart in any frame (iod; None: unbounded): the real-face limit, or
     # the photo's own gap where it is wider (render_draft sets it)
     gap_limit: float | None = None
+    # the face's index among the faces detect_face finds in `image` (largest first)
+    face_index: int = 0
 
     @cached_property
     def lid_floor(self) -> LidFloor:
@@ -126,7 +122,7 @@ def prepare_face(image: np.ndarray, face_index: int | None = None, crop_margin: 
     xyz = xyz.astype(np.float64)
     warper = MeshWarper(crop, xyz[:, :2])
     return PreparedFace(image, face, (box.x0, box.y0, box.x1, box.y1), xyz[:, :2].copy(), xyz[:, 2].copy(), shapes,
-                        warper)
+                        warper, face_index=face_index if face_index is not None and face_index >= 0 else 0)
 
 
 class DraftResult:
@@ -180,8 +176,31 @@ class DraftResult:
                 progress(i + 1, self.n_frames)
         return out
 
+    @cached_property
+    def face_index(self) -> int | None:
+        """Which face the analyser should measure (faces numbered largest first, as detect_face does): the one
+        drawn. In a group photo the relaxed or moving face need not stay the largest; None where the detector
+        does not find it in frame 0 (draft_measurer then measures it on a crop set up on the photo)."""
+        return drawn_face_index(self.frame(0), self.prepared, get_landmarker())
+
+    def measurer(self, landmarker: FaceLandmarker | None = None) -> FrameMeasurer:
+        """A measurer of this clip's frames on the crop the calibration measured on (draft_measurer)."""
+        return draft_measurer(self.frame(0), self.prepared, landmarker or get_landmarker())
+
     def analyze(self, frames: Sequence[np.ndarray] | None = None) -> AnalysisReport:
-        return analyze_frames(frames if frames is not None else iter(self), self.plan, self.fps)
+        return analyze_frames(frames if frames is not None else iter(self), self.plan, self.fps,
+                              face_index=self.face_index)
+
+
+def drawn_face_index(frame: np.ndarray, prepared: PreparedFace, landmarker: FaceLandmarker) -> int | None:
+    """The index among the faces found in `frame` (largest first, as detect_face numbers them) of the face the
+    draft draws: the one nearest where the prepared face was found, within half its size. None where the
+    detector finds no face there."""
+    faces = find_faces(frame, landmarker)
+    centre = prepared.face.xy.mean(axis=0)
+    near = [(float(np.linalg.norm(f.xy.mean(axis=0) - centre)), k) for k, f in enumerate(faces)]
+    near = [(d, k) for d, k in near if d < DRAWN_FACE_NEAR * prepared.face.size]
+    return min(near)[1] if near else None
 
 
 def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]], gains: dict[int, float],
@@ -267,7 +286,7 @@ def _lip_thinning(values: dict[int, tuple[float, float]], gains: dict[int, float
                   rest: dict[int, tuple[float, float]] | None
                   ) -> tuple[tuple[float, float], tuple[float, float]]:
     """How much of the red of each lip the frame's muscles thin away, as (upper, lower), each (left,
-    right): the lip tightener and pressor (deform.LIP_THIN) and a smile's stretch (deform.SMILE_THIN)."""
+    right): the lip tightener and pressor (lips_lids.LIP_THIN) and a smile's stretch (lips_lids.SMILE_THIN)."""
     pressed = [_added(au, values, gains, rest) for au in LIP_SEAL_AUS]
     smile = _added(12, values, gains, rest)
     press = [min(1.0, sum(p[side] for p in pressed)) for side in (0, 1)]
@@ -289,9 +308,10 @@ def _render_frame(prepared: PreparedFace, values: dict[int, tuple[float, float]]
     return frame
 
 
-def source_relaxation(blendshapes: dict[str, float], neutralize: float, relax_gain: dict[int, float] | None = None
-                      ) -> dict[int, tuple[float, float]]:
-    """The photo's own AUs to cancel (left, right intensities), scaled by `neutralize`."""
+def source_relaxation(blendshapes: dict[str, float], neutralize: float, relax_gain: dict[int, float] | None = None,
+                      full: Sequence[int] = ()) -> dict[int, tuple[float, float]]:
+    """The photo's own AUs to cancel (left, right intensities), scaled by `neutralize` (those in `full`, the
+    ones the plan contradicts, fully unless neutralize is 0)."""
     if not 0.0 <= neutralize <= 1.0:
         raise ValueError(f"neutralize must be in 0..1 (0 keeps the photo's expression, 1 relaxes it fully), got {neutralize}")
     if neutralize == 0.0:
@@ -299,11 +319,19 @@ def source_relaxation(blendshapes: dict[str, float], neutralize: float, relax_ga
     left, right = au_levels(blendshapes, "left"), au_levels(blendshapes, "right")
     relax = {}
     for au in RELAXABLE:
-        g = (relax_gain or {}).get(au, 1.0)
-        amt = (max(0.0, left[au] - REST_LEVEL) * neutralize * g, max(0.0, right[au] - REST_LEVEL) * neutralize * g)
+        g, n = (relax_gain or {}).get(au, 1.0), 1.0 if au in full else neutralize
+        amt = (max(0.0, left[au] - REST_LEVEL) * n * g, max(0.0, right[au] - REST_LEVEL) * n * g)
         if max(amt) > 0.05:
             relax[au] = amt
     return relax
+
+
+def contradicted(plan: AUPlan) -> tuple[int, ...]:
+    """The photo's AUs the plan contradicts (see SMILE_AUS), which its relaxation takes away fully."""
+    asks = {a.au: a.intensity for a in plan.action_units}
+    if asks.get(12, 0.0) < SMILE_ASKED and any(asks.get(au, 0.0) >= NEGATIVE_ASKED for au in NEGATIVE_AUS):
+        return SMILE_AUS
+    return ()
 
 
 def rest_pose(relax: dict[int, tuple[float, float]]) -> dict[int, tuple[float, float]]:
@@ -311,39 +339,55 @@ def rest_pose(relax: dict[int, tuple[float, float]]) -> dict[int, tuple[float, f
     return {au: (-l, -r) for au, (l, r) in relax.items()}
 
 
-def _relax_gains(prepared: PreparedFace, neutralize: float, measurer: FrameMeasurer, iterations: int
-                 ) -> tuple[dict[int, float], list[dict]]:
-    """Relax harder (bounded) where the photo's own expression survives the first relaxation."""
-    relax_gain: dict[int, float] = {}
+def _relax_gains(prepared: PreparedFace, neutralize: float, measurer: FrameMeasurer, iterations: int,
+                 start: dict[int, float] | None = None, full: Sequence[int] = ()) -> tuple[dict[int, float], list[dict]]:
+    """Relax harder (bounded) where the photo's own expression survives the first relaxation (from `start`'s
+    gains); gains that lose the face are taken back."""
+    relax_gain: dict[int, float] = dict(start or {})
     src_l, src_r = au_levels(prepared.blendshapes, "left"), au_levels(prepared.blendshapes, "right")
-    history = []
+    history, kept = [], dict(relax_gain)
     for it in range(iterations + 1):
-        relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
+        relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain, full)
         shapes = measurer.blendshapes(_render_frame(prepared, rest_pose(relax), {}))
         if shapes is None:
             history.append({"iteration": it, "face_lost": True})
+            relax_gain = kept
             break
         level = au_levels(shapes)
         survived = [au for au in relax
-                    if level[au] > max(src_l[au], src_r[au]) * (1 - neutralize) + REST_LEVEL + 0.1
+                    if level[au] > max(src_l[au], src_r[au]) * (0.0 if au in full else 1 - neutralize) + REST_LEVEL + 0.1
                     and relax_gain.get(au, 1.0) < MAX_RELAX_GAIN]
         history.append({"iteration": it, "survived": survived, "relax_gains": dict(relax_gain)})
         if not survived or it == iterations:
             break
+        kept = dict(relax_gain)
         for au in survived:
             relax_gain[au] = min(MAX_RELAX_GAIN, relax_gain.get(au, 1.0) * 1.5)
     return relax_gain, history
 
 
-def relaxed_rest(prepared: PreparedFace, neutralize: float, landmarker: FaceLandmarker, iterations: int
-                 ) -> tuple[FrameMeasurer, dict[int, tuple[float, float]], dict[int, float], list[dict]]:
+def relaxed_rest(prepared: PreparedFace, neutralize: float, landmarker: FaceLandmarker, iterations: int,
+                 full: Sequence[int] = ()) -> tuple[FrameMeasurer, dict[int, tuple[float, float]], dict[int, float], list[dict]]:
     """The rest pose the calibration measures against: the photo relaxed, harder where its own expression
-    survives (_relax_gains). Returns (the measurer set up on the first relaxed frame, the rest pose's
-    intensities, the relaxation gains, their search history)."""
-    f_first = _render_frame(prepared, rest_pose(source_relaxation(prepared.blendshapes, neutralize)), {})
-    measurer = FrameMeasurer(f_first, landmarker, name="the relaxed portrait")
-    relax_gain, history = _relax_gains(prepared, neutralize, measurer, iterations)
-    return measurer, rest_pose(source_relaxation(prepared.blendshapes, neutralize, relax_gain)), relax_gain, history
+    survives (_relax_gains). Returns (the measurer set up on the first relaxed frame (draft_measurer), the
+    rest pose's intensities, the relaxation gains, their search history)."""
+    f_first = _render_frame(prepared, rest_pose(source_relaxation(prepared.blendshapes, neutralize, None, full)), {})
+    measurer = draft_measurer(f_first, prepared, landmarker)
+    relax_gain, history = _relax_gains(prepared, neutralize, measurer, iterations, None, full)
+    return (measurer, rest_pose(source_relaxation(prepared.blendshapes, neutralize, relax_gain, full)), relax_gain,
+            history)
+
+
+def draft_measurer(first: np.ndarray, prepared: PreparedFace, landmarker: FaceLandmarker) -> FrameMeasurer:
+    """The measurer for a draft whose first frame is `first`: set up on that frame as the analyser sets up, so
+    the calibration reads what the report will, on the drawn face (drawn_face_index: in a group photo another
+    face can be the largest, and measuring that one read the relaxation as failing and the plan as drawing
+    nothing). Where the detector finds the drawn face nowhere in the whole frame (a small relaxed face in a
+    group, a dark face looking down), the crop is set up around it on the photo itself, where it was found."""
+    index = drawn_face_index(first, prepared, landmarker)
+    if index is not None:
+        return FrameMeasurer(first, landmarker, face_index=index, name="the relaxed portrait")
+    return FrameMeasurer(prepared.image, landmarker, face_index=prepared.face_index, name="the portrait")
 
 
 class ApexEnvelope:
@@ -390,7 +434,8 @@ class ApexEnvelope:
             return {}
         moved = motion(measures(landmarks), self.rest_seen)
         limits = {**self.real, "lip_gap": max(self.real["lip_gap"], float(self.rest_seen["lip_gap"]))}
-        return {r: round(moved[r], 3) for r in REGIONS if moved[r] > limits[r] + ENVELOPE_SLACK}
+        jitter = float(np.clip(SEEN_JITTER_PX / self.prepared.face.size, ENVELOPE_SLACK, SEEN_JITTER_MAX))
+        return {r: round(moved[r], 3) for r in REGIONS if moved[r] > limits[r] + jitter}
 
     def moved(self, gains: dict[int, float]) -> dict[str, float]:
         disp = _displacement_unbounded(self.prepared, self.apex, gains, None, self.rest)[0]
@@ -463,19 +508,13 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
                iterations: int) -> tuple[dict[int, float], dict[int, tuple[float, float]], dict]:
     """Per-face gains from the analyser's own measurement of the apex against the relaxed rest frame.
 
-    The blendshape model is strongly coupled and not monotonic (a corner pulled twice as far can read
-    as less of a frown, a lowered brow cancels a raised inner brow), so raising each gain on its own
-    overshoots into other AUs. Instead each measurable AU's gain is searched over GAIN_STEPS, one AU
-    at a time and sweeping `iterations` times, for the least cost: the shortfall of every requested AU
-    against its target plus what AUs outside the plan move beyond LEAK_FREE (and a step past
-    LEAK_LIMIT). An AU the model cannot read here (analyzer.unreadable_aus) is searched too, for its leaks
-    alone. A sweep that finds nothing better tries each still unseen AU stronger with one other
-    requested AU weaker, where the trials so far show a sign the two trade off (OUT_OF_REACH). A leak
-    past LEAK_LIMIT that outlives the sweeps starts the search again from the requested AU that drives
-    it drawn at REPAIR_GAIN, and an AU still unseen starts it again from between two steps of its
-    masker where both show (BISECTIONS), or failing that from where both show with the masker drawn
-    stronger; the better optimum stays."""
-    measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations)
+    The photo is relaxed first (relaxed_rest), the plan's apex is held inside the real-face envelope
+    (ApexEnvelope), then calibration.GainSearch searches the gains over `ApexTrials`: each trial draws the apex
+    and measures what it reads. What the model cannot read here (analyzer.unreadable_aus) is no target: its
+    gain starts at 1 and moves only for the leaks it causes (a cheek raise the model reads as a lid
+    tightener)."""
+    full = contradicted(plan)
+    measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations, full)
     base = measurer.blendshapes(_render_frame(prepared, rest, {}))
     # natural first: the plan's apex inside the real-face envelope before anything else is measured. The
     # envelope holds for what the picture shows, measured as on the real faces (landmarks found on the drawn
@@ -484,8 +523,6 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     env = ApexEnvelope(prepared, _apex_values(plan, rest), rest)
     env.see_through(measurer, {a.au: 1.0 for a in plan.action_units})
     gains, held = env.fit({a.au: 1.0 for a in plan.action_units})
-    # what the model cannot read (always, or beside another requested AU) is no target: its gain starts at 1
-    # and moves only for what it makes other AUs read (a cheek raise the model reads as a lid tightener)
     unreadable = unreadable_aus({a.au: a.intensity for a in plan.action_units})
     info = {"iterations": relax_history, "relax_gains": relax_gain, "blendshape_blind": sorted(unreadable),
             "envelope_held": {au: regions for au, regions in held.items()}, "not_readable": {},
@@ -494,240 +531,63 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
         info["gains"] = gains
         info["trial_frames"] = len(relax_history) + 1 + env.frames_measured
         return gains, relax_gain, info
-    lv0 = {s: au_levels(base, s) for s in ("both", "left", "right")}
-    targets = {a.au: (a.side, a.intensity) for a in plan.action_units
-               if MEASURABLE.get(a.au) and a.au not in unreadable and a.au not in CLOSURE_AUS and a.intensity >= 0.25}
-    requested = {a.au for a in plan.action_units if a.intensity > 0}
-    leak_only = [au for au in sorted(unreadable) if au in requested and MEASURABLE.get(au)]
-    watched = [au for au in MEASURABLE if au not in requested and not shares_blendshapes(au, requested)]
-
-    apex = env.apex
-    refused: dict[tuple, dict[str, float]] = {}
-
-    def cost(trial: dict[int, float], measure: FrameMeasurer = measurer
-             ) -> tuple[float, dict[int, float], dict[int, float]]:
-        # a trial that would move a region further than real faces do is never drawn nor chosen
-        outside = env.beyond(trial)
-        if outside:
-            refused[trial_key(trial)] = outside
-            return float("inf"), {}, {}
-        face = measure.face(_render_frame(prepared, apex, trial, rest=rest))
-        if face is None:
-            return float("inf"), {}, {}
-        # and one whose picture shows a region moved further than real faces do (found as theirs were)
-        outside = env.seen_beyond(face.landmarks)
-        if outside:
-            refused[trial_key(trial)] = {**outside, "drawn": True}
-            return float("inf"), {}, {}
-        shapes = face.blendshapes
-        lv = {s: au_levels(shapes, s) for s in ("both", "left", "right")}
-        got = {au: lv[side][au] - lv0[side][au] for au, (side, _) in targets.items()}
-        # the reading should approach the requested intensity (so where the model trades two AUs off,
-        # as browInnerUp and browDown, the stronger request weighs more), and a reading under the
-        # visibility floor costs extra: an AU nobody can see is worse than two drawn a little short
-        short = sum(max(0.0, want - got[au]) + (VISIBLE_PENALTY if got[au] < VISIBLE_RISE else 0.0)
-                    for au, (_, want) in targets.items())
-        moved = [lv["both"][au] - lv0["both"][au] for au in watched]
-        leak = sum(max(0.0, abs(m) - LEAK_FREE) for m in moved) + LEAK_STEP * sum(m > LEAK_LIMIT for m in moved)
-        # a small pull towards the drawn amplitudes the plan asked for, so ties keep gain 1
-        prior = GAIN_PRIOR * sum(abs(np.log(g)) for g in trial.values())
-        leaks = {au: m for au, m in zip(watched, moved) if m > LEAK_LIMIT}
-        return short + LEAK_WEIGHT * leak + prior, got, leaks
-
-    def trial_key(trial: dict[int, float]) -> tuple:
-        return tuple(sorted(trial.items()))
-
-    searched: list[dict] = []
-    # a sweep revisits the gains the previous one tried after its last change; the measurement is
-    # deterministic, so those are looked up, not drawn and measured again. Each holds (cost, readings of
-    # the targets, unrequested AUs past LEAK_LIMIT).
-    measured: dict[tuple, tuple[float, dict[int, float], dict[int, float]]] = {trial_key(gains): cost(gains)}
-    for _ in range(ENVELOPE_SHRINKS):
-        # where the picture still shows the start beyond the envelope, the AUs the fit held back (all of the
-        # plan's where it held none) are drawn weaker together until it does not
-        if trial_key(gains) not in refused:
-            break
-        weaker = set(held) or set(gains)
-        gains = {au: round(g * ENVELOPE_SHRINK, 4) if au in weaker else g for au, g in gains.items()}
-        measured[trial_key(gains)] = cost(gains)
-    best, got, _ = measured[trial_key(gains)]
-
-    def costs(batch: list[dict[int, float]], pool: _TrialPool
-              ) -> list[tuple[float, dict[int, float], dict[int, float]]]:
-        keys = [trial_key(trial) for trial in batch]
-        new = [(trial, key) for trial, key in zip(batch, keys) if key not in measured]
-        for (_, key), result in zip(new, pool.map(cost, [trial for trial, _ in new])):
-            measured[key] = result
-        return [measured[key] for key in keys]
-
-    def sweep_each(batches, pool: _TrialPool) -> bool:
-        """Each batch's trials are measured at once; they are accepted in order, as if one by one."""
-        nonlocal best, got, gains
-        improved = False
-        for batch in batches:
-            for trial, (c, m, _) in zip(batch, costs(batch, pool)):
-                if c < best - 1e-6:
-                    best, got, gains, improved = c, m, trial, True
-        return improved
-
-    def unseen() -> list[int]:
-        return [au for au in targets if got.get(au, 0.0) < VISIBLE_RISE]
-
-    def search(pool: _TrialPool, label: str, to_beat: float = float("inf")) -> None:
-        """Sweeps until one finds nothing better; a restart gives up once a sweep leaves it behind `to_beat`,
-        the optimum it would replace."""
-        for sweep in range(iterations if targets else 0):
-            improved = sweep_each(one_at_a_time(), pool) or sweep_each(unseen_with_a_masker_giving_way(), pool)
-            searched.append({label: sweep, "gains": dict(gains), "cost": round(float(best), 4),
-                             "measured": {au: round(float(v), 3) for au, v in got.items()}})
-            if not improved or best >= to_beat:
-                break
-
-    def restart(pool: _TrialPool, trial: dict[int, float], result, why: dict, hold: tuple[int, ...] = ()) -> None:
-        """Search again from `trial` (its measured result), the AUs in `hold` fixed for a first sweep over
-        the others; the better of the two optima stays."""
-        nonlocal best, got, gains
-        kept = best, got, gains
-        (best, got, _), gains = result, trial
-        if hold:
-            sweep_each(one_at_a_time(skip=hold), pool)
-        search(pool, "restart", to_beat=kept[0])
-        searched.append({**why, "better": bool(best < kept[0])})
-        if kept[0] <= best:
-            best, got, gains = kept
-
-    def restart_without_the_leak(pool: _TrialPool) -> None:
-        """A leak the sweeps kept (they move one AU at a time, and the AU that drives it may hold up another
-        requested AU): draw each requested AU at REPAIR_GAIN in turn, and where that ends the leak, search
-        again from there."""
-        leaks = measured[trial_key(gains)][2]
-        trials = [{**gains, au: REPAIR_GAIN} for au in [*targets, *leak_only] if gains[au] > REPAIR_GAIN]
-        results = costs(trials, pool)
-        size = sum(leaks.values())
-        fixes = [(sum(lk.values()), i) for i, (c, _, lk) in enumerate(results)
-                 if np.isfinite(c) and sum(lk.values()) < size - 1e-6]
-        if fixes:
-            i = min(fixes)[1]
-            driver = next(au for au in gains if gains[au] != trials[i][au])
-            restart(pool, trials[i], results[i], {"restarted_from": driver,
-                                                  "leaks": {au: round(float(v), 3) for au, v in leaks.items()}})
-
-    def shows(result, au: int) -> bool:
-        return result[1].get(au, 0.0) >= VISIBLE_RISE
-
-    def bisected(pool: _TrialPool, au: int, other: int, up: float, g_lo: float, g_hi: float) -> list:
-        """BISECTIONS trials of `other` between g_lo and g_hi (by ratio) with `au` at `up`, each time towards
-        the weaker of the two; those where both read, as (the weaker reading, trial, result)."""
-        both = []
-        for _ in range(BISECTIONS):
-            trial = {**gains, au: up, other: round(float(np.sqrt(g_lo * g_hi)), 3)}
-            result = costs([trial], pool)[0]
-            if shows(result, au) and shows(result, other):
-                both.append((min(result[1][au], result[1][other]), trial, result))
-            if result[1].get(au, 0.0) < result[1].get(other, 0.0):
-                g_hi = trial[other]
-            else:
-                g_lo = trial[other]
-        return both
-
-    def between_two_steps(pool: _TrialPool) -> bool:
-        """An AU still unseen where the model trades it off against another requested AU (sad's brows on one
-        axis): with the unseen AU a step stronger, one of the other's steps shows it and hides the other, the
-        next step up the reverse. Both may show between the two; bisect there and search again from the
-        trial where the weaker of the two reads most."""
-        for au in unseen():
-            for other in (o for o in targets if o != au):
-                for up in [g for g in GAIN_STEPS if g > gains[au]]:
-                    steps = [g for g in GAIN_STEPS if g <= gains[other]]
-                    seen = [measured.get(trial_key({**gains, au: up, other: g})) for g in steps]
-                    for k in range(len(steps) - 1):
-                        lo, hi = seen[k], seen[k + 1]
-                        if not (lo and hi and shows(lo, au) and not shows(lo, other)
-                                and shows(hi, other) and not shows(hi, au)):
-                            continue
-                        both = bisected(pool, au, other, up, steps[k], steps[k + 1])
-                        if both:
-                            _, trial, result = max(both, key=lambda b: b[0])
-                            restart(pool, trial, result, {"restarted_between": [au, other]}, hold=(au, other))
-                            return True
-        return False
-
-    def beside_a_stronger_masker(pool: _TrialPool) -> None:
-        """between_two_steps with the other drawn stronger instead of weaker: on a closed mouth the upper lip
-        raiser reads with the lips apart and the chin raiser with them together. With the unseen AU at the
-        top step, the other's steps above its gain are measured too; the search starts again from the
-        cheapest trial that shows both, a step or a bisection between a step that shows the unseen AU and
-        a stronger one that shows the other (the steps between showing neither). Only for an AU some trial
-        has read rising OUT_OF_REACH: one that never stirs has nothing to bracket."""
-        top = GAIN_STEPS[-1]
-        for au in unseen():
-            if gains[au] >= top or best_reading(au) < OUT_OF_REACH:
-                continue
-            both = []
-            for other in (o for o in targets if o != au):
-                costs([{**gains, au: top, other: g} for g in GAIN_STEPS if g > gains[other]], pool)
-                seen = [(g, measured.get(trial_key({**gains, au: top, other: g}))) for g in GAIN_STEPS]
-                seen = [(g, r) for g, r in seen if r and (shows(r, au) or shows(r, other))]
-                both += [({**gains, au: top, other: g}, r, other) for g, r in seen if shows(r, au) and shows(r, other)]
-                for (g_lo, lo), (g_hi, hi) in zip(seen, seen[1:]):
-                    if shows(lo, au) and not shows(lo, other) and shows(hi, other) and not shows(hi, au):
-                        between = bisected(pool, au, other, top, g_lo, g_hi)
-                        both += [(trial, result, other) for _, trial, result in between]
-            if both:
-                # these trials move the other requested AUs too: the cost weighs them all
-                trial, result, other = min(both, key=lambda b: b[1][0])
-                restart(pool, trial, result, {"restarted_between": [au, other]}, hold=(au, other))
-                return
-
-    def one_at_a_time(skip: tuple[int, ...] = ()):
-        # one AU's steps differ from each other only in that AU, so accepting one of them changes none
-        # of its siblings: they make one batch
-        for au in [a for a in [*targets, *leak_only] if a not in skip]:
-            yield [{**gains, au: g} for g in GAIN_STEPS if g != gains[au]]
-
-    def best_reading(au: int) -> float:
-        return max((result[1][au] for result in measured.values() if au in result[1]), default=0.0)
-
-    def may_give_way_for(other: int, au: int) -> bool:
-        """Whether drawing `other` weaker is worth a batch for the unseen `au`: some trial has read `au` at
-        least OUT_OF_REACH, or `other` drawn weaker alone (the sweep before measured it) let `au` read more."""
-        if best_reading(au) >= OUT_OF_REACH:
-            return True
-        weaker = [measured.get(trial_key({**gains, other: g})) for g in GAIN_STEPS if g < gains[other]]
-        return any(result is None or result[1].get(au, 0.0) > got.get(au, 0.0) + MASK_EVIDENCE for result in weaker)
-
-    def unseen_with_a_masker_giving_way():
-        # the model trades some requested AUs off against each other (browInnerUp against browDown), so
-        # an unseen AU may show only when it is drawn stronger while another requested AU gives way
-        for au in unseen():
-            for other in (o for o in targets if o != au and may_give_way_for(o, au)):
-                for up in [g for g in GAIN_STEPS if g > gains[au]]:
-                    # the steps down for one step up differ only in the two AUs every one of them sets
-                    yield [{**gains, au: up, other: down} for down in GAIN_STEPS if down < gains[other]]
-
-    with _TrialPool(measurer, landmarker if targets and iterations else None) as pool:
-        search(pool, "sweep")
-        if targets and iterations:
-            if measured[trial_key(gains)][2]:
-                restart_without_the_leak(pool)
-            if not between_two_steps(pool):
-                beside_a_stronger_masker(pool)
-    info["iterations"] = relax_history + searched
+    trials = ApexTrials(prepared, plan, env, measurer, base, unreadable)
+    free = [au for au in sorted(unreadable) if au in trials.requested and MEASURABLE.get(au)]
+    with _TrialPool(measurer, landmarker if trials.targets and iterations else None) as pool:
+        search = GainSearch(trials, {au: want for au, (_, want) in trials.targets.items()}, free, sweeps=iterations,
+                            map_trials=pool.map, strategies=STRATEGIES,
+                            opposite=[au for au in full if au in trials.watched and au not in BLIND_AUS])
+        gains = search.run(gains, shrink_first=held)
+    got = search.got
+    info["iterations"] = relax_history + search.history
     info["gains"] = gains
-    info["envelope_refused"] = len(refused)
-    for au in unseen():
+    info["envelope_refused"] = sum(1 for t in search.trials.values() if t.beyond)
+    for au in search.unseen():
         # what drawing it a step stronger would do to the face, where that step was refused
         stronger = {**gains, au: gains[au] * GAIN_STEPS[-1] / GAIN_STEPS[-2]}
         regions = env.beyond(stronger)
         info["not_readable"][au] = (f"reads {got.get(au, 0.0):+.2f} at most inside the real-face envelope"
                                     + (f" (drawn stronger it would pass it: {regions})" if regions else ""))
-    # what the calibration cost: every frame it drew and measured (relaxing the photo, its rest, the trials)
-    # (a trial the mesh already shows beyond the envelope is refused undrawn; one the picture shows beyond was
-    # drawn and measured)
-    info["trial_frames"] = (len(relax_history) + 1 + env.frames_measured + len(measured)
-                            - sum(1 for key, why in refused.items() if why.get("drawn") is None))
+    # what the calibration cost: every frame it drew and measured (relaxing the photo, its rest, the trials; a
+    # trial the mesh already shows beyond the envelope is refused undrawn)
+    info["trial_frames"] = len(relax_history) + 1 + env.frames_measured + search.drawn
     info["measured_at_apex"] = {au: round(float(v), 3) for au, v in got.items()}
     return gains, relax_gain, info
+
+
+class ApexTrials:
+    """calibration's `measure`: the plan's apex drawn at given gains and measured against the rest frame.
+    A trial the mesh shows moving a region further than real faces do is refused undrawn; one whose picture
+    shows it (landmarks found as on the real faces) is refused after measuring."""
+
+    def __init__(self, prepared: PreparedFace, plan: AUPlan, env: "ApexEnvelope", measurer: FrameMeasurer,
+                 base: dict[str, float], unreadable: Sequence[int]):
+        self.prepared, self.env, self.measurer = prepared, env, measurer
+        self.base = {s: au_levels(base, s) for s in ("both", "left", "right")}
+        # target AU -> (side, intensity): what the plan asks for that the model can read
+        self.targets = {a.au: (a.side, a.intensity) for a in plan.action_units
+                        if MEASURABLE.get(a.au) and a.au not in unreadable and a.au not in CLOSURE_AUS
+                        and a.intensity >= 0.25}
+        self.requested = {a.au for a in plan.action_units if a.intensity > 0}
+        # the AUs a leak is read on: outside the plan and sharing none of its blendshapes
+        self.watched = [au for au in MEASURABLE if au not in self.requested
+                        and not shares_blendshapes(au, self.requested)]
+
+    def __call__(self, gains: dict[int, float], measurer: FrameMeasurer | None = None) -> Trial:
+        outside = self.env.beyond(gains)
+        if outside:
+            return Trial(beyond=outside, drawn=False)
+        face = (measurer or self.measurer).face(_render_frame(self.prepared, self.env.apex, gains, rest=self.env.rest))
+        if face is None:
+            return Trial(face_found=False)
+        outside = self.env.seen_beyond(face.landmarks)
+        if outside:
+            return Trial(beyond=outside)
+        lv = {s: au_levels(face.blendshapes, s) for s in ("both", "left", "right")}
+        lv0 = self.base
+        readings = {au: lv[side][au] - lv0[side][au] for au, (side, _) in self.targets.items()}
+        moved = {au: lv["both"][au] - lv0["both"][au] for au in self.watched}
+        return Trial(readings, moved)
 
 
 class _TrialPool:
@@ -773,18 +633,21 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
     if not isinstance(plan, AUPlan):
         raise ValueError(f"plan must be a thinkdraw_core.plan.AUPlan, got {type(plan).__name__}")
     n_frames = clip_frames(seconds, fps, audio)
-    unsupported = [a.au for a in plan.action_units if a.au not in supported_aus()]
+    plan = fit_plan(plan, n_frames / fps, audio)  # an arc's shared beats spread over the clip, on the speech's pauses
+    unsupported = sorted({a.au for beat in plan.beats for a in beat.action_units if a.au not in supported_aus()})
     if unsupported:
         raise ValueError(f"the draft renderer has no displacement model for AU {unsupported}; remove them from the plan")
     landmarker = landmarker or get_landmarker(model_path, model_dirs)
     prepared = prepare_face(image, face_index, crop_margin, landmarker)
     if calibrate:
-        gains, relax_gain, calib = _calibrate(prepared, plan, neutralize, landmarker, calibration_iterations)
+        calibrate_plan = _calibrate if len(plan.beats) == 1 else _calibrate_arc  # an arc: every beat's apex
+        gains, relax_gain, calib = calibrate_plan(prepared, plan, neutralize, landmarker, calibration_iterations)
     else:
         gains, relax_gain, calib = {a.au: 1.0 for a in plan.action_units}, {}, {"trial_frames": 0}
-    relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain)
+    relax = source_relaxation(prepared.blendshapes, neutralize, relax_gain, contradicted(plan))
     # natural first, calibrated or not: the calibration's gains are inside the envelope already (a no-op then)
-    gains, held, env = fit_to_envelope(prepared, plan, rest_pose(relax), gains, calib.get("envelope_limits"))
+    fit_apex = fit_to_envelope if len(plan.beats) == 1 else _fit_arc_to_envelope  # an arc: every beat's apex
+    gains, held, env = fit_apex(prepared, plan, rest_pose(relax), gains, calib.get("envelope_limits"))
     if held and not calibrate:
         calib["envelope_held"] = held
     prepared.gap_limit = env.limits["lip_gap"]
@@ -829,3 +692,73 @@ def _fit_audio(audio, seconds: float):
     if samples.shape[1] >= n:
         return samples[:, :n], int(sr)
     return np.pad(samples, ((0, 0), (0, n - samples.shape[1]))), int(sr)
+
+
+# -- arcs: plans of several beats (issue 37) ---------------------------------------------------------------------
+# The calibration and the envelope work on one apex frame. An arc holds one pose per beat, so each beat's apex is
+# calibrated and held inside the envelope on its own; the clip draws one gain per AU, the one found where the
+# plan asks the most of that AU (a brow lowerer shared by anger and sadness takes the angrier beat's gain), no
+# stronger than any beat's envelope allows.
+
+def _beat_plans(plan: AUPlan) -> list[tuple[int, AUPlan]]:
+    """(index, a one-beat plan of it) for each beat that asks for any AU."""
+    return [(i, AUPlan.from_beats(beat.text or plan.text, [beat], intensity=plan.intensity))
+            for i, beat in enumerate(plan.beats) if any(a.intensity > 0 for a in beat.action_units)]
+
+
+def _calibrate_arc(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmarker: FaceLandmarker,
+                   iterations: int) -> tuple[dict[int, float], dict[int, float], dict]:
+    """_calibrate for each beat's apex; the beats' findings merged, each beat's own under info["beats"] and its
+    envelope limits as info["envelope_limits"][beat index] (None for a beat that asks for nothing)."""
+    beat_plans = _beat_plans(plan)
+    if not beat_plans:  # an arc of calm beats: the photo relaxed, nothing to calibrate
+        return _calibrate(prepared, AUPlan.from_beats(plan.text, plan.beats[:1]), neutralize, landmarker, iterations)
+    found = {i: _calibrate(prepared, beat_plan, neutralize, landmarker, iterations) for i, beat_plan in beat_plans}
+    first = found[beat_plans[0][0]]
+    strongest: dict[int, tuple[float, int]] = {}  # AU -> (intensity, beat) where the plan asks the most of it
+    for i, beat_plan in beat_plans:
+        for a in beat_plan.action_units:
+            if a.intensity > strongest.get(a.au, (0.0, -1))[0]:
+                strongest[a.au] = (a.intensity, i)
+    gains = {au: found[i][0][au] for au, (_, i) in strongest.items()}
+    infos = {i: info for i, (_, _, info) in found.items()}
+    info = {"iterations": first[2].get("iterations", []), "relax_gains": first[1], "gains": gains,
+            "blendshape_blind": sorted({au for x in infos.values() for au in x.get("blendshape_blind", [])}),
+            "envelope_held": {}, "not_readable": {},
+            "envelope_limits": [infos[i].get("envelope_limits") if i in infos else None for i in range(len(plan.beats))],
+            "trial_frames": sum(x.get("trial_frames", 0) for x in infos.values()),
+            "measured_at_apex": {au: infos[i]["measured_at_apex"][au] for au, (_, i) in strongest.items()
+                                 if au in infos[i].get("measured_at_apex", {})},
+            "beats": [{"beat": i, "text": plan.beats[i].text, "gains": x.get("gains", {}),
+                       "measured_at_apex": x.get("measured_at_apex", {}), "not_readable": x.get("not_readable", {}),
+                       "trial_frames": x.get("trial_frames", 0)} for i, x in infos.items()]}
+    for i, x in infos.items():
+        for au, regions in x.get("envelope_held", {}).items():
+            info["envelope_held"].setdefault(au, []).extend(r for r in regions if r not in info["envelope_held"][au])
+        for au, why in x.get("not_readable", {}).items():
+            info["not_readable"].setdefault(au, f"beat {i}: {why}")
+    return gains, first[1], info
+
+
+def _fit_arc_to_envelope(prepared: PreparedFace, plan: AUPlan, rest: dict[int, tuple[float, float]],
+                         gains: dict[int, float] | None = None, limits: list | None = None
+                         ) -> tuple[dict[int, float], dict[int, list[str]], ApexEnvelope]:
+    """fit_to_envelope for each beat's apex (limits: each beat's, as _calibrate_arc measured them): each AU at
+    the weakest gain any beat's envelope allows. The envelope returned is the one whose lip gap limit is the
+    widest (the beat that parts the lips measured it on the picture)."""
+    gains = dict(gains or {})
+    beat_plans = _beat_plans(plan)
+    if not beat_plans:
+        return fit_to_envelope(prepared, AUPlan.from_beats(plan.text, plan.beats[:1]), rest, gains)
+    fitted: dict[int, float] = {}
+    held: dict[int, list[str]] = {}
+    envs = []
+    for i, beat_plan in beat_plans:
+        own = {a.au: gains.get(a.au, 1.0) for a in beat_plan.action_units}
+        g, h, env = fit_to_envelope(prepared, beat_plan, rest, own, limits[i] if limits and i < len(limits) else None)
+        for au, value in g.items():
+            fitted[au] = min(fitted.get(au, value), value)
+        for au, regions in h.items():
+            held.setdefault(au, []).extend(r for r in regions if r not in held[au])
+        envs.append(env)
+    return {**gains, **fitted}, held, max(envs, key=lambda e: e.limits["lip_gap"])

@@ -76,11 +76,8 @@ def speech_tracks(audio, n_frames: int, fps: float) -> dict:
         for name, sel in bands.items():
             energy[name][i] = spec[sel].sum()
 
-    loud = np.percentile(rms, 95) if np.any(rms > 0) else 0.0
-    floor = max(loud * 0.08, 1e-4)
-    env = np.clip((rms - floor) / max(loud - floor, 1e-6), 0.0, 1.0)
     # a lip cannot move faster than ~12 Hz: a short attack/release smoother keeps it from flickering
-    env = _attack_release(env, fps, attack=0.03, release=0.08)
+    env = _attack_release(_loudness(rms), fps, attack=0.03, release=0.08)
     total = energy["low"] + energy["mid"] + energy["high"] + 1e-12
     low, mid, high = energy["low"] / total, energy["mid"] / total, energy["high"] / total
     fricative = np.clip((high - 0.35) / 0.4, 0, 1)
@@ -88,6 +85,49 @@ def speech_tracks(audio, n_frames: int, fps: float) -> dict:
     spread = np.clip((mid - 0.3) / 0.35, 0, 1) * (1 - fricative)
     voiced = env * (1 - 0.6 * fricative)
     return {"envelope": env, **viseme_drives(env, voiced, rounded, spread)}
+
+
+def _loudness(rms: np.ndarray) -> np.ndarray:
+    """Loudness 0..1 from per-frame RMS: 1 at the clip's loud end (95th percentile), 0 under a noise floor of 8%
+    of it."""
+    loud = np.percentile(rms, 95) if np.any(rms > 0) else 0.0
+    floor = max(loud * 0.08, 1e-4)
+    return np.clip((rms - floor) / max(loud - floor, 1e-6), 0.0, 1.0)
+
+
+# A pause between phrases: the loudness under PAUSE_LEVEL for at least PAUSE_SECONDS. The closures of stops and
+# the breaks at commas in running speech are under about 0.25 s; the pauses between sentences are longer
+# (0.38 and 0.46 s in espeak-ng's "I really did not expect that. Oh, what a day. Well, never mind.", where
+# the commas' and the stop's were 0.18-0.22 s), and that is where a new feeling can start.
+PAUSE_LEVEL, PAUSE_SECONDS, PAUSE_RATE = 0.05, 0.3, 50.0
+
+
+def pauses(audio, min_seconds: float = PAUSE_SECONDS) -> list[tuple[float, float]]:
+    """The silences between phrases, as (start, end) seconds: where the loudness that moves the draft's mouth
+    (before the lip's smoothing, which would fill the pause's first 0.2 s) stays under PAUSE_LEVEL for at least
+    `min_seconds`. Silence before the first sound and after
+    the last is no pause between phrases and is left out. beats.fit_to_clip moves the borders between beats
+    to them."""
+    mono, sr = _check_audio(audio)
+    n = len(mono)
+    fps = PAUSE_RATE
+    frames = max(1, int(np.ceil(n / sr * fps)))
+    hop = sr / fps
+    win = int(max(256, 2 * hop))
+    # the RMS of the window centred on each frame, as speech_tracks takes it (silence beyond either end),
+    # from a running sum of squares rather than a loop over windows: an hour of speech is 180 000 frames
+    power = np.concatenate([[0.0], np.cumsum(mono.astype(np.float64) ** 2)])
+    lo = np.round(np.arange(frames) * hop).astype(np.int64) - win // 2
+    rms = np.sqrt((power[np.clip(lo + win, 0, n)] - power[np.clip(lo, 0, n)]) / win)
+    quiet = _loudness(rms) < PAUSE_LEVEL
+    sounding = np.flatnonzero(~quiet)
+    if sounding.size == 0:
+        return []
+    first, last = int(sounding[0]), int(sounding[-1])
+    edges = np.diff(np.concatenate([[0], quiet[first:last + 1].astype(np.int8), [0]]))
+    starts, ends = np.flatnonzero(edges == 1) + first, np.flatnonzero(edges == -1) + first
+    return [(round(float(a) / fps, 3), round(float(b) / fps, 3)) for a, b in zip(starts, ends)
+            if (b - a) / fps >= min_seconds]
 
 
 def viseme_drives(env, voiced, rounded, spread) -> dict[int, np.ndarray]:

@@ -205,10 +205,7 @@ def detect_face(image: np.ndarray, face_index: int | None = None, name: str = "i
     """The face to animate: the largest, or the one at `face_index` (faces sorted largest first)."""
     landmarker = landmarker or get_landmarker()
     image = _as_rgb_uint8(image, name)
-    faces = landmarker.detect(image)
-    if not faces:
-        # Small faces in big pictures escape the detector; look again at overlapping upscaled tiles.
-        faces = _detect_in_tiles(image, landmarker)
+    faces = find_faces(image, landmarker)
     if not faces:
         raise NoFaceError(f"no face found in {name} ({image.shape[1]}x{image.shape[0]}). Fix: use a photo with a "
                           f"clearly visible, roughly frontal face, or crop the picture closer to the face.")
@@ -218,6 +215,15 @@ def detect_face(image: np.ndarray, face_index: int | None = None, name: str = "i
         raise ValueError(f"face_index {face_index} is out of range: {name} has {len(faces)} face(s), "
                          f"numbered from 0 (largest) to {len(faces) - 1}")
     return faces[face_index]
+
+
+def find_faces(image: np.ndarray, landmarker: FaceLandmarker) -> list[Face]:
+    """Every face in an RGB uint8 image, largest first, as detect_face numbers them (its face_index)."""
+    faces = landmarker.detect(image)
+    if not faces:
+        # Small faces in big pictures escape the detector; look again at overlapping upscaled tiles.
+        faces = _detect_in_tiles(image, landmarker)
+    return faces
 
 
 def _detect_in_tiles(image: np.ndarray, landmarker: FaceLandmarker) -> list[Face]:

@@ -1,0 +1,168 @@
+"""Lips and lids: fields applied after the muscle pulls that keep the mouth and eyes anatomical.
+
+The lip tightener and pressor seal the lips (lip_seal_field) and thin their red (lip_thinning_field, a smile
+too); lips never pass through each other (lip_contact_field); the skin above an upper lid never folds
+through it (LidFloor). Each works on the mesh as drawn so far, so whatever the pulls did, the result holds.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING
+from .deform import UPPER_LID
+from .geometry import FaceGeometry, line_at, spread_near
+
+# The lip tightener and pressor bring the lips together (orbicularis oris closes the mouth), fully from
+# this intensity on; an opening AU (lips part, jaw drop) wins over them at OPEN_WINS times its intensity.
+# The lips meet this share of the way from the upper lip, and the outer lip lines follow the inner ones
+# this much, so the lips keep their fullness instead of stretching over the gap.
+LIP_SEAL_AUS, LIP_OPENING_AUS = (23, 24), (25, 26, 27)
+LIP_SEAL_FULL, OPEN_WINS = 0.5, 2.5
+SEAL_UPPER_SHARE, SEAL_OUTER_FOLLOW, SEAL_SIGMA = 0.5, 0.6, 0.06
+# inner lip line pairs (upper, lower) from the subject's right corner to the left, and the outer pairs
+# above and below them
+INNER_LIP_PAIRS = ((191, 95), (80, 88), (81, 178), (82, 87), (13, 14), (312, 317), (311, 402), (310, 318), (415, 324))
+OUTER_LIP_PAIRS = ((185, 146), (40, 91), (39, 181), (37, 84), (0, 17), (267, 314), (269, 405), (270, 321), (409, 375))
+INNER_LIPS = tuple(i for pair in INNER_LIP_PAIRS for i in pair)
+# The same muscle thins the red of the lips: each outer lip line moves towards its inner line by up to
+# LIP_THIN of the red's height as drawn (the lower lip LIP_THIN_LOWER as far), fully at an added (gained)
+# intensity of 1; the inner lines stay, so closed lips stay closed. A fixed pull cannot do it: the same
+# 0.05 iod is most of a thin lip and little of a full one, and the blendshape model reads mouthPress by
+# how much red is left. A smile stretches both lips thinner too, by SMILE_THIN of their height at AU12 1
+# (on the closed-mouthed photos the smile's lips stayed as full as at rest). Together they never thin a
+# lip past LIP_THIN_MAX of its height.
+LIP_THIN, LIP_THIN_LOWER, LIP_THIN_SIGMA = 0.85, 0.5, 0.04
+SMILE_THIN, LIP_THIN_MAX = 0.3, 0.9
+
+
+# The skin between brow and upper lid bunches up; it never passes through the eye. A strong AU4 (its brow
+# fields add up under the brow) would otherwise carry the brow's lower edge below the lid: the triangles
+# there turn over and the fold mend smears the eye into a swirl (seen on neutral portraits at gain 2). So
+# every point above an upper lid, up to LID_FLOOR_REACH iod above it and LID_FLOOR_SIDE iod beyond its
+# corners, keeps at least LID_FLOOR_KEEP of its rest height above the lid where it now lies.
+LID_FLOOR_KEEP, LID_FLOOR_REACH, LID_FLOOR_SIDE = 0.2, 0.4, 0.15
+_OFF_THE_EYES = np.array([i not in (*LEFT_EYE_RING, *RIGHT_EYE_RING) for i in range(468)])  # 468+: irises
+_UPPER_LID_LINES = (((33, 133), UPPER_LID[0]), ((263, 362), UPPER_LID[1]))
+
+
+class LidFloor:
+    """Holds the skin above each upper lid above it (LID_FLOOR_*) for one face; what depends only on the face
+    at rest is worked out once, so a frame pays for the moved lid lines alone."""
+
+    def __init__(self, xy: np.ndarray, geo: FaceGeometry):
+        self.xy, self.n, self.geo = xy, min(len(xy), len(_OFF_THE_EYES)), geo
+        rel0 = (xy[: self.n] - geo.origin) / geo.size
+        u0, v0 = rel0 @ geo.ex, rel0 @ geo.ey
+        self.lids = []  # per upper lid: its line's landmarks, every point's rest height above it, in reach
+        for corners, lid in _UPPER_LID_LINES:
+            line = list(corners) + list(lid)
+            height0 = line_at(u0, u0[line], v0[line]) - v0
+            lo, hi = u0[line].min() - LID_FLOOR_SIDE, u0[line].max() + LID_FLOOR_SIDE
+            reach = _OFF_THE_EYES[: self.n] & (u0 > lo) & (u0 < hi) & (height0 > 0) & (height0 < LID_FLOOR_REACH)
+            self.lids.append((line, height0, reach))
+
+    def heights(self, now: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Per upper lid: (rest height, current height, in reach) over the mesh landmarks (not the irises): how
+        far each point sits above the lid line at its own place across the face, in iod, at rest and at `now`."""
+        geo = self.geo
+        rel = (now[: self.n] - geo.origin) / geo.size
+        u, v = rel @ geo.ex, rel @ geo.ey
+        out = []
+        for line, height0, reach in self.lids:
+            out.append((height0, line_at(u, u[line], v[line]) - v, reach))
+        return out
+
+    def __call__(self, disp: np.ndarray) -> np.ndarray:
+        """disp (N, 2) with every point in reach moved up along the face's vertical
+        where it would come within LID_FLOOR_KEEP of its rest height of the lid. Continuous in disp."""
+        lift = np.zeros(self.n)
+        for height0, height, reach in self.heights(self.xy + disp):
+            short = LID_FLOOR_KEEP * height0 - height
+            lift = np.where(reach & (short > lift), short, lift)
+        if not lift.any():
+            return disp
+        out = disp.copy()
+        out[: self.n] -= lift[:, None] * self.geo.ey * self.geo.size
+        return out
+
+
+def lip_seal_amount(values: dict[int, tuple[float, float]], rest: dict[int, tuple[float, float]] | None = None
+                    ) -> float:
+    """How far the lips are brought together (0..1) for one frame's AU intensities (left, right).
+
+    `rest` is the part of `values` that relaxes the photo (a photo's own pressed lips relaxed is a negative
+    AU24 there): only what the plan adds on top of it closes the lips."""
+    rest = rest or {}
+
+    def added(au: int) -> float:
+        (left, right), (rest_l, rest_r) = values.get(au, (0.0, 0.0)), rest.get(au, (0.0, 0.0))
+        return max(0.0, left - rest_l, right - rest_r)
+
+    closing = sum(added(au) for au in LIP_SEAL_AUS)
+    opening = sum(max(0.0, max(values.get(au, (0.0, 0.0)))) for au in LIP_OPENING_AUS)
+    return float(np.clip(closing / LIP_SEAL_FULL - OPEN_WINS * opening, 0.0, 1.0))
+
+
+def _lips_meet(xy: np.ndarray, geo: FaceGeometry, gaps: dict[int, np.ndarray], follow: float) -> np.ndarray:
+    """(N, 2) displacement that closes each inner lip pair's gap (k -> lower minus upper, INNER_LIP_PAIRS[k]):
+    the upper lip moves SEAL_UPPER_SHARE of it, the lower lip the rest, the outer lines `follow` as far
+    and the skin around goes along."""
+    controls, vectors = [], []
+    for k, gap in gaps.items():
+        (upper, lower), (upper_out, lower_out) = INNER_LIP_PAIRS[k], OUTER_LIP_PAIRS[k]
+        down, up = gap * SEAL_UPPER_SHARE, -gap * (1 - SEAL_UPPER_SHARE)
+        controls += [upper, lower, upper_out, lower_out]
+        vectors += [down, up, down * follow, up * follow]
+    if not controls:
+        return np.zeros_like(xy)
+    controls, vectors = np.array(controls), np.array(vectors)
+    field = spread_near(xy, xy[controls], vectors, SEAL_SIGMA * geo.size)
+    field[controls] = vectors  # exact on the lips themselves, so the pairs meet
+    return field
+
+
+def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """(N, 2) displacement that closes the mouth as it is drawn now (`current` = the moved landmarks of
+    the rest mesh `xy`): each inner lip pair meets, the outer lines follow, the skin around goes along.
+
+    It closes the current gap rather than the photo's, so whatever the other AUs did to the lips they
+    still meet; a pair already closed (or crossed) is left alone."""
+    gaps = {}
+    for k, (upper, lower) in enumerate(INNER_LIP_PAIRS):
+        gap = current[lower] - current[upper]
+        gaps[k] = gap if gap @ geo.ey > 0 else np.zeros(2)
+    return _lips_meet(xy, geo, gaps, SEAL_OUTER_FOLLOW)
+
+
+def lip_contact_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """(N, 2) displacement that keeps the lips from passing through each other as drawn now: where the
+    lower lip's inner line has crossed above the upper one's (the chin raiser pushing the lower lip up
+    against a closed mouth), the two lips meet halfway and each moves whole, so the mentalis push bows
+    the closed mouth up instead of drawing the lower lip over the upper."""
+    gaps = {}
+    for k, (upper, lower) in enumerate(INNER_LIP_PAIRS):
+        height = float((current[lower] - current[upper]) @ geo.ey)
+        if height < 0:
+            gaps[k] = height * geo.ey
+    return _lips_meet(xy, geo, gaps, 1.0)
+
+
+def lip_thinning_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, upper: tuple[float, float],
+                       lower: tuple[float, float]) -> np.ndarray:
+    """(N, 2) displacement that thins the red of the lips as drawn now (`current` = the moved landmarks of
+    the rest mesh `xy`): each outer lip point moves towards its inner partner by `upper` or `lower`
+    (subject left, right; 0..1) of their distance, the skin around goes along and the inner lines stay."""
+    controls, vectors = [], []
+    for (upper_in, lower_in), (upper_out, lower_out) in zip(INNER_LIP_PAIRS, OUTER_LIP_PAIRS):
+        if geo.on_midline(xy[upper_out]):
+            up, low = float(np.mean(upper)), float(np.mean(lower))
+        else:
+            side = 0 if geo.side_of(xy[upper_out]) > 0 else 1
+            up, low = upper[side], lower[side]
+        controls += [upper_out, lower_out]
+        vectors += [(current[upper_in] - current[upper_out]) * up, (current[lower_in] - current[lower_out]) * low]
+    controls, vectors = np.array(controls), np.array(vectors)
+    field = spread_near(xy, xy[controls], vectors, LIP_THIN_SIGMA * geo.size)
+    field[controls] = vectors
+    field[list(INNER_LIPS)] = 0.0
+    return field
