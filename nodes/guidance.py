@@ -306,9 +306,14 @@ class ThinkDrawGuidanceStage(io.ComfyNode):
             inputs=[
                 io.Conditioning.Input("conditioning", tooltip="Positive conditioning of this stage (global emotion; "
                                       "may be ControlNet-applied)."),
-                io.Float.Input("start_percent", default=0.0, min=0.0, max=1.0, step=0.01),
-                io.Float.Input("end_percent", default=1.0, min=0.0, max=1.0, step=0.01),
-                io.Float.Input("cfg", default=7.0, min=0.0, max=100.0, step=0.1, round=0.01),
+                io.Float.Input("start_percent", default=0.0, min=0.0, max=1.0, step=0.01,
+                               tooltip="Where this stage starts in the denoising (0 = the first step). The first "
+                                       "stage starts at 0; a later one where the one before it ends."),
+                io.Float.Input("end_percent", default=1.0, min=0.0, max=1.0, step=0.01,
+                               tooltip="Where this stage ends in the denoising (1 = the last step)."),
+                io.Float.Input("cfg", default=7.0, min=0.0, max=100.0, step=0.1, round=0.01,
+                               tooltip="How strongly this stage follows its conditioning (CFG scale) while it "
+                                       "guides."),
                 io.Combo.Input("ramp", options=list(RAMPS), default="constant",
                                tooltip="How the local regions come in across the window."),
                 io.Float.Input("weight", default=1.0, min=0.0, max=4.0, step=0.05,
@@ -343,9 +348,11 @@ class ThinkDrawProgressiveGuider(io.ComfyNode):
                         "DiTs, one batched call otherwise. Every stage and region keeps what the model's conditioning "
                         "node attached (audio, reference, face video, clip vision).",
             inputs=[
-                io.Model.Input("model"),
-                GuidanceStage.Input("stages"),
-                io.Conditioning.Input("negative"),
+                io.Model.Input("model", tooltip="The diffusion model (after any LoRA or shift node)."),
+                GuidanceStage.Input("stages", tooltip="The last Guidance Stage of the chain (it carries the ones "
+                                                      "before it)."),
+                io.Conditioning.Input("negative", tooltip="What the video should not look like; a stage's own "
+                                                          "negative replaces it in that stage."),
                 io.Combo.Input("mode", options=list(MODES), default="auto", optional=True,
                                tooltip="auto: one-pass regional cross-attention on UNets and Wan-family DiTs (HuMo, "
                                        "S2V, Animate), batched masked conds otherwise."),
@@ -375,25 +382,40 @@ class ThinkDrawProgressiveGuidanceSampler(io.ComfyNode):
                         "local_start..local_full local regions ramp in, local_full..1 full local strength "
                         "(local_cfg). Same result as three chained ThinkDrawGuidanceStage nodes.",
             inputs=[
-                io.Model.Input("model"),
-                io.Int.Input("seed", default=0, min=0, max=0xffffffffffffffff, control_after_generate=True),
-                io.Int.Input("steps", default=20, min=1, max=10000),
-                io.Combo.Input("sampler_name", options=comfy.samplers.SAMPLER_NAMES),
-                io.Combo.Input("scheduler", options=comfy.samplers.SCHEDULER_NAMES),
+                io.Model.Input("model", tooltip="The diffusion model (after any LoRA or shift node)."),
+                io.Int.Input("seed", default=0, min=0, max=0xffffffffffffffff, control_after_generate=True,
+                             tooltip="The noise seed: the same seed and settings give the same result."),
+                io.Int.Input("steps", default=20, min=1, max=10000,
+                             tooltip="Denoising steps; the stages split them by percent, so any count works."),
+                io.Combo.Input("sampler_name", options=comfy.samplers.SAMPLER_NAMES,
+                               tooltip="The sampling algorithm, as in KSampler."),
+                io.Combo.Input("scheduler", options=comfy.samplers.SCHEDULER_NAMES,
+                               tooltip="How the noise level falls over the steps, as in KSampler."),
                 io.Conditioning.Input("positive", tooltip="Global emotion conditioning (ThinkDrawAUTextEncode 'global')."),
-                io.Conditioning.Input("negative"),
-                io.Latent.Input("latent_image"),
-                RegionConds.Input("regions", optional=True),
-                io.Float.Input("global_cfg", default=7.0, min=0.0, max=100.0, step=0.1, round=0.01),
-                io.Float.Input("local_cfg", default=5.0, min=0.0, max=100.0, step=0.1, round=0.01),
+                io.Conditioning.Input("negative", tooltip="What the image should not look like, for every stage."),
+                io.Latent.Input("latent_image", tooltip="The latent to denoise (an Empty Latent Image, or an encoded "
+                                                        "image with denoise below 1)."),
+                RegionConds.Input("regions", optional=True,
+                                  tooltip="Local region conds from ThinkDrawAUTextEncode; without them only the "
+                                          "global emotion guides."),
+                io.Float.Input("global_cfg", default=7.0, min=0.0, max=100.0, step=0.1, round=0.01,
+                               tooltip="CFG scale of the global-emotion stage (0 to local_start)."),
+                io.Float.Input("local_cfg", default=5.0, min=0.0, max=100.0, step=0.1, round=0.01,
+                               tooltip="CFG scale once the local regions guide (local_start to the end)."),
                 io.Float.Input("local_start", default=0.3, min=0.0, max=1.0, step=0.01,
                                tooltip="Switch 1: end of the global-only stage, local regions start ramping in."),
                 io.Float.Input("local_full", default=0.6, min=0.0, max=1.0, step=0.01,
                                tooltip="Switch 2: local regions reach full strength."),
-                io.Combo.Input("ramp", options=list(RAMPS), default="smoothstep"),
-                io.Float.Input("local_weight", default=1.0, min=0.0, max=4.0, step=0.05),
-                io.Float.Input("denoise", default=1.0, min=0.0, max=1.0, step=0.01),
-                io.Combo.Input("mode", options=list(MODES), default="auto", optional=True),
+                io.Combo.Input("ramp", options=list(RAMPS), default="smoothstep",
+                               tooltip="How the local regions come in between local_start and local_full."),
+                io.Float.Input("local_weight", default=1.0, min=0.0, max=4.0, step=0.05,
+                               tooltip="Strength of every local region (0 turns the regions off)."),
+                io.Float.Input("denoise", default=1.0, min=0.0, max=1.0, step=0.01,
+                               tooltip="How much of the latent is redrawn: 1 from noise, lower keeps more of an "
+                                       "encoded image."),
+                io.Combo.Input("mode", options=list(MODES), default="auto", optional=True,
+                               tooltip="auto: one-pass regional cross-attention on UNets and Wan-family DiTs, "
+                                       "batched masked conds otherwise."),
                 *_region_weight_inputs(),
                 *_window_inputs(),
             ],

@@ -22,7 +22,7 @@ class ThinkDrawSpeechLength(io.ComfyNode):
                         "packing), with a cap: connect length to WanHuMoImageToVideo's length. Trim the video to "
                         "the speech in Video Combine (audio_mode trim_video).",
             inputs=[
-                io.Audio.Input("audio"),
+                io.Audio.Input("audio", tooltip="The speech (Load Audio); its length sets the frame count."),
                 io.Float.Input("fps", default=25.0, min=1.0, max=120.0, step=1.0,
                                tooltip="The model's frame rate (HuMo: 25; Wan 2.2 S2V and Animate: 16)."),
                 io.Int.Input("max_length", default=97, min=1, max=100_000,

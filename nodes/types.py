@@ -18,8 +18,9 @@ GuidanceStage = io.Custom("THINKDRAW_GUIDANCE_STAGE")
 
 def plan_ui(plan: AUPlan) -> dict:
     """The `ui` payload of plan-producing nodes; web/thinkdraw.js reads `thinkdraw_plan[0]`. Each AU also carries
-    `label`, the artist's name for it (facs.DISPLAY_NAMES), which the panel shows before the code."""
+    `label`, the artist's name for it (facs.DISPLAY_NAMES), which the panel shows before the code, in every beat."""
     data = plan.to_dict()
-    for unit in data.get("action_units") or []:
-        unit["label"] = DISPLAY_NAMES.get(int(unit["au"]), unit.get("name", ""))
+    for units in [data.get("action_units") or [], *[b.get("action_units") or [] for b in data.get("beats") or []]]:
+        for unit in units:
+            unit["label"] = DISPLAY_NAMES.get(int(unit["au"]), unit.get("name", ""))
     return {"thinkdraw_plan": [data]}

@@ -18,9 +18,10 @@ from typing import Any
 
 from .host import REPO, ComfyError, ComfyServer
 from .runner import RunResult, brief, prepare, run_prompt
+from .shipped import DRAFT_CPU
 from .workflow import MODE_NEVER, WorkflowError, load_workflow
 
-SHIPPED_WORKFLOW = REPO / "workflows" / "thinkdraw_draft_cpu.json"
+SHIPPED_WORKFLOW = DRAFT_CPU
 SAY = "I did it. After all these years, I finally did it, and I am so proud of you all."
 
 # The shipped workflow's nodes the demo steers, by type, and the inputs it sets on them.

@@ -116,6 +116,11 @@ function validatePlan(plan) {
   if (!plan || typeof plan !== "object" || !Array.isArray(plan.action_units)) {
     throw new Error("the node sent a plan without action_units (expected AUPlan.to_dict())");
   }
+  const beats = plan.beats;
+  if (beats !== undefined && (!Array.isArray(beats) || beats.some((b) => !Array.isArray(b?.action_units)))) {
+    throw new Error("the node sent a plan whose beats are not a list of beats with action_units " +
+                    "(expected AUPlan.to_dict())");
+  }
   return plan;
 }
 
@@ -200,6 +205,7 @@ function writeOverrides(node, widget, overrides) {
   const clean = { ...overrides };
   if (!Object.keys(aus).length) delete clean.aus;
   if (clean.timeline && !Object.keys(clean.timeline).length) delete clean.timeline;
+  pruneBeatEdits(clean);
   widget.value = JSON.stringify(clean, null, 1);
   // widget.callback is how the frontend learns a widget changed (undo history, dirty workflow)
   widget.callback?.(widget.value, app.canvas, node);
@@ -273,6 +279,299 @@ function reportSection(report, stale = false) {
     el("ul", {}, ...rows.map(line)));
 }
 
+// -- beats (plan schema 2) ---------------------------------------------------------------------
+
+const BEAT_MIN_GAP = 0.1; // seconds a dragged border keeps from its neighbours
+const BEAT_SNAP = 0.05; // and the step it moves in
+
+// nodes/types.py plan_ui labels every beat's AUs with the artist's name (facs.DISPLAY_NAMES)
+function auName(u) {
+  return u.label || u.name || `AU${u.au}`;
+}
+
+// Every beat of a plan; the first is the top-level view (whose AUs carry their label). A schema 1 plan is one beat.
+function planBeats(plan) {
+  const first = {
+    action_units: plan?.action_units || [], emotion: plan?.emotion || {}, timeline: plan?.timeline || {},
+    handover: plan?.handover || "blend", text: plan?.beats?.[0]?.text || "",
+  };
+  return [first, ...(Array.isArray(plan?.beats) ? plan.beats.slice(1) : [])];
+}
+
+// Where the edits of beat `beat` live in the overrides: the top level for the first beat, beats["k"] for the others
+// (AUPlan.with_overrides). With `create`, the entry is made when missing.
+function beatEdits(overrides, beat, create = false) {
+  if (!beat) return overrides;
+  const key = String(beat);
+  if (create) {
+    overrides.beats = overrides.beats || {};
+    overrides.beats[key] = overrides.beats[key] || {};
+  }
+  return overrides.beats?.[key] || {};
+}
+
+// Drop the empty entries of overrides.beats (and beats itself when nothing is left).
+function pruneBeatEdits(overrides) {
+  if (!overrides.beats || typeof overrides.beats !== "object" || Array.isArray(overrides.beats)) return;
+  const beats = { ...overrides.beats };
+  for (const [key, edit] of Object.entries(beats)) {
+    if (!edit || typeof edit !== "object") continue;
+    const clean = { ...edit };
+    for (const part of ["aus", "timeline"]) {
+      if (clean[part] && !Object.keys(clean[part]).length) delete clean[part];
+    }
+    if (Object.keys(clean).length) beats[key] = clean;
+    else delete beats[key];
+  }
+  if (Object.keys(beats).length) overrides.beats = beats;
+  else delete overrides.beats;
+}
+
+// A beat's AU edit as {intensity?, side?} (a bare number is an intensity, as the core reads it).
+function auEdit(value) {
+  if (typeof value === "number") return { intensity: value };
+  if (!value || typeof value !== "object") return {};
+  const out = {};
+  if (value.intensity !== undefined) out.intensity = value.intensity;
+  if (value.side !== undefined) out.side = value.side;
+  return out;
+}
+
+// Each beat's start in seconds with the pending border moves applied.
+function beatStarts(beats, overrides) {
+  return beats.map((b, k) => {
+    const edited = beatEdits(overrides || {}, k).timeline?.start;
+    return Number(edited ?? b.timeline?.start ?? 0) || 0;
+  });
+}
+
+// The end of the time axis: the last beat gets its rise and hold, and at least the beats' usual length.
+function beatsSpan(beats, starts) {
+  const last = beats.length - 1;
+  const tl = beats[last].timeline || {};
+  const typical = last > 0 ? (starts[last] - starts[0]) / last : 2;
+  return starts[last] + Math.max(Number(tl.onset ?? 0.6) + Number(tl.apex ?? 1), typical, 1);
+}
+
+// "Brow lowerer, Lid tighten": the strongest AUs of a beat, by the artist's names.
+function mainAus(units, count = 3) {
+  const active = units.filter((u) => Number(u.intensity) > 0);
+  if (!active.length) return "at rest";
+  return [...active].sort((a, b) => b.intensity - a.intensity).slice(0, count).map(auName).join(", ");
+}
+
+// The bars of a plan's beats on a time axis: a click selects a beat, dragging a border (when `onMove` is given)
+// moves the start of the beat after it.
+function beatsTimeline(beats, starts, selected, onSelect, onMove) {
+  const span = beatsSpan(beats, starts);
+  const pct = (sec) => `${((100 * sec) / span).toFixed(3)}%`;
+  const track = el("div", { class: "thinkdraw-beats-track", "data-span": span.toFixed(3) });
+  beats.forEach((b, k) => {
+    const end = k + 1 < beats.length ? starts[k + 1] : span;
+    const label = b.emotion?.label || "neutral";
+    const what = mainAus(b.action_units || []);
+    track.append(el("button", {
+      type: "button", class: `thinkdraw-beat${k === selected ? " on" : ""}`, "data-beat": k,
+      "aria-pressed": String(k === selected),
+      title: `beat ${k + 1}: ${label} from ${starts[k].toFixed(2)} s` +
+             (k + 1 < beats.length ? ` (${b.handover === "cut" ? "cuts" : "blends"} into the next)` : "") +
+             `\n${b.text || ""}\n${what}`,
+      style: `left:${pct(starts[k])};width:${pct(Math.max(0, end - starts[k]))}`,
+      onclick: () => onSelect(k),
+    }, el("span", { class: "thinkdraw-beat-label", text: label }),
+    el("span", { class: "thinkdraw-beat-aus", text: what })));
+  });
+  if (onMove) {
+    for (let k = 1; k < beats.length; k++) {
+      const border = el("div", {
+        class: "thinkdraw-beat-border", "data-beat": k, role: "slider", "aria-label": `start of beat ${k + 1} (s)`,
+        "aria-valuenow": starts[k].toFixed(2),
+        title: `drag to move the start of beat ${k + 1} (${starts[k].toFixed(2)} s)`,
+        style: `left:${pct(starts[k])}`,
+      });
+      const low = starts[k - 1] + BEAT_MIN_GAP;
+      const high = k + 1 < beats.length ? starts[k + 1] - BEAT_MIN_GAP : span - BEAT_MIN_GAP;
+      const seconds = (event) => {
+        const box = track.getBoundingClientRect();
+        const raw = ((event.clientX - box.left) / Math.max(box.width, 1)) * span;
+        return Math.min(high, Math.max(low, Math.round(raw / BEAT_SNAP) * BEAT_SNAP));
+      };
+      let dragging = false;
+      border.addEventListener("pointerdown", (event) => {
+        dragging = true;
+        border.setPointerCapture?.(event.pointerId);
+        border.classList.add("dragging");
+        event.preventDefault();
+        event.stopPropagation();
+      });
+      border.addEventListener("pointermove", (event) => {
+        if (!dragging) return;
+        const sec = seconds(event);
+        border.style.left = pct(sec);
+        border.dataset.seconds = sec.toFixed(2);
+        border.title = `start of beat ${k + 1}: ${sec.toFixed(2)} s`;
+      });
+      const drop = (event) => {
+        if (!dragging) return;
+        dragging = false;
+        border.classList.remove("dragging");
+        const sec = seconds(event);
+        if (Math.abs(sec - starts[k]) >= BEAT_SNAP / 2) onMove(k, Number(sec.toFixed(2)));
+      };
+      border.addEventListener("pointerup", drop);
+      border.addEventListener("pointercancel", () => {
+        dragging = false;
+        border.classList.remove("dragging");
+        border.style.left = pct(starts[k]);
+      });
+      track.append(border);
+    }
+  }
+  const ticks = el("div", { class: "thinkdraw-beats-axis" });
+  const step = span > 12 ? 4 : span > 6 ? 2 : 1;
+  for (let t = 0; t <= span; t += step) ticks.append(el("span", { style: `left:${pct(t)}`, text: `${t}s` }));
+  return el("div", { class: "thinkdraw-beats", "data-beats": beats.length, "data-selected": selected }, track, ticks);
+}
+
+// -- the apex preview (POST /thinkdraw/preview, nodes/preview_route.py) -------------------------
+
+const PLAN_TYPE = "THINKDRAW_PLAN";
+const DRAFT_RENDERER = "ThinkDrawExpressionDraftRenderer";
+const PREVIEW_ROUTE = "/thinkdraw/preview";
+const PREVIEW_DEBOUNCE_MS = 150;
+const PASS_THROUGH = new Set(["Reroute"]); // nodes that hand their input on unchanged
+
+const kindOf = (node) => node?.comfyClass ?? node?.type;
+
+// The first Expression Draft Renderer the plan of `node` reaches, following plan links downstream.
+function downstreamRenderer(node) {
+  const seen = new Set([node.id]);
+  const queue = [node];
+  while (queue.length && seen.size < 64) {
+    const current = queue.shift();
+    const passes = PASS_THROUGH.has(kindOf(current));
+    for (const [slot, output] of (current.outputs || []).entries()) {
+      if (output?.type !== PLAN_TYPE && !passes) continue;
+      for (const target of current.getOutputNodes?.(slot) || []) {
+        if (seen.has(target.id)) continue;
+        seen.add(target.id);
+        if (kindOf(target) === DRAFT_RENDERER) return target;
+        queue.push(target);
+      }
+    }
+  }
+  return null;
+}
+
+// The portrait the renderer draws: the file name its `image` input's Load Image holds, or why there is none.
+function rendererPortrait(renderer) {
+  let node = renderer;
+  let slot = node.inputs?.findIndex((i) => i.name === "image") ?? -1;
+  for (let hops = 0; hops < 8; hops++) {
+    const source = slot >= 0 ? node.getInputNode?.(slot) : null;
+    if (!source) return { reason: `${node.title || "the renderer"} has no portrait connected to its image input` };
+    const widget = source.widgets?.find((w) => w.name === "image");
+    if (widget && typeof widget.value === "string" && !source.inputs?.some((i) => i.type === "IMAGE")) {
+      return widget.value ? { image: widget.value } : { reason: `pick a portrait in ${source.title || "Load Image"}` };
+    }
+    if (!PASS_THROUGH.has(kindOf(source))) {
+      return { reason: `the portrait comes from ${source.title || source.type}, not a Load Image: no live preview` };
+    }
+    node = source;
+    slot = 0;
+  }
+  return { reason: "the portrait is too many nodes away from the renderer" };
+}
+
+function widgetValue(node, name, fallback) {
+  const value = node.widgets?.find((w) => w.name === name)?.value;
+  return value === undefined || value === null || value === "" ? fallback : value;
+}
+
+function blobToDataUrl(blob) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(blob);
+  });
+}
+
+// The face at the apex of the selected beat, redrawn by the server on every edit. The newest request wins: an
+// older answer that arrives late is dropped.
+class PreviewView {
+  constructor(panel) {
+    this.panel = panel;
+    this.seq = 0;
+    this.timer = null;
+    this.controller = null;
+    this.img = el("img", { class: "thinkdraw-preview-img", alt: "the face at the apex of the selected beat" });
+    this.note = el("div", { class: "thinkdraw-preview-note" });
+    this.root = el("div", { class: "thinkdraw-preview", "data-state": "none" }, this.img, this.note);
+  }
+
+  setState(state, note, extra = {}) {
+    this.root.dataset.state = state;
+    for (const [k, v] of Object.entries(extra)) this.root.dataset[k] = String(v);
+    this.note.textContent = note || "";
+    this.note.classList.toggle("bad", state === "error");
+  }
+
+  schedule(delay = PREVIEW_DEBOUNCE_MS) {
+    clearTimeout(this.timer);
+    this.seq++; // an answer to an earlier request is stale from now on
+    this.timer = setTimeout(() => this.request(), delay);
+  }
+
+  async request() {
+    const seq = ++this.seq;
+    this.controller?.abort();
+    this.controller = null;
+    let ask;
+    try {
+      ask = this.panel.previewRequest();
+    } catch (err) {
+      this.setState("error", `no preview: ${err?.message || err}`);
+      return;
+    }
+    if (ask.reason) {
+      this.setState("none", ask.reason);
+      return;
+    }
+    const controller = typeof AbortController === "function" ? new AbortController() : null;
+    this.controller = controller;
+    this.root.dataset.state = "loading";
+    this.root.dataset.beat = String(ask.body.beat);
+    try {
+      const res = await api.fetchApi(PREVIEW_ROUTE, {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(ask.body),
+        signal: controller?.signal,
+      });
+      if (!res.ok) {
+        let message = `the preview failed (HTTP ${res.status})`;
+        try {
+          message = (await res.json()).error || message;
+        } catch {
+          // not JSON: the status says enough
+        }
+        if (seq === this.seq) this.setState("error", message);
+        return;
+      }
+      const url = await blobToDataUrl(await res.blob());
+      if (seq !== this.seq) return; // a newer edit asked meanwhile
+      this.img.src = url;
+      this.setState("ready", res.headers.get("X-ThinkDraw-Note") || "", {
+        calibrated: res.headers.get("X-ThinkDraw-Calibrated") === "1" ? "1" : "0", shownBeat: ask.body.beat,
+      });
+    } catch (err) {
+      if (err?.name === "AbortError" || seq !== this.seq) return;
+      this.setState("error", `the preview could not be fetched: ${err?.message || err}`);
+    } finally {
+      if (this.controller === controller) this.controller = null;
+    }
+  }
+}
+
 // -- the panel ---------------------------------------------------------------------------------
 
 class PlanPanel {
@@ -281,6 +580,8 @@ class PlanPanel {
     this.editable = editable;
     this.plan = null;
     this.report = null;
+    this.beat = 0; // the beat the sliders, the timing and the preview are of
+    this.preview = new PreviewView(this);
     this.root = el("div", { class: "thinkdraw-panel", "data-node-type": node.comfyClass });
     this.toggle = el("button", {
       type: "button", class: "thinkdraw-collapse", "aria-expanded": "true", title: "hide or show the AU plan",
@@ -332,7 +633,8 @@ class PlanPanel {
     else if (!this.plan) natural = 64;
     else {
       const steps = Math.min((this.plan.reasoning || []).length, 12);
-      natural = 150 + 18 * steps + 40 * this.rows().length + (this.editable ? 50 : 0);
+      natural = 150 + 18 * steps + 40 * this.rows().length + (this.editable ? 50 : 0) + 170 +
+        (planBeats(this.plan).length > 1 ? 50 : 0); // the preview and the beats
     }
     return Math.min(PANEL_MAX, natural);
   }
@@ -353,7 +655,8 @@ class PlanPanel {
 
   // The plan's AUs plus any AU the overrides name that the plan lost (set to 0), so it can come back.
   rows() {
-    const units = (this.plan?.action_units || []).map((u) => ({ ...u, intensity: clamp01(u.intensity) }));
+    const beat = planBeats(this.plan)[this.beat] || planBeats(this.plan)[0];
+    const units = beat.action_units.map((u) => ({ ...u, label: auName(u), intensity: clamp01(u.intensity) }));
     if (!this.editable) return units;
     let overrides = {};
     try {
@@ -361,7 +664,15 @@ class PlanPanel {
     } catch {
       return units;
     }
-    for (const [key, value] of Object.entries(overrides.aus || {})) {
+    const edits = beatEdits(overrides, this.beat).aus || {};
+    for (const u of units) { // edits not yet run: the sliders keep them when the beat is selected again
+      const key = Object.keys(edits).find((k) => parseInt(String(k).toUpperCase().replace(/^AU/, ""), 10) === u.au);
+      if (key === undefined) continue;
+      const edit = auEdit(edits[key]);
+      if (edit.intensity !== undefined) u.intensity = clamp01(edit.intensity);
+      if (edit.side !== undefined) u.side = edit.side;
+    }
+    for (const [key, value] of Object.entries(edits)) {
       const au = parseInt(String(key).toUpperCase().replace(/^AU/, ""), 10);
       if (!Number.isFinite(au) || units.some((u) => u.au === au)) continue;
       const v = typeof value === "number" ? { intensity: value } : value || {};
@@ -372,7 +683,37 @@ class PlanPanel {
 
   show(plan) {
     this.plan = validatePlan(plan);
+    if (this.beat >= planBeats(this.plan).length) this.beat = 0;
     this.render();
+    this.preview.schedule(0);
+  }
+
+  // Which beat the sliders edit (and the preview shows).
+  selectBeat(index) {
+    if (index === this.beat) return;
+    this.beat = index;
+    this.render();
+    this.preview.schedule(0);
+  }
+
+  // The body of POST /thinkdraw/preview for what the panel shows now, or {reason} why there is none.
+  previewRequest() {
+    const renderer = downstreamRenderer(this.node);
+    if (!renderer) return { reason: "No live preview: this plan reaches no Expression Draft Renderer." };
+    const portrait = rendererPortrait(renderer);
+    if (portrait.reason) return { reason: `No live preview: ${portrait.reason}.` };
+    // the plan this node was given (the upstream panel's, when there is one) with the overrides as they are now: what
+    // the node will compute on Run (its own plan has the last run's overrides applied already)
+    const upstream = this.editable ? planSource(this.node)?.thinkdrawPanel?.plan : null;
+    const plan = upstream && planBeats(upstream).length === planBeats(this.plan).length ? upstream : this.plan;
+    return {
+      body: {
+        image: portrait.image, plan, overrides: this.editable ? String(this.overridesWidget()?.value ?? "") : "",
+        beat: this.beat, neutralize: Number(widgetValue(renderer, "neutralize", 0.8)),
+        face_index: Number(widgetValue(renderer, "face_index", -1)),
+        crop_margin: Number(widgetValue(renderer, "crop_margin", 0.6)),
+      },
+    };
   }
 
   // The analyzer's reading of the last clip made from this plan (its report's to_dict()).
@@ -391,9 +732,12 @@ class PlanPanel {
   render() {
     const plan = this.plan;
     const units = this.rows();
-    const emotion = plan.emotion || {};
+    const beats = planBeats(plan);
+    const beat = beats[this.beat] || beats[0];
+    const emotion = beat.emotion || {};
     const head = el("div", { class: "thinkdraw-head" },
-      el("div", { class: "thinkdraw-label", text: emotion.label || "neutral" }),
+      el("div", { class: "thinkdraw-label", text: (beats.length > 1 ? `beat ${this.beat + 1}/${beats.length}: ` : "") +
+        (emotion.label || "neutral") }),
       el("div", {
         class: "thinkdraw-meta",
         text: `valence ${Number(emotion.valence ?? 0).toFixed(2)} · arousal ${Number(emotion.arousal ?? 0).toFixed(2)}`
@@ -408,14 +752,16 @@ class PlanPanel {
     this.face = faceDiagram(units);
     const body = el("div", { class: "thinkdraw-body" },
       el("div", { class: "thinkdraw-aus" }, ...units.map((u) => this.auRow(u))),
-      this.face);
+      el("div", { class: "thinkdraw-pictures" }, this.preview.root, this.face));
 
-    const parts = [head, reasoning, body];
+    const parts = [head, reasoning];
+    if (beats.length > 1) parts.push(this.beatsSection(beats));
+    parts.push(body);
     if (this.report) parts.push(reportSection(this.report, reportIsStale(this.report, plan)));
     if (plan.warnings?.length) {
       parts.push(el("ul", { class: "thinkdraw-warnings" }, ...plan.warnings.map((w) => el("li", { text: w }))));
     }
-    if (this.editable) parts.push(this.timingRow(plan.timeline || {}));
+    if (this.editable) parts.push(this.timingRow(this.beatTimeline(beat)));
     this.status = el("div", { class: "thinkdraw-status" });
     parts.push(this.status);
     this.content.replaceChildren(...parts);
@@ -504,6 +850,7 @@ class PlanPanel {
     writeOverrides(this.node, widget, overrides);
     this.status.textContent = "edited: queue the prompt to apply it";
     this.status.classList.remove("bad");
+    this.preview.schedule(); // the apex of the edited plan, drawn by the server in a fraction of a second
     return true;
   }
 
@@ -514,8 +861,9 @@ class PlanPanel {
       ...change,
     };
     const written = this.mutate((o) => {
-      o.aus = o.aus || {};
-      o.aus[String(au)] = entry;
+      const edits = beatEdits(o, this.beat, true);
+      edits.aus = edits.aus || {};
+      edits.aus[String(au)] = entry;
     });
     if (written) this.redrawFace(au, entry);
   }
@@ -533,14 +881,60 @@ class PlanPanel {
       return;
     }
     this.mutate((o) => {
-      o.timeline = { ...(o.timeline || {}), [key]: seconds };
+      const edits = beatEdits(o, this.beat, true);
+      edits.timeline = { ...(edits.timeline || {}), [key]: seconds };
     });
   }
 
   reset(au) {
     this.mutate((o) => {
-      if (o.aus) delete o.aus[String(au)];
+      const edits = beatEdits(o, this.beat);
+      if (edits.aus) delete edits.aus[String(au)];
     });
+  }
+
+  // The selected beat's timing with its pending edits.
+  beatTimeline(beat) {
+    let edits = {};
+    try {
+      edits = this.editable ? beatEdits(readOverrides(this.overridesWidget()), this.beat).timeline || {} : {};
+    } catch {
+      // a broken overrides widget is reported on the next edit
+    }
+    return { ...(beat.timeline || {}), ...edits };
+  }
+
+  // The beats as bars on a time axis: click one to edit it, drag a border to move the next beat's start.
+  beatsSection(beats) {
+    let overrides = {};
+    try {
+      overrides = this.editable ? readOverrides(this.overridesWidget()) : {};
+    } catch {
+      // shown as planned until the widget is valid JSON again
+    }
+    const starts = beatStarts(beats, overrides);
+    const timeline = beatsTimeline(beats, starts, this.beat, (k) => this.selectBeat(k),
+      this.editable ? (k, seconds) => this.moveBeat(k, seconds) : null);
+    // "shared": the renderer spreads the beats over its clip, until a timing edit fixes them (AUPlan.with_overrides)
+    const timed = overrides.timeline || Object.values(overrides.beats || {}).some((e) => e?.timeline);
+    const shared = this.plan.beat_timing === "shared" && !timed;
+    const hint = this.editable
+      ? `${beats.length} beats: click one to edit it, drag a border to move a beat's start` +
+        (shared ? " (the renderer spreads the beats over the clip until a border is moved)" : "")
+      : `${beats.length} beats: click one to see it` + (shared ? " (the renderer spreads them over the clip)" : "");
+    timeline.prepend(el("div", { class: "thinkdraw-beats-hint", text: hint }));
+    return timeline;
+  }
+
+  moveBeat(k, seconds) {
+    if (this.mutate((o) => {
+      const edits = beatEdits(o, k, true);
+      edits.timeline = { ...(edits.timeline || {}), start: seconds };
+    })) {
+      const status = this.status.textContent;
+      this.render(); // the bars and (for the selected beat) the timing show the new start
+      this.status.textContent = status;
+    }
   }
 }
 
@@ -628,20 +1022,42 @@ function attachVideoCombine(node) {
   };
 }
 
+// Nodes 2.0 (1.32.9) draws a node's widgets from a copy it takes when the node is added, and after the first edit of
+// any of the node's widgets keeps that copy for good (useGraphNodeManager's updateVueWidgetState): a widget's hidden
+// flag set later never reaches it, and a field it left out at the start could never come back. So the fields stay
+// in its copy, and one style rule hides their rows: each row holds its input's slot, keyed "<node id>-in-<input
+// index>". The rules are rebuilt from the nodes open in the graph, so a node of a reloaded graph gets none of the old.
+const hiddenRows = new Map(); // node -> indices of its inputs whose rows are hidden
+let hiddenRowStyle = null;
+function hideRows(node, inputs) {
+  if (inputs.length && node) hiddenRows.set(node, inputs);
+  else if (node) hiddenRows.delete(node);
+  const rules = [];
+  for (const [n, indices] of hiddenRows) {
+    if (app.graph?.getNodeById?.(n.id) !== n) continue; // not added yet, or in a graph not open now
+    for (const i of indices) rules.push(`[data-node-id="${n.id}"] .lg-node-widget:has([data-slot-key="${n.id}-in-${i}"])`);
+  }
+  if (!hiddenRowStyle) {
+    hiddenRowStyle = el("style", { id: "thinkdraw-hidden-fields" });
+    document.head.append(hiddenRowStyle);
+  }
+  hiddenRowStyle.textContent = rules.length ? `${rules.join(",\n")} { display: none; }` : "";
+}
+
 // The reasoner's llm_model, base_url and api_model only matter to one backend each: hidden for the others.
 function attachBackendFields(node) {
   const backend = node.widgets?.find((w) => w.name === "backend");
   if (!backend) return;
   const apply = (value) => {
+    const hidden = [];
     for (const w of node.widgets) {
       const owner = BACKEND_FIELDS[w.name];
       if (!owner) continue;
-      const hide = owner !== value;
-      // The classic canvas (LGraphNode.isWidgetVisible). Nodes 2.0 reads options.hidden only when it first
-      // copies a node's widgets and not again on a backend change, so there a field hidden once could not come
-      // back: it shows all three.
-      w.hidden = hide;
+      w.hidden = owner !== value; // the classic canvas (LGraphNode.isWidgetVisible)
+      const input = node.inputs?.findIndex((i) => i.widget?.name === w.name) ?? -1;
+      if (w.hidden && input >= 0) hidden.push(input); // Nodes 2.0, above
     }
+    hideRows(node, hidden);
     node.thinkdrawPanel?.fit();
     node.setDirtyCanvas?.(true, true);
   };
@@ -649,6 +1065,19 @@ function attachBackendFields(node) {
   backend.callback = function (value) {
     const result = callback?.apply(this, arguments);
     apply(value);
+    return result;
+  };
+  const added = node.onAdded;
+  node.onAdded = function () {
+    const result = added?.apply(this, arguments);
+    apply(backend.value); // its id is known now
+    return result;
+  };
+  const removed = node.onRemoved;
+  node.onRemoved = function () {
+    const result = removed?.apply(this, arguments);
+    hiddenRows.delete(node);
+    hideRows(null, []);
     return result;
   };
   node.thinkdrawApplyBackend = () => apply(backend.value);
@@ -724,6 +1153,18 @@ function reportBlockedOutputs(response) {
   }
 }
 
+// A plan node's panel asks for its preview when the plan arrives, before the renderer after it has drafted (and
+// calibrated) the portrait: once a run is done, the previews drawn uncalibrated are asked again.
+function recalibratePreviews() {
+  if (typeof api?.addEventListener !== "function") return;
+  api.addEventListener("execution_success", () => {
+    for (const node of app.graph?._nodes ?? app.graph?.nodes ?? []) {
+      const preview = node.thinkdrawPanel?.preview;
+      if (node.thinkdrawPanel?.plan && preview?.root.dataset.calibrated === "0") preview.schedule(0);
+    }
+  });
+}
+
 function watchQueue() {
   if (typeof api?.queuePrompt !== "function" || api.queuePrompt.thinkdraw) return;
   const original = api.queuePrompt;
@@ -759,7 +1200,29 @@ function retitleErrors() {
   api.dispatchCustomEvent = wrapped;
 }
 
+// ComfyUI lists a pack's templates (example_workflows/*.json) in the order its folder scan finds them, and the
+// template browser keeps that order unless sorted by hand. Ours are named "1 ...", "2 ...": listed in that order, the
+// CPU draft, the one that runs without model weights, comes first.
+const PACK_DIR = decodeURIComponent(new URL(import.meta.url).pathname.split("/").slice(-2, -1)[0] ?? "");
+function orderTemplates() {
+  if (typeof api?.getWorkflowTemplates !== "function" || api.getWorkflowTemplates.thinkdraw) return;
+  const original = api.getWorkflowTemplates;
+  const wrapped = async function (...args) {
+    const templates = await original.apply(this, args);
+    try {
+      const ours = templates?.[PACK_DIR];
+      if (Array.isArray(ours)) ours.sort((a, b) => String(a).localeCompare(String(b), "en", { numeric: true }));
+    } catch (err) {
+      warnOnce("could not order the ThinkDraw templates", err);
+    }
+    return templates;
+  };
+  wrapped.thinkdraw = true;
+  api.getWorkflowTemplates = wrapped;
+}
+
 try {
+  orderTemplates();
   const link = document.createElement("link");
   link.rel = "stylesheet";
   link.href = new URL("./thinkdraw.css", import.meta.url).href;
@@ -780,6 +1243,11 @@ try {
         retitleErrors();
       } catch (err) {
         warnOnce("could not watch the queue for outputs left out", err);
+      }
+      try {
+        recalibratePreviews();
+      } catch (err) {
+        warnOnce("could not watch runs for the preview's calibration", err);
       }
     },
     nodeCreated(node) {

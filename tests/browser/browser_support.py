@@ -60,3 +60,24 @@ class FrontendPage:
             const hit = dialogs.find(d => /missing|not found/i.test(d.innerText));
             return hit ? hit.innerText : '';
         }""")
+
+
+RENDERERS = ["classic", "nodes2"]  # the classic LiteGraph canvas and "Nodes 2.0" (Vue nodes)
+
+
+def use_renderer(frontend: FrontendPage, renderer: str) -> None:
+    """Switch the tab to one renderer, by the setting Nodes 2.0's own toggle writes."""
+    assert renderer in RENDERERS, renderer
+    frontend.evaluate("async (on) => { await window.comfyAPI.app.app.extensionManager.setting"
+                      ".set('Comfy.VueNodes.Enabled', on); }", renderer == "nodes2")
+    frontend.page.wait_for_timeout(300)
+
+
+def focus_node(frontend: FrontendPage, node_id, scale: float = 1.0, margin=(80, 60)) -> None:
+    """Pan the canvas so that node `node_id` is at the top left of the view, at `scale`."""
+    frontend.evaluate("""([id, scale, mx, my]) => { const app = window.comfyAPI.app.app, c = app.canvas;
+        const n = app.graph.getNodeById(Number(id));
+        const title = window.LiteGraph.NODE_TITLE_HEIGHT;
+        c.ds.scale = scale; c.ds.offset = [mx / scale - n.pos[0], my / scale - n.pos[1] + title];
+        c.setDirty(true, true); }""", [node_id, scale, margin[0], margin[1]])
+    frontend.page.wait_for_timeout(400)

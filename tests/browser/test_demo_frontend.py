@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
 from sample_workflows import core_workflow
+from thinkdraw.shipped import DRAFT_CPU
 from thinkdraw.workflow import ui_to_api
 
 pytestmark = [pytest.mark.comfy, pytest.mark.browser]
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "workflows" / "thinkdraw_draft_cpu.json"
+SHIPPED = DRAFT_CPU
 
 GRAPH_TO_PROMPT = """async (graph) => {
     const app = window.comfyAPI.app.app;
@@ -70,7 +69,7 @@ def test_core_workflow_converts_exactly_like_the_frontend(frontend, comfy):
     assert set(ours) == set(from_frontend)
 
 
-@pytest.mark.skipif(not SHIPPED.exists(), reason="workflows/thinkdraw_draft_cpu.json not generated yet")
+@pytest.mark.skipif(not SHIPPED.exists(), reason="the CPU draft template is not generated yet")
 def test_shipped_workflow_converts_exactly_like_the_frontend(frontend, comfy):
     wf = json.loads(SHIPPED.read_text())
     from_frontend = frontend_prompt(frontend, wf)

@@ -5,19 +5,18 @@ from __future__ import annotations
 import json
 import time
 import warnings
-from pathlib import Path
 
 import pytest
 
 from browser_support import server_node_types, wait_until_ready
+from thinkdraw.shipped import DRAFT_CPU, TEMPLATES
 from thinkdraw_core.video import read_video_info
 
-REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
 
-WORKFLOWS = sorted((REPO / "workflows").glob("*.json"))
-DRAFT_WORKFLOW = REPO / "workflows" / "thinkdraw_draft_cpu.json"
+WORKFLOWS = sorted(TEMPLATES.glob("*.json"))
+DRAFT_WORKFLOW = DRAFT_CPU
 REASONER, PLAN_EDIT = "ThinkDrawEmotionCoTReasoner", "ThinkDrawAUPlanEdit"
 
 LOAD_AND_CHECK = """async (graph) => {
@@ -58,7 +57,7 @@ def test_missing_node_detector_sees_an_unknown_node(frontend):
 
 
 @pytest.mark.parametrize("path", [pytest.param(p, id=p.name) for p in WORKFLOWS] or [
-    pytest.param(None, id="none", marks=pytest.mark.skip(reason="workflows/ has no *.json yet"))])
+    pytest.param(None, id="none", marks=pytest.mark.skip(reason="example_workflows/ has no *.json yet"))])
 def test_shipped_workflow_loads_with_every_node_known(frontend, path):
     graph = json.loads(path.read_text())
     result = _load(frontend, graph)

@@ -25,10 +25,10 @@ EMOTION = "bitter amusement, trying not to laugh"
 
 
 def test_shipped_workflow_matches_the_live_node_schemas(comfy):
-    assert DRAFT_CPU.exists(), "workflows/thinkdraw_draft_cpu.json is missing: run `python -m thinkdraw.shipped`"
+    assert DRAFT_CPU.exists(), f"{DRAFT_CPU} is missing: run `python -m thinkdraw.shipped`"
     expected = dumps(build(comfy.object_info()))
     assert DRAFT_CPU.read_text() == expected, (
-        "workflows/thinkdraw_draft_cpu.json no longer lines up with the nodes' schemas; regenerate it with "
+        f"{DRAFT_CPU.name} no longer lines up with the nodes' schemas; regenerate it with "
         "`python -m thinkdraw.shipped` and review the diff")
     prompt = ui_to_api(json.loads(expected), comfy.object_info())
     kinds = sorted(n["class_type"] for n in prompt.values())
@@ -89,9 +89,10 @@ def test_demo_command_makes_a_talking_video_with_its_report(tmp_path):
     plan = read_plan(video)
     assert plan.text == EMOTION and plan.action_units
     # the report: the plan's reasoning and requested vs measured per AU
-    assert "reasoning:" in proc.stdout and "requested vs measured" in proc.stdout
+    assert "reasoning:" in proc.stdout and "Requested vs seen" in proc.stdout
     for unit in plan.action_units:
-        if unit.intensity >= 0.15:
-            assert re.search(rf"^AU{unit.au}\s", proc.stdout, re.M), (unit, proc.stdout)
+        if unit.intensity >= 0.15:  # one report line per requested AU: "- Smile (AU12): asked 0.80, seen +0.75"
+            assert re.search(rf"^- .+ \(AU{unit.au}\): asked {unit.intensity:.2f}, seen ", proc.stdout, re.M), (
+                unit, proc.stdout)
     assert (video.parent.parent / "plan.json").is_file() or list(out.glob("demo-*/plan.json"))
     assert "node" in proc.stderr  # the progress bar ran on stderr

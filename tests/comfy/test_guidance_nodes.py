@@ -8,21 +8,22 @@ from pathlib import Path
 import pytest
 
 from comfy_host import ComfyError, ComfyServer
+from thinkdraw.shipped import ANIMATE, HUMO, S2V, SD15
 
 pytestmark = pytest.mark.comfy
 
 REPO = Path(__file__).resolve().parents[2]
-WORKFLOWS = ["thinkdraw_sd15_controlnet.json", "thinkdraw_humo_talking.json", "thinkdraw_s2v_talking.json",
-             "thinkdraw_animate_draft.json"]
+WORKFLOWS = [SD15, HUMO, S2V, ANIMATE]
 FRONTEND_ONLY = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 
 
-@pytest.mark.parametrize("name", WORKFLOWS)
-def test_workflow_loads_with_no_missing_nodes(comfy, name):
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])
+def test_workflow_loads_with_no_missing_nodes(comfy, path):
     sys.path.insert(0, str(REPO))
     from thinkdraw.workflow import ui_to_api
 
-    workflow = json.loads((REPO / "workflows" / name).read_text())
+    workflow = json.loads(path.read_text())
+    name = path.name
     info = comfy.object_info()
     types = {n["type"] for n in workflow["nodes"]}
     missing = sorted(types - set(info) - FRONTEND_ONLY)

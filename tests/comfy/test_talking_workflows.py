@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from comfy_host import ComfyServer
+from thinkdraw.shipped import ANIMATE, HUMO, S2V
 
 pytestmark = pytest.mark.comfy
 
@@ -74,12 +75,12 @@ def talking(tmp_path_factory, comfy_on_path):
         server.stop()
 
 
-def _prompt(server: ComfyServer, name: str) -> tuple[dict, dict]:
+def _prompt(server: ComfyServer, path: Path) -> tuple[dict, dict]:
     if str(REPO) not in sys.path:
         sys.path.append(str(REPO))
     from thinkdraw.workflow import ui_to_api
 
-    workflow = json.loads((REPO / "workflows" / name).read_text())
+    workflow = json.loads(path.read_text())
     return ui_to_api(workflow, server.object_info(), []), workflow
 
 
@@ -157,7 +158,7 @@ def _assert_video_covers_speech(video, fps: float, drawn_frames: int, seconds: f
 
 
 def test_humo_workflow_runs_end_to_end_and_local_stages_hear_the_speech(talking):
-    prompt, _ = _prompt(talking, "thinkdraw_humo_talking.json")
+    prompt, _ = _prompt(talking, HUMO)
     _shrink_common(prompt)
     _set(prompt, "WanHuMoImageToVideo", width=VIDEO, height=VIDEO)
     calls, video = _run(talking, prompt, HUMO_SPEECH)
@@ -172,7 +173,7 @@ def test_humo_workflow_runs_end_to_end_and_local_stages_hear_the_speech(talking)
 
 
 def test_s2v_workflow_extends_over_the_speech_and_every_window_hears_it(talking):
-    prompt, _ = _prompt(talking, "thinkdraw_s2v_talking.json")
+    prompt, _ = _prompt(talking, S2V)
     _shrink_common(prompt)
     _set(prompt, "WanSoundImageToVideo", width=VIDEO, height=VIDEO, length=S2V_LENGTH)
     _set(prompt, "WanSoundImageToVideoExtend", length=S2V_LENGTH)
@@ -200,7 +201,7 @@ def test_s2v_workflow_extends_over_the_speech_and_every_window_hears_it(talking)
 
 
 def test_animate_workflow_chains_windows_over_the_speech_with_the_face_track(talking):
-    prompt, _ = _prompt(talking, "thinkdraw_animate_draft.json")
+    prompt, _ = _prompt(talking, ANIMATE)
     _shrink_common(prompt)
     _set(prompt, "ThinkDrawFaceTrack", size=VIDEO)
     windows = _set(prompt, "WanAnimateToVideo", width=VIDEO, height=VIDEO, length=ANIMATE_LENGTH)

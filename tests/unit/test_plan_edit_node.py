@@ -74,3 +74,16 @@ def test_plan_edit_addresses_a_beat_by_index_and_lists_the_beats(comfy_on_path, 
 
     one = node.execute(plan=AUPlan(text="smile", action_units=[ActionUnit(au=12, intensity=0.6)]), overrides="{}")
     assert one.args[1].splitlines()[1] == "beat 0 at 0.2 s: neutral: AU12 0.60"
+
+
+def test_the_panel_message_names_every_beats_aus(comfy_on_path, pack):
+    """The web panel shows AU names from the plan it receives, for later beats too (it keeps no name table)."""
+    from thinkdraw_core.facs import DISPLAY_NAMES
+    from thinkdraw_core.plan import ActionUnit, AUPlan, Beat, Timeline
+
+    plan_ui = importlib.import_module(f"{pack.__name__}.nodes.types").plan_ui
+    arc = AUPlan.from_beats("calm, then furious", [Beat(timeline=Timeline(start=0.2)),
+                                                   Beat(action_units=[ActionUnit(4, 0.9), ActionUnit(24, 0.5)],
+                                                        timeline=Timeline(start=2.0))])
+    sent = plan_ui(arc)["thinkdraw_plan"][0]
+    assert [u["label"] for u in sent["beats"][1]["action_units"]] == [DISPLAY_NAMES[4], DISPLAY_NAMES[24]]

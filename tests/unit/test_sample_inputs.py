@@ -4,10 +4,10 @@ from __future__ import annotations
 import importlib
 import json
 import wave
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-TEMPLATE = REPO / "workflows" / "thinkdraw_draft_cpu.json"
+from thinkdraw.shipped import DRAFT_CPU
+
+TEMPLATE = DRAFT_CPU
 
 
 def _module(pack):
