@@ -84,6 +84,7 @@ class MiniLMEncoder:
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config["layer_norm_eps"])
         self.weights = load_file(str(model_dir / "model.safetensors"))
+        self._transposed: dict[str, np.ndarray] = {}  # dense layers' weights as (in, out), made on first use
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
@@ -130,8 +131,13 @@ class MiniLMEncoder:
         return self.weights[name]
 
     def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
-        # one (tokens, in) @ (in, out) product for the whole batch: a single large BLAS call
-        flat = x.reshape(-1, x.shape[-1]) @ self._w(f"{name}.weight").T + self._w(f"{name}.bias")
+        # one (tokens, in) @ (in, out) product for the whole batch: a single large BLAS call, against the weight
+        # transposed once into (in, out) row-major order: OpenBLAS multiplies a sentence's few rows by a
+        # transposed view about half as fast (1.9 against 1.0 ms for the 384x1536 layer, one thread)
+        weight = self._transposed.get(name)
+        if weight is None:
+            weight = self._transposed[name] = np.ascontiguousarray(self._w(f"{name}.weight").T)
+        flat = x.reshape(-1, x.shape[-1]) @ weight + self._w(f"{name}.bias")
         return flat.reshape(*x.shape[:-1], -1)
 
     def encode(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
