@@ -618,3 +618,55 @@ def test_an_open_mouth_without_teeth_shows_drawn_teeth_when_it_opens(prepared):
     painter.paint(out, dst, (0.0, 0.0), 0.0, (0.0, 0.0))
     below_lip = np.round(dst[13] + geo.ey * 0.04 * geo.size).astype(int)
     assert out[below_lip[1], below_lip[0]].mean() > 2 * np.mean((40, 18, 20))
+
+
+def test_the_mouth_cavity_is_shaded_in_the_photos_own_colours(prepared):
+    """The inside of an opened mouth is not a flat near-black fill: it is the lips' own colour in shade, so a
+    grey photo keeps a grey mouth; a wide opening is darkest under the upper lip and lighter towards the
+    lower lip (the tongue) and along the lips, darker towards the corners; a narrow opening (a smile's parted
+    lips) is lip shadow, not a black line."""
+    from thinkdraw_core.face.masks import LIPS_INNER
+
+    geo = prepared.warper.geo
+    disp = au_basis(26, prepared.xy, geo, prepared.depth)
+
+    def cavity(image, amount, narrow=None):
+        painter = paint.FacePainter(image, prepared.xy, geo)
+        dst = prepared.xy + amount * (disp[0] + disp[1])
+        if narrow is not None:  # the lower inner lip just under the upper one
+            for upper, lower in lips_lids.INNER_LIP_PAIRS:
+                dst[lower] = dst[upper] + geo.ey * narrow * geo.size
+        x0, y0, x1, y1 = paint._box_around(dst[list(LIPS_INNER)], image.shape, (2, 3))
+        mask = paint._filled(dst[list(LIPS_INNER)], x0, y0, x1 - x0, y1 - y0)
+        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        return painter, dst, (x0, y0), mask > 127, painter._cavity(dst, xx, yy, mask)
+
+    painter, dst, (x0, y0), inside, colour = cavity(prepared.warper.image, 1.0)
+    lum = colour.mean(axis=2)
+    lip = float(painter._lip_colour.mean())
+    # down the middle column, from under the upper lip to the lower lip: darkest near the top, lighter below
+    col = int(round((dst[13][0] + dst[14][0]) / 2 - x0))
+    rows = np.nonzero(inside[:, col])[0]
+    assert len(rows) > 10
+    span = lum[rows, col]
+    third = len(span) // 3
+    upper, lower = span[third:2 * third].min(), span[2 * third:-2].mean()
+    assert lower > upper + 0.05 * lip, "the floor of the mouth is lit a little, the back under the lip is dark"
+    assert span.min() < 0.35 * lip and span.min() > 0.1 * lip, "dark, yet not black"
+    assert lum[inside].std() > 0.05 * lip, "not a flat fill"
+    # darker towards the corners than in the middle, at the same height
+    mid_row = int(rows[len(rows) // 2])
+    across = np.nonzero(inside[mid_row])[0]
+    assert lum[mid_row, across[len(across) // 8]] < lum[mid_row, col] or lum[mid_row, across[-len(across) // 8]] \
+        < lum[mid_row, col]
+    # the lips' colour family: warmer in red than in blue like the lips, and grey on a grey photo
+    r, g, b = colour[inside].mean(axis=0)
+    assert r > b and r > g
+    grey = cv2.cvtColor(cv2.cvtColor(prepared.warper.image, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    _, _, _, inside_grey, colour_grey = cavity(grey, 1.0)
+    chroma = colour_grey[inside_grey].max(axis=1) - colour_grey[inside_grey].min(axis=1)
+    assert chroma.max() < 2.0, "a black-and-white photo gets a grey mouth, not a red one"
+    # a narrow opening is lip shadow
+    _, dst, _, inside, colour = cavity(prepared.warper.image, 0.0, narrow=0.04)
+    assert inside.sum() > 20
+    assert colour[inside].mean(axis=1).min() > 0.35 * lip, "parted lips read as lip shadow, not a black line"

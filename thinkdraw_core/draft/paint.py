@@ -23,8 +23,16 @@ from .lips_lids import INNER_LIP_PAIRS, OUTER_LIP_PAIRS
 # inner lip landmarks, sitting a little inside the red, carry along)
 SEAM_SHADE = 0.5
 
-MOUTH_DARK = np.array([24, 9, 11], np.float32)
-MOUTH_EDGE = np.array([92, 40, 42], np.float32)
+# The cavity is the photo's own lip colour in shade (a mouth's inside is the same tissue out of the light), so it
+# keeps the photo's colour family (a black-and-white photo gets a grey mouth, a dark-skinned face a deep brown
+# one) instead of one fixed near-black red. Its level, as a fraction of the lips' colour: CAVITY_LIP just
+# inside the lips and over all of a narrow opening (the parted lips of a smile are lip shadow, not a black
+# line); where the opening is CAVITY_OPEN iod high or more, the back shows: darkest under the upper lip
+# (CAVITY_BACK, the palate's shadow), lit a little towards the lower lip (CAVITY_FLOOR, the tongue), darker
+# towards the corners (CAVITY_CORNER, the cheeks' shadow), over a rim CAVITY_RIM iod wide at the lips; its
+# colour CAVITY_SATURATION times as far from grey as the lips' (wet tissue in shade, a grey photo stays grey).
+CAVITY_LIP, CAVITY_BACK, CAVITY_FLOOR, CAVITY_CORNER = 0.5, 0.2, 0.38, 0.45
+CAVITY_OPEN, CAVITY_RIM, CAVITY_SATURATION = 0.12, 0.04, 1.3
 # the photo's teeth, kept but in the shade of the opened lips (fully lit they read as a raised upper lip)
 TEETH_KEEP, TEETH_SHADE = 0.6, 0.7
 # A photo's open mouth shows teeth where TEETH_SHOWN of its interior is enamel: TEETH_OVER_LIPS times as bright
@@ -44,6 +52,7 @@ TEETH_LIGHT, TEETH_HUE, TEETH_LEVELS, TEETH_GAP_SHADE = 0.7, 0.5, (80.0, 235.0),
 INCISOR_EDGES = (0.0, 0.135, 0.24)
 # the upper lip's inner line from the subject's right corner to the left
 UPPER_INNER_LINE = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
+LOWER_INNER_LINE = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
 # A lid raised above the eyeball (AU5) uncovers what the photo never showed: the top of the iris and the
 # white above it. The mesh instead stretches the lid's edge and the iris into a tall smear. So where the lid
 # raiser acts (fully from EYEBALL_RAISE) and the upper lids have risen EYEBALL_FROM iod over the eyeballs
@@ -239,10 +248,8 @@ class FacePainter:
         x0, y0, x1, y1 = box
         rw, rh = x1 - x0, y1 - y0
         mask = _filled(poly, x0, y0, rw, rh)
-        # depth: distance from the lips, so the cavity darkens towards its middle like a real one
-        depth = cv2.distanceTransform((mask > 127).astype(np.uint8), cv2.DIST_L2, 3)
-        depth = np.clip(depth / max(1.0, 0.5 * min(gap, 0.5 * s)), 0.0, 1.0)[..., None]
-        colour = MOUTH_EDGE * (1 - depth) + MOUTH_DARK * depth
+        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        colour = self._cavity(dst, xx, yy, mask)
         if self._teeth is not None:
             # the photo's own interior, split at its lip line: the upper half rides on the upper lip,
             # the lower half on the lower lip (the jaw), so shown teeth stay teeth instead of smearing
@@ -255,12 +262,34 @@ class FacePainter:
                 keep = keep * TEETH_KEEP
                 colour = colour * (1 - keep) + layer.astype(np.float32) * TEETH_SHADE * keep
         elif gap > TEETH_FROM * s:
-            yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
             teeth, shade = self._drawn_teeth(dst, xx, yy, min(TEETH_MAX * s, TEETH_SHOW * (gap - TEETH_FROM * s)))
             colour = colour * (1 - teeth) + self._teeth_colour * shade * teeth
         alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), max(0.6, 0.012 * s))[..., None] * alpha_max
         region = out[y0:y1, x0:x1].astype(np.float32)
         out[y0:y1, x0:x1] = np.clip(region * (1 - alpha) + colour * alpha, 0, 255).astype(np.uint8)
+
+    def _cavity(self, dst: np.ndarray, xx: np.ndarray, yy: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """(h, w, 3) float32 over the pixel grid xx, yy: the mouth's inside as the lips at dst open onto it,
+        in the lips' own colour shaded by how far the mouth opens there (see CAVITY_LIP); mask is the opening."""
+        s, ex, ey = self.geo.size, self.geo.ex, self.geo.ey
+        right, left = dst[UPPER_INNER_LINE[0]], dst[UPPER_INNER_LINE[-1]]
+        centre = (left + right) / 2.0
+        half = max(1.0, abs(float((left - right) @ ex)) / 2.0)
+        u = (xx - centre[0]) * ex[0] + (yy - centre[1]) * ex[1]
+        v = (xx - centre[0]) * ey[0] + (yy - centre[1]) * ey[1]
+        upper, lower = dst[list(UPPER_INNER_LINE)] - centre, dst[list(LOWER_INNER_LINE)] - centre
+        top, bottom = line_at(u, upper @ ex, upper @ ey), line_at(u, lower @ ex, lower @ ey)
+        height = np.maximum(bottom - top, 0.0)
+        down = np.clip((v - top) / np.maximum(height, 1.0), 0.0, 1.0)  # 0 under the upper lip, 1 at the lower
+        reach = np.clip(np.abs(u) / half, 0.0, 1.0)
+        back = (CAVITY_BACK + (CAVITY_FLOOR - CAVITY_BACK) * down * down) * (1.0 - CAVITY_CORNER * reach * reach)
+        opened = np.clip(height / (CAVITY_OPEN * s), 0.0, 1.0)
+        rim = cv2.distanceTransform((mask > 127).astype(np.uint8), cv2.DIST_L2, 3)
+        rim = np.clip(rim / max(1.0, CAVITY_RIM * s), 0.0, 1.0)
+        level = CAVITY_LIP + (back - CAVITY_LIP) * opened * rim
+        lip = self._lip_colour
+        tissue = np.clip(lip.mean() + CAVITY_SATURATION * (lip - lip.mean()), 0.0, 255.0)
+        return (tissue * level[..., None]).astype(np.float32)
 
     def _drawn_teeth(self, dst: np.ndarray, xx: np.ndarray, yy: np.ndarray, depth: float
                      ) -> tuple[np.ndarray, np.ndarray]:
