@@ -78,7 +78,7 @@ def render_preview(body: dict) -> tuple[bytes, dict[str, str]]:
     shown = PREVIEW.frame(image, plan, beat=_number(body, "beat", 0, int, 0, 63),
                           neutralize=_number(body, "neutralize", 0.8, float, 0.0, 1.0), face_index=face_index,
                           crop_margin=crop_margin, landmarker=get_landmarker(None, mediapipe_dirs()))
-    x0, y0, x1, y1 = PREVIEW.face_box(image, face_index=face_index, crop_margin=crop_margin)
+    x0, y0, x1, y1 = shown.box
     face = shown.frame[y0:y1, x0:x1]
     scale = PREVIEW_SIZE / max(face.shape[:2])
     if scale < 1:

@@ -35,6 +35,7 @@ class Calibrated:
 @dataclass
 class PreviewFrame:
     frame: np.ndarray  # uint8 RGB, the whole portrait
+    box: tuple[int, int, int, int]  # the face's crop in it (x0, y0, x1, y1)
     beat: int
     calibrated: bool  # the gains came from a full draft of this portrait (else 1, held in the envelope)
     note: str
@@ -72,15 +73,6 @@ class ApexPreview:
             old, _ = self._faces.popitem(last=False)
             self._calibrated = {k: v for k, v in self._calibrated.items() if k[0] != old}
 
-    def face_box(self, image: np.ndarray, *, face_index: int | None = None, crop_margin: float = 0.6
-                 ) -> tuple[int, int, int, int]:
-        """The face's crop (x0, y0, x1, y1) in the portrait, once frame() has prepared it."""
-        with self._lock:
-            prepared = self._faces.get(image_key(image, face_index, crop_margin))
-        if prepared is None:
-            raise KeyError("the face of this portrait is not prepared yet; call frame() first")
-        return prepared.box
-
     def frame(self, image: np.ndarray, plan: AUPlan, *, beat: int = 0, neutralize: float = 0.8,
               face_index: int | None = None, crop_margin: float = 0.6,
               landmarker: FaceLandmarker | None = None) -> PreviewFrame:
@@ -100,17 +92,19 @@ class ApexPreview:
             with self._lock:
                 self._store_face(key, prepared)
         wanted = {a.au for a in held.action_units}
-        if calibrated is not None and wanted <= set(calibrated.gains):
+        use_calibration = calibrated is not None and wanted <= set(calibrated.gains)
+        if use_calibration:
             gains, relax, note = dict(calibrated.gains), calibrated.relax, "calibrated by the last full draft"
         else:
             relax = source_relaxation(prepared.blendshapes, neutralize, None, contradicted(held))
             gains, note = None, ("uncalibrated: press Run once for the calibrated look" if calibrated is None else
                                  "uncalibrated for the AUs added since the last full draft")
-        gains, _, env = fit_to_envelope(prepared, held, rest_pose(relax), gains)
+        rest = rest_pose(relax)
+        gains, _, env = fit_to_envelope(prepared, held, rest, gains)
         prepared.gap_limit = env.limits["lip_gap"]
         track = build_track(held, 1, 25.0, relax=relax, blinks=False, sway=False)
-        result = DraftResult(prepared, track, gains, 25.0, plan=held, rest=rest_pose(relax))
-        return PreviewFrame(result.frame(0), beat, gains is not None and note.startswith("calibrated"), note)
+        result = DraftResult(prepared, track, gains, 25.0, plan=held, rest=rest)
+        return PreviewFrame(result.frame(0), prepared.box, beat, use_calibration, note)
 
 
 PREVIEW = ApexPreview()  # one per process: the draft nodes remember into it, the preview route reads it
