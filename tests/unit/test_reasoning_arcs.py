@@ -45,6 +45,13 @@ def readings(text: str) -> list[str]:
     ("she is chatting happily and snaps at the waiter", ["she is chatting happily", "snaps at the waiter"]),
     ("one moment he's laughing, the next he's sobbing", ["he's laughing", "he's sobbing"]),
     ("a polite smile followed by tears", ["a polite smile", "tears"]),
+    # a Chinese story told in clauses: each clause is a step
+    ("她拍拍狗的头，狗冲她龇牙，她猛地缩回手", ["她拍拍狗的头", "狗冲她龇牙", "她猛地缩回手"]),
+    ("在大笑之前，她先愣了一下", ["她愣了一下", "在大笑之前"]),  # a clause of time placed first
+    # set phrases that tell a change between two one-character feelings are spelt out
+    ("老板转怒为喜", ["老板愤怒", "高兴"]),
+    ("他乐极生悲", ["他快乐", "悲伤"]),
+    ("她由喜转悲", ["她高兴", "悲伤"]),
 ])
 def test_sequence_words_and_verbs_of_change_cut_the_text(text, parts):
     assert readings(text) == parts
@@ -59,6 +66,8 @@ def test_sequence_words_and_verbs_of_change_cut_the_text(text, parts):
     "she smiles when she sees him",  # a clause of time without a sequence word is the same moment
     "a calm face, a flash of contempt",  # a micro-expression on a face, not a second moment
     "他面无表情，眼中瞬间闪过一丝愤怒",
+    # Chinese clauses that qualify the moment, tell what is inside, or describe the same face are no story
+    "表面上笑嘻嘻，心里很难过", "她嘴上笑着，心里却在流泪", "他笑着，眼里含着泪",
 ])
 def test_a_text_without_a_sequence_is_one_part(text):
     assert len(split_arc(text)) == 1
@@ -379,3 +388,15 @@ def test_reasoner_node_lists_the_beats_of_an_arc(comfy_on_path, pack, think):
     # one expression: the reasoning alone, as before arcs
     plan, text = node.execute(text="quietly proud", **settings).args
     assert text.splitlines() == plan.reasoning
+
+
+def test_embedded_story_in_chinese_clauses_and_an_event_before_a_reaction(think):
+    # each clause is a step; the dog's bark is an event whose reaction the next clause tells, so it is the
+    # cause of the fright, not a beat of its own
+    plan = think.reason("小女孩开心地去摸小狗，小狗冲她叫了一声，她吓了一跳")
+    assert [b.text for b in plan.beats] == ["小女孩开心地去摸小狗", "她吓了一跳"]
+    assert 12 in plan.beats[0].active_aus() and {1, 2}.issubset(plan.beats[1].active_aus())
+    assert any("'小狗冲她叫了一声' tells an event" in s for s in plan.reasoning)
+    # a set phrase of change is two beats
+    first, second = think.reason("老板转怒为喜").beats
+    assert 4 in first.active_aus() and 12 in second.active_aus()

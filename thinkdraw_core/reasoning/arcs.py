@@ -11,9 +11,13 @@ How the text is cut (`split_arc`), in English and Chinese alike:
    two segments, not three: a list of things happening at once, a clause of time ('when she sees him')
    or one event told in parts is one moment. 'At first', 'one moment' (先是, 本来) open a sequence: where
    nothing else marks the next moment, the next clause is it ('he starts out calm and grows angrier');
-   a clause with its own duration ('angry for one second') is followed by a new moment too.
+   a clause with its own duration ('angry for one second') is followed by a new moment too. Chinese strings
+   the steps of a story with commas and no sequence word (她拍拍狗的头，狗冲她龇牙，她猛地缩回手), so there every
+   clause is a step, unless it qualifies the moment before (却, 还是), tells what is inside (心里) or describes
+   a part of the same face (眼中, 脸上). Set phrases of change between two one-character feelings (转怒为喜,
+   破涕为笑, 由喜转悲, 乐极生悲) are spelt out as the two feelings with a sequence word between them.
 3. Order: segments follow the text, except that a subordinate clause is placed by its conjunction:
-   'Y after X' puts X first, 'before X, Y' and 'until X, Y' put X last.
+   'Y after X' puts X first, 'before X, Y' and 'until X, Y' (在X之前，Y) put X last.
 A text that says its feeling holds throughout ('the whole time', 从头到尾) is one segment.
 
 `reason_arc` then reasons each segment on its own with the backend, so situations, idioms, masks and
@@ -23,6 +27,8 @@ negation are read per beat exactly as for a single expression, and keeps as beat
   on before a sequence word ('he is reading, then suddenly ...'; 他在看书，突然 ...): a change needs a
   before. Otherwise, reasoning to no feeling, it is a step of the story ('then he says'), not a beat; a
   clause of time ('before the speech') must name a feeling to be a moment;
+- in a story, an event whose feeling only appraisal gives, followed by a step that shows a feeling, is the
+  cause of that reaction, not a beat of its own (小狗冲她叫了一声，她吓了一跳: the fright, not a fright first);
 - an outcome brought on by 'only to' (结果, 谁知, 哪知 when it holds no feeling) after a hopeful beat, and
   naming none of its own, is the hope let down ('disappointed', 失望);
 - neighbouring segments of the same feelings are one beat ('first she frowns, then she frowns harder');
@@ -131,6 +137,7 @@ _ZH_FIRST = re.compile(r"^" + _ZH_PRONOUN + r"先(?!生)")
 _ZH_AGAIN = re.compile(r"(?<![一不])再(?![也见次])|又")
 _ZH_CHANGE = re.compile(r"(?:渐渐|慢慢|逐渐)?(?:地)?(?:变成了?|变为|转为|转成|转变为|化为|化作|化成)")
 _ZH_FROM_TO = re.compile(r"[从由]([^，。；！？、,;!?\s]{1,8}?)(?:渐渐|慢慢|逐渐)?(?:到|转为|变为|变成了?)")
+_ZH_BEFORE_CLAUSE = re.compile(r"^在?[^，。；！？,;!?\s]{1,10}?(?:之前|以前)$")
 _ZH_FIRST_THEN = re.compile(r"先(?!生|是)[^，。；！？,;!?\s]{1,4}?(后|再)")
 _ZH_REPEAT = re.compile(r"(\S{1,2})着\1着(就)?")  # 笑着笑着就哭了: doing X, X, and then Y
 _ZH_CUT_RE = re.compile(r"[，。；！？、,;:!?()（）\n—…]+|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
@@ -140,6 +147,23 @@ _ZH_CALM = ("平静", "冷静", "淡定", "镇定", "面无表情", "安静", "�
             "缓和", "放松", "木然", "呆滞", "空洞", "没有表情", "毫无表情")
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+# Set phrases that tell a change between two feelings, each named by one character: 转怒为喜 'anger turns to
+# joy', 破涕为笑 'tears break into a smile', 化悲为喜, 反忧为喜, 由喜转悲, 乐极生悲 'joy at its height gives birth
+# to grief'. The segmenter keeps them whole, so they are spelt out as two feelings and a sequence word.
+_ZH_FEELING_CHARS = {"喜": "高兴", "乐": "快乐", "笑": "笑", "怒": "愤怒", "嗔": "生气", "忧": "忧愁", "愁": "发愁",
+                     "悲": "悲伤", "哀": "悲哀", "涕": "流泪", "泣": "哭泣", "惊": "惊讶", "恐": "害怕", "惧": "害怕",
+                     "安": "安心", "怨": "怨恨"}
+_ZH_FC = "[" + "".join(_ZH_FEELING_CHARS) + "]"
+_ZH_CHANGE_PHRASE = re.compile(rf"(?:[转化破反变])({_ZH_FC})[为成]({_ZH_FC})|由({_ZH_FC})转({_ZH_FC})|"
+                               rf"({_ZH_FC})极(?:而)?生({_ZH_FC})")
+
+
+def _spell_out_changes(text: str) -> str:
+    """转怒为喜 -> 愤怒，然后高兴 (see _ZH_CHANGE_PHRASE)."""
+    def spelt(m: re.Match) -> str:
+        a, b = [g for g in m.groups() if g]
+        return f"{_ZH_FEELING_CHARS[a]}，然后{_ZH_FEELING_CHARS[b]}"
+    return _ZH_CHANGE_PHRASE.sub(spelt, text)
 # any cue that can start a new segment (the first clause's own words never do, but finding them is cheap)
 _ZH_ANY = re.compile("|".join((*_ZH_ORDER, *_ZH_START)) + r"|先|再|又|变|转|化|从|由|着|秒")
 _EN_ANY = re.compile(r"(?<![\w'])(?:after|seconds?|secs?|\d+\s*s)(?![\w'])", re.I)
@@ -165,6 +189,16 @@ _ZH_GAP = re.compile(r"(?:过了)?" + _ZH_NUMBER + r"秒(?:钟)?(?:后|之后|�
 
 
 _WEAK_CUTS = ("when", "while", "as", "who", "which")
+# A Chinese story told in clauses (她拍拍狗的头，狗冲她龇牙，她猛地缩回手) moves on at each clause: Chinese strings
+# the steps of a story with commas and no sequence word. A clause that qualifies the one before (却, 还是),
+# tells what goes on inside under the face (心里), or describes a part of that face (眼中, 脸上) is the same
+# moment. (English stories were cut the same way at clauses with a verb of their own; on the arc sets that
+# moved nothing, since an English event read alone is often misread, so English still cuts at sequence words.)
+_ZH_STORY = re.compile(r"[，。；！？,;!?]\s*\S")
+_ZH_SAME_MOMENT = re.compile(r"却|但|可是|然而|不过|虽然|虽|还是|仍然|仍|依然|照样|同时|一边|就是|只是|而是|也|"
+                             r"心里|心中|内心|心底|暗地里|暗自")
+# a clause about a part of the face describes the face of the clause before ('他面无表情，眼中闪过一丝愤怒')
+_ZH_FACE_PART = re.compile(r"^(?:眼中|眼里|眼睛|眼眶|眼圈|眼神|眼泪|脸上|脸色|脸|嘴角|嘴唇|嘴|眉头|眉毛|眉|额头|鼻子|下巴)")
 # words that bring on an outcome against what was hoped for: 'only to find ...', 结果 'as it turned out'
 _LETDOWN_CUES = ("only to", "结果", "谁知", "哪知")
 _LETDOWN_WORD = {"en": "disappointed", "zh": "失望"}
@@ -181,6 +215,7 @@ class Clause:
     start_marker: str = ""  # 'at first', 先是
     sudden: str = ""
     timed: bool = False  # it gives its own duration ('happy for two seconds'), so the next clause is a new moment
+    told: bool = False  # (Chinese) a step of a story, so in a story it is a new moment
 
 
 @dataclass
@@ -198,6 +233,7 @@ class Segment:
     calm: str = ""  # a word saying the face is calm, when it says so
     moved: str = ""  # why it stands elsewhere than in the text's order
     anchor: str = ""  # 'before' or 'after' when it is a clause of time ('before the speech', 'after she answers')
+    story: bool = False  # it is a step of a story told in clauses, with no sequence word of its own
 
     def span(self, other: "Segment", text: str) -> "Segment":
         """This segment and a later one as one stretch."""
@@ -262,13 +298,26 @@ def _clauses(text: str) -> list[Clause]:
         pos = e
     if text[pos:].strip():
         out.append(Clause(pos, len(text), cut))
+    if chinese and out and _ZH_BEFORE_CLAUSE.match(text[out[0].start:out[0].end].strip()):
+        out[0].cut = "before"  # 在大笑之前，她先愣了一下: a clause of time placed first tells the later moment
     for c in out:
         body = text[c.start:c.end]
         c.order = _order_word(c.cut, body, chinese)
         c.start_marker = _start_word(body, chinese)
         c.sudden = _sudden_word(c.cut + " " + body, chinese)
         c.timed = bool((_ZH_DURATION if chinese else _EN_DURATION).search(body))
+        c.told = chinese and _tells_a_step(body.strip())
     return out
+
+
+def _tells_a_step(body: str) -> bool:
+    """Whether a Chinese clause tells a step of a story rather than more of the moment before (_ZH_STORY)."""
+    return not (_ZH_SAME_MOMENT.search(body[:4]) or _ZH_FACE_PART.match(body))
+
+
+def _is_story(clauses: list[Clause]) -> bool:
+    """A text told as a story in Chinese clauses: another step follows the first."""
+    return len(clauses) > 1 and any(c.told for c in clauses[1:])
 
 
 def _cut_rank(word: str) -> int:
@@ -323,7 +372,7 @@ def _may_be_arc(text: str, chinese: bool) -> bool:
     """Whether any word that can open a new moment is present: most texts are one expression and are
     sent to the backend whole without being cut (this check keeps their cost what it was)."""
     if chinese:
-        return bool(_ZH_ANY.search(text))
+        return bool(_ZH_ANY.search(text) or _ZH_STORY.search(text))
     return any(p.search(text) for p in (_EN_ORDER_RE, _EN_SNAP_RE, _EN_START_RE, _EN_CHANGE_RE, _EN_FROM_TO, _EN_ANY))
 
 
@@ -331,6 +380,8 @@ def split_arc(text: str) -> list[Segment]:
     """The segments of an arc in the order they happen; one segment when the text tells no sequence."""
     text = unicodedata.normalize("NFKC", text)
     chinese = _is_chinese(text)
+    if chinese:
+        text = _spell_out_changes(text)
     if not _may_be_arc(text, chinese):
         return [Segment(0, len(text), text, text)]
     clauses = _clauses(text)
@@ -342,10 +393,12 @@ def split_arc(text: str) -> list[Segment]:
     # a clause said 'at first' and nothing has marked the next moment yet; or the text opened with a
     # subordinate clause ('after the call, ...', 'before the curtain goes up, ...'), whose main clause is next
     opened = clauses[0].cut in (*_SUBORDINATE_LATER, "after")
+    story = _is_story(clauses)
     for i, c in enumerate(clauses):
         # a subordinate clause ('... when she sees him') belongs to its main clause: only a sequence word
         # of its own makes it a new moment
-        new = bool(groups) and (bool(c.order) or (opened and not c.start_marker and c.cut not in _WEAK_CUTS))
+        new = bool(groups) and (bool(c.order) or (opened and not c.start_marker and c.cut not in _WEAK_CUTS) or
+                                (story and c.told))
         if new:
             groups.append([c])
             opened = False
@@ -357,9 +410,10 @@ def split_arc(text: str) -> list[Segment]:
             opened = True
     segments = [_segment(text, g[0].start, g[-1].end, g[0].order if k else "", chinese, g)
                 for k, g in enumerate(groups)]
-    for seg, g in zip(segments, groups):
+    for k, (seg, g) in enumerate(zip(segments, groups)):
         if g[0].cut in ("before", "after"):
             seg.anchor = g[0].cut
+        seg.story = story and k > 0 and not g[0].order
     return _reorder(segments, clauses, groups)
 
 
@@ -500,9 +554,17 @@ def reason_arc(text: str, reason_part: Callable[[str], AUPlan], intensity: float
     if len(segments) < 2:
         return reason_part(text)
     norm = unicodedata.normalize("NFKC", text)
+    if _is_chinese(norm):
+        norm = _spell_out_changes(norm)  # the positions split_arc gives are in the text spelt out
     notes: list[str] = []
     parts: list[tuple[Segment, AUPlan]] = []
     sudden = ""  # a sudden word in a part that is no beat still marks the border it stands at
+    readings: dict[str, AUPlan] = {}
+
+    def read(part: str) -> AUPlan:  # a part is read once, though a story looks one part ahead
+        if part not in readings:
+            readings[part] = reason_part(part)
+        return readings[part]
     for k, seg in enumerate(segments):
         seg.sudden = seg.sudden or sudden
         sudden = seg.sudden if parts else ""
@@ -511,7 +573,7 @@ def reason_arc(text: str, reason_part: Callable[[str], AUPlan], intensity: float
             # places the feeling; only one that names a feeling or a face is a moment of its own
             notes.append(f"'{seg.text}' only says when ('{seg.anchor}') and names no feeling, so it is not a beat.")
             continue
-        plan = reason_part(seg.reading) if seg.reading else None
+        plan = read(seg.reading) if seg.reading else None
         named = bool(seg.reading) and _names_feeling(seg.reading, calm=False)
         if plan is not None and not named and not seg.calm:
             seg.calm = _calm_phrase(seg.reading)  # 'straightens his face', 'cool as a cucumber'
@@ -536,6 +598,14 @@ def reason_arc(text: str, reason_part: Callable[[str], AUPlan], intensity: float
                          f"it is the hope let down: read as '{word}'" +
                          (f" rather than as the {plan.emotion.label} an appraisal of it gave." if _felt(plan) else "."))
             plan = reason_part(word)
+        told_next = k + 1 < len(segments) and segments[k + 1].story and bool(segments[k + 1].reading)
+        if plan is not None and _felt(plan) and not named and not seg.calm and told_next and \
+                _felt(read(segments[k + 1].reading)):
+            # in a story, an event followed by a reaction in words ('she hears her name read out, gasps') is
+            # the cause of that reaction, not a feeling of its own to show before it
+            notes.append(f"'{seg.text}' tells an event and '{segments[k + 1].text}' the reaction to it, so the "
+                         "event is a step of the story, not a beat.")
+            plan = replace(plan, action_units=[], emotion=EmotionSummary(valence=0.0, arousal=0.1))
         if plan is None or (not _felt(plan) and not seg.calm):
             notes.append(f"'{seg.text}' names no feeling of its own (and no calm face), so it is a step of the story, "
                          "not a beat.")
