@@ -2,6 +2,9 @@
 
     python benchmarks/bench_arcs.py [--quick] [--detail] [--misses]
 
+The probe set (arcs_probe.jsonl, a tune-side set written after the held-out arcs were last studied) is
+scored beside them and listed by --misses with the tune split.
+
 Each text goes through `thinkdraw_core.reasoning.reason(text)`. A plan with a non-empty `beats` list
 is scored beat by beat (beat i's `handover` is the border after it); a plan without beats counts as one
 beat (its own `action_units`). Scoring is thinkdraw_core/reasoning/arc_scoring.py: the mean AU-F1 over
@@ -35,8 +38,9 @@ GOAL_F1 = 0.80
 
 
 def load_splits() -> dict[str, list[dict]]:
+    """The tune and heldout splits, and the probe set (arcs_probe.jsonl: a tune-side set written later)."""
     out = {}
-    for split in SPLITS:
+    for split in (*SPLITS, "probe"):
         with open(DATA / f"arcs_{split}.jsonl", encoding="utf-8") as fh:
             out[split] = [json.loads(line) for line in fh if line.strip()]
     return out
@@ -95,6 +99,10 @@ def rows_for(scores: list[dict]) -> list[dict]:
         hand = s["handover_accuracy"]
         rows.append(row("arcs", f"{split} all: handover accuracy", float("nan") if hand is None else hand, "acc",
                         notes=f"{s['handover_borders']} borders compared (where both have one)"))
+    probe = part(split="probe")
+    by_lang = ", ".join(f"{lang} {part(split='probe', lang=lang)['f1']:.3f}" for lang in LANGS)
+    rows.append(row("arcs", "probe all: mean per-beat AU-F1", probe["f1"], "F1",
+                    notes=f"tune-side set for finding ideas ({by_lang}); " + _notes(probe)))
     for cat in CATEGORIES:
         held, tune = part(split="heldout", category=cat), part(split="tune", category=cat)
         by_lang = ", ".join(f"{lang} {part(split='heldout', lang=lang, category=cat)['f1']:.3f}" for lang in LANGS)
@@ -128,10 +136,10 @@ def detail_table(scores: list[dict]) -> str:
 
 
 def tune_misses(scores: list[dict], splits: dict[str, list[dict]]) -> str:
-    expected = {case["text"]: case for case in splits["tune"]}
+    expected = {case["text"]: case for split in ("tune", "probe") for case in splits[split]}
     lines = []
-    for s in sorted((s for s in scores if s["split"] == "tune" and (s["f1"] < 1.0 or not s["order_correct"])),
-                    key=lambda s: s["f1"]):
+    listed = (s for s in scores if s["split"] in ("tune", "probe") and (s["f1"] < 1.0 or not s["order_correct"]))
+    for s in sorted(listed, key=lambda s: s["f1"]):
         case = expected[s["text"]]
         want = " | ".join(f"{b['emotion']} {b['core']}" for b in case["beats"])
         lines.append(f"{s['f1']:.2f} order {'ok' if s['order_correct'] else 'no'}  [{s['lang']}/{s['category']}] "
