@@ -381,3 +381,16 @@ def test_expressive_verbs_and_their_degrees_name_a_feeling(think, text, feeling)
 
 def test_a_word_that_only_places_a_clause_in_time_carries_no_feeling(think):
     assert names(think("then and there she was furious")) == ["anger"]
+
+
+@pytest.mark.parametrize("text, feeling", [
+    ("she snaps at the waiter", "anger"), ("he barks at his assistant", "anger"), ("he lashes out at her", "anger"),
+    ("the then-president glowers at the camera", "anger"),  # 'then-' is part of a word, no sequence word
+    ("his face went pale", "fear"), ("the colour drained from her face", "fear"),
+    ("the boy bawls", "sadness"), ("she whimpers", "sadness"),
+])
+def test_the_voice_and_the_skin_show_a_feeling(think, text, feeling):
+    """An angry voice raised at someone, the sounds of crying, the blood leaving the face: signs of a feeling
+    in everyday words, as the lexicon already has gagging for disgust and trembling for fear."""
+    plan = think(text)
+    assert names(plan) == [feeling] and len(plan.beats) == 1, (text, plan.emotion.label)

@@ -78,7 +78,8 @@ _EN_ORDER = (r"then|and then|after that|after this|afterwards?|later(?: on)?|"
              r"over time|now|at which point|" + _EN_EXIT + "|"
              r"after (?:a|an|one|some|a few|two|three) (?:moment|moments|while|beat|pause|second|seconds|minute|bit)|"
              r"gradually|little by little|bit by bit|slowly|by degrees")
-_EN_ORDER_RE = re.compile(r"(?<![\w'])(?:" + _EN_ORDER + r")(?![\w'])", re.I)
+# ('the then-president': a word joined by a hyphen is no sequence word)
+_EN_ORDER_RE = re.compile(r"(?<![\w'-])(?:" + _EN_ORDER + r")(?![\w'-])", re.I)
 # 'at first' and its kin open a sequence; bare 'first' only at the head of a clause ('first she frowns'),
 # since 'crosses the line first' is about rank, not time
 _EN_START_RE = re.compile(r"(?<![\w'])(?:at first|at the (?:start|beginning|outset)|in the beginning|"
