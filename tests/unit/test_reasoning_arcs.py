@@ -45,6 +45,7 @@ def readings(text: str) -> list[str]:
     ("she is chatting happily and snaps at the waiter", ["she is chatting happily", "snaps at the waiter"]),
     ("one moment he's laughing, the next he's sobbing", ["he's laughing", "he's sobbing"]),
     ("a polite smile followed by tears", ["a polite smile", "tears"]),
+    ("his anger is slowly replaced by shame", ["his anger is slowly", "shame"]),
     # a Chinese story told in clauses: each clause is a step
     ("她拍拍狗的头，狗冲她龇牙，她猛地缩回手", ["她拍拍狗的头", "狗冲她龇牙", "她猛地缩回手"]),
     ("在大笑之前，她先愣了一下", ["她愣了一下", "在大笑之前"]),  # a clause of time placed first

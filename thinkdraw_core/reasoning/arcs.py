@@ -92,12 +92,13 @@ _EN_SUDDEN_RE = re.compile(r"(?<![\w'])(?:sudden|suddenly|all of a sudden|abrupt
 # a sudden change named by a verb is a new moment; 'a flash of anger' or 'a sudden smile' beside another
 # clause is a micro-expression on that face, not a moment of its own (only the handover reads them)
 _EN_SNAP_RE = re.compile(r"(?<![\w'])snap(?:s|ped|ping)?(?![\w'])", re.I)
-# verbs of change between two feelings: 'X fades into Y', 'X gives way to Y', 'X becomes Y'
+# verbs of change between two feelings: 'X fades into Y', 'X gives way to Y', 'X becomes Y', 'X is replaced by Y'
 _EN_CHANGE_RE = re.compile(
     r"(?<![\w'])(?:(?:turn|fad|melt|soften|harden|dissolv|chang|shift|slid|drift|morph|crumpl|collaps|sour|curdl|"
     r"darken|brighten|settl|break|broke|burst|erupt|explod|evolv|transform|ripen|deepen|grow|grew|warm|cool)"
     r"(?:e|es|ed|ing|s|en|n)?(?:\s+[\w']+){0,3}?\s+into|"
-    r"(?:giv(?:e|es|ing|en)|gave) way to|(?:chang|shift|switch)(?:e|es|ed|ing)?\s+to|"
+    r"(?:giv(?:e|es|ing|en)|gave) (?:way|place) to|(?:chang|shift|switch)(?:e|es|ed|ing)?\s+to|"
+    r"(?:is |are |was |were |gets |got )?(?:replaced|overtaken|displaced|chased away) by|yield(?:s|ed|ing)? to|"
     r"becom(?:e|es|ing)|became)(?![\w'])", re.I)
 _EN_CUT_RE = re.compile(
     r"\s*[,;:!?.()\[\]\n—–]+\s*|\s+-\s+|"

@@ -162,7 +162,7 @@ LEXICON: dict[Concept, tuple[str, ...]] = {
                       "amusement", "having fun", "feeling great", "warm smile", "merry", "jolly", "gleeful",
                       "lighthearted", "feeling good", "delight", "hilarious", "funny", "joyous", "blissful", "bliss", "in a good mood", "sunny disposition", "love", "loving",
                       "affection", "tender", "tenderness", "adoring", "grateful", "thankful", "hopeful"),
-    _c("happiness", 0.65): ("pleased", "content", "contented", "satisfied", "mildly happy", "at peace",
+    _c("happiness", 0.65): ("pleased", "content", "contented", "contentment", "satisfied", "mildly happy", "at peace",
                             "gently smiling", "soft smile", "relieved", "relief", "comforted", "fond"),
     _c("happiness", 1.35): ("ecstatic", "elated", "overjoyed", "euphoric", "thrilled", "delighted",
                             "jubilant", "exhilarated", "laughing out loud", "bursting with joy",
