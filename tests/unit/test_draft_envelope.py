@@ -10,7 +10,7 @@ import skimage.data
 
 from thinkdraw_core.draft import prepare_face, renderer
 from thinkdraw_core.draft.deform import EYE_MARGINS, UPPER_LID, au_basis
-from thinkdraw_core.draft.envelope import ENVELOPE_FILE, REGIONS, envelope, measures, motion
+from thinkdraw_core.draft.envelope import ENVELOPE_FILE, REGIONS, envelope, lip_gap, measures, motion
 from thinkdraw_core.draft.renderer import ApexEnvelope, _apex_values, fit_to_envelope
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
@@ -41,6 +41,17 @@ def test_measures_are_in_inter_ocular_units(prepared):
     # the lip gap is absolute (the astronaut smiles with her lips apart), the rest is motion from the rest pose
     assert motion(a, a) == {**{r: 0.0 for r in REGIONS}, "lip_gap": pytest.approx(float(a["lip_gap"]))}
     assert float(a["lip_gap"]) > 0.1
+
+
+def test_the_per_frame_lip_gap_is_the_measured_one(prepared):
+    # every drawn frame checks its lips with lip_gap alone; it must be the number measures gives
+    geo = prepared.warper.geo
+    opened = prepared.xy.copy()
+    opened[[87, 14, 317]] += geo.ey * 0.2 * geo.size  # the lower inner lip dropped by 0.2 iod
+    for xy in (prepared.xy, opened):
+        assert lip_gap(xy, geo) == float(measures(xy, geo)["lip_gap"])
+        assert lip_gap(xy) == float(measures(xy)["lip_gap"])
+    assert lip_gap(opened, geo) > lip_gap(prepared.xy, geo) + 0.05
 
 
 def test_a_gain_that_would_pass_the_envelope_is_held_at_it(prepared):

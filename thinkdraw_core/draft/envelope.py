@@ -44,21 +44,34 @@ def measures(xy: np.ndarray, geo: FaceGeometry | None = None) -> dict[str, np.nd
     """The raw positions the regions' motion is taken from, in IOD in the face frame `geo` (by default the
     face's own): lip_gap (scalar), brows (2 sides x 3 parts: height above the eye corners), lids (2 sides:
     opening), corners (2 sides x (u, v)), chin (v)."""
-    xy = np.asarray(xy, np.float64)[:, :2]
-    geo = geo or FaceGeometry.from_landmarks(xy)
-
-    def uv(p):
-        rel = (np.asarray(p) - geo.origin) / geo.size
-        return np.stack([rel @ geo.ex, rel @ geo.ey], -1)
-
-    p = uv(xy)
+    rel, geo = _face_relative(xy, geo)
+    p = np.stack([rel @ geo.ex, rel @ geo.ey], -1)
     v = p[..., 1]
-    gap = float(np.mean([max(0.0, v[lo] - v[up]) for up, lo in MID_INNER_LIPS]))
+    gap = _lip_gap(v)
     brows = np.array([[v[list(c)].mean() - v[list(part)].mean() for part in BROWS[s]]
                       for s, c in enumerate(EYE_CORNERS)])
     lids = np.array([np.mean([v[lo] - v[up] for up, lo in LIDS[s]]) for s in range(2)])
     corners = p[list(MOUTH_CORNER)]
     return {"lip_gap": np.array(gap), "brows": brows, "lids": lids, "corners": corners, "chin": np.array(v[CHIN])}
+
+
+def lip_gap(xy: np.ndarray, geo: FaceGeometry | None = None) -> float:
+    """measures(xy, geo)["lip_gap"] alone, the same number: what every drawn frame checks its lips against
+    (renderer._displacement), without the brows, lids and corners it does not need."""
+    rel, geo = _face_relative(xy, geo)
+    return _lip_gap(rel @ geo.ey)
+
+
+def _face_relative(xy: np.ndarray, geo: FaceGeometry | None) -> tuple[np.ndarray, FaceGeometry]:
+    """The landmarks relative to the face frame's origin, in IOD (not yet turned into it), and the frame."""
+    xy = np.asarray(xy, np.float64)[:, :2]
+    geo = geo or FaceGeometry.from_landmarks(xy)
+    return (xy - geo.origin) / geo.size, geo
+
+
+def _lip_gap(v: np.ndarray) -> float:
+    """The inner lips apart, from every landmark's height v in the face frame."""
+    return float(np.mean([max(0.0, v[lo] - v[up]) for up, lo in MID_INNER_LIPS]))
 
 
 def motion(now: dict[str, np.ndarray], rest: dict[str, np.ndarray]) -> dict[str, float]:

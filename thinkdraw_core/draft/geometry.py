@@ -46,7 +46,10 @@ class FaceGeometry:
 def spread(xy: np.ndarray, centres: np.ndarray, vectors: np.ndarray, sigma: float) -> np.ndarray:
     """(N, 2): the control vectors carried to every point, a weighted mean near the controls and a
     Gaussian-decaying pull away from them (sigma in pixels)."""
-    d2 = ((xy[:, None, :] - centres[None]) ** 2).sum(-1)
+    # x and y apart, not one (N, K, 2) block summed over its last axis: the same sums, a third of the time
+    dx = xy[:, None, 0] - centres[None, :, 0]
+    dy = xy[:, None, 1] - centres[None, :, 1]
+    d2 = dx * dx + dy * dy
     g = np.exp(-d2 / (2 * sigma ** 2))
     return (g @ vectors) / np.maximum(1.0, g.sum(1, keepdims=True))
 
@@ -55,7 +58,8 @@ def spread_near(xy: np.ndarray, centres: np.ndarray, vectors: np.ndarray, sigma:
     """spread for the fields worked out every frame: only the points within 5 sigma of the controls' box
     are computed (beyond it a control's weight is under 4e-6), which halves the cost around the mouth."""
     lo, hi = centres.min(axis=0) - 5 * sigma, centres.max(axis=0) + 5 * sigma
-    near = np.all((xy >= lo) & (xy <= hi), axis=1)
+    x, y = xy[:, 0], xy[:, 1]  # a column at a time: numpy reduces (N, 2) over its short axis slowly
+    near = (x >= lo[0]) & (x <= hi[0]) & (y >= lo[1]) & (y <= hi[1])
     out = np.zeros_like(xy)
     out[near] = spread(xy[near], centres, vectors, sigma)
     return out

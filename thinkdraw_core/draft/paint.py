@@ -79,6 +79,16 @@ def _box_around(pts: np.ndarray, shape: tuple[int, ...], margin: tuple[int, int]
     return int(x0), int(y0), int(x1), int(y1)
 
 
+def _pixel_grid(x0: int, y0: int, x1: int, y1: int) -> tuple[np.ndarray, np.ndarray]:
+    """(yy, xx) float32: each pixel's row and column over the box, as np.mgrid gives them (a few times faster
+    than mgrid and a cast: the per-frame painters ask for two or three a frame)."""
+    yy = np.empty((y1 - y0, x1 - x0), np.float32)
+    xx = np.empty_like(yy)
+    yy[:] = np.arange(y0, y1, dtype=np.float32)[:, None]
+    xx[:] = np.arange(x0, x1, dtype=np.float32)
+    return yy, xx
+
+
 def _filled(poly: np.ndarray, x0: int, y0: int, w: int, h: int) -> np.ndarray:
     """(h, w) uint8: the polygon poly (pixels) filled with 255, anti-aliased at 1/16 px, over the box at x0, y0."""
     mask = np.zeros((h, w), np.uint8)
@@ -248,7 +258,7 @@ class FacePainter:
         x0, y0, x1, y1 = box
         rw, rh = x1 - x0, y1 - y0
         mask = _filled(poly, x0, y0, rw, rh)
-        yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        yy, xx = _pixel_grid(x0, y0, x1, y1)
         colour = self._cavity(dst, xx, yy, mask)
         if self._teeth is not None:
             # the photo's own interior, split at its lip line: the upper half rides on the upper lip,
@@ -334,7 +344,7 @@ class FacePainter:
             x0, y0, x1, y1 = box
             mask = _filled(poly, x0, y0, x1 - x0, y1 - y0)
             alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255.0, (0, 0), 0.6)[..., None] * alpha_max
-            yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+            yy, xx = _pixel_grid(x0, y0, x1, y1)
             # the photo's eyeball where it showed, carried by the iris
             src_x, src_y = xx - np.float32(moved[0]), yy - np.float32(moved[1])
             photo = cv2.remap(self.image, src_x, src_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -27,7 +27,7 @@ from .deform import CLOSURE_AUS, au_basis, supported_aus
 from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor, lip_contact_field,
                         lip_seal_amount, lip_seal_field, lip_thinning_field)
 from .dynamics import AUTrack, build_track, fit_plan
-from .envelope import REGIONS, envelope as real_face_envelope, measures, motion
+from .envelope import REGIONS, envelope as real_face_envelope, lip_gap, measures, motion
 from .speech import check_audio
 from .warp import MeshWarper
 
@@ -95,6 +95,11 @@ class PreparedFace:
     @cached_property
     def lid_floor(self) -> LidFloor:
         return LidFloor(self.xy, self.warper.geo)
+
+    @cached_property
+    def photo_lip_gap(self) -> float:
+        """The photo's own inner lips apart (iod): every frame that parts the lips is checked against it."""
+        return lip_gap(self.xy, self.warper.geo)
 
     def basis_for(self, au: int) -> np.ndarray:
         if au not in self.basis:
@@ -215,9 +220,9 @@ def _displacement(prepared: PreparedFace, values: dict[int, tuple[float, float]]
     if limit is None or not NATURAL_FIRST or not any(max(values.get(au, (0.0, 0.0))) > 0.0 for au in OPENING_AUS):
         return disp, closure
     geo = prepared.warper.geo
-    photo_gap = float(measures(prepared.xy, geo)["lip_gap"])
+    photo_gap = prepared.photo_lip_gap
     for _ in range(4):
-        gap = float(measures(prepared.xy + disp, geo)["lip_gap"])
+        gap = lip_gap(prepared.xy + disp, geo)
         if gap <= limit + ENVELOPE_SLACK:
             break
         # the opening AUs draw about in proportion the part of the gap beyond the photo's own

@@ -74,6 +74,11 @@ class MeshWarper:
         self.n_moving = len(self.xy)
         self.tris = Delaunay(self.points).simplices.astype(np.int32)
         self.in_opening = np.array([all(int(v) in OPENINGS for v in t) for t in self.tris])
+        # what the rest mesh gives every frame alike, worked out once: each triangle's corners, its two edges
+        # from the first corner (as columns) and its signed area; a frame takes the rows of its moving ones
+        self._src = self.points[self.tris]
+        self._src_edges = np.stack([self._src[:, 1] - self._src[:, 0], self._src[:, 2] - self._src[:, 0]], axis=2)
+        self._src_areas = signed_areas(self._src)
         self.painter = FacePainter(self.image, self.xy, self.geo)
 
     def warp(self, disp: np.ndarray, closure: tuple[float, float] = (0.0, 0.0), lips_sealed: float = 0.0,
@@ -103,17 +108,22 @@ class MeshWarper:
         h, w = self.image.shape[:2]
         full = np.zeros_like(self.points)
         full[: self.n_moving] = disp
-        moved = np.abs(full).max(axis=1) > 0.02
-        tri_moving = moved[self.tris].any(axis=1)
+        # per column and per corner: numpy reduces over a short last axis several times slower
+        shift = np.abs(full)
+        moved = np.maximum(shift[:, 0], shift[:, 1]) > 0.02
+        corner_moved = moved[self.tris]
+        tri_moving = corner_moved[:, 0] | corner_moved[:, 1] | corner_moved[:, 2]
         if not tri_moving.any():
             return None
         tris = self.tris[tri_moving]
         in_opening = self.in_opening[tri_moving]
-        src = self.points[tris]  # (T, 3, 2)
+        src = self._src[tri_moving]  # (T, 3, 2)
         dst = (self.points + full)[tris]
         both = np.concatenate([src.reshape(-1, 2), dst.reshape(-1, 2)])
-        x0, y0 = np.floor(both.min(axis=0)).astype(int)
-        x1, y1 = np.ceil(both.max(axis=0)).astype(int) + 1
+        # x and y apart: numpy reduces an (M, 2) array over its first axis some eight times slower
+        xs, ys = both[:, 0], both[:, 1]
+        x0, y0 = np.floor([xs.min(), ys.min()]).astype(int)
+        x1, y1 = np.ceil([xs.max(), ys.max()]).astype(int) + 1
         x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
         rw, rh = x1 - x0, y1 - y0
         k = min(1.0, self.map_max / max(rw, rh))
@@ -121,7 +131,7 @@ class MeshWarper:
         sx, sy = mw / rw, mh / rh
         # affine dst -> src per triangle, in closed form for all triangles at once (no 3x3 solves)
         m = np.stack([dst[:, 1] - dst[:, 0], dst[:, 2] - dst[:, 0]], axis=2)  # (T, 2, 2) columns
-        p = np.stack([src[:, 1] - src[:, 0], src[:, 2] - src[:, 0]], axis=2)
+        p = self._src_edges[tri_moving]
         det = m[:, 0, 0] * m[:, 1, 1] - m[:, 0, 1] * m[:, 1, 0]
         det = np.where(np.abs(det) < 1e-9, 1e-9, det)  # a collapsed triangle covers no pixel anyway
         minv = np.stack([np.stack([m[:, 1, 1], -m[:, 0, 1]], 1), np.stack([-m[:, 1, 0], m[:, 0, 0]], 1)], 1) / det[:, None, None]
@@ -135,7 +145,7 @@ class MeshWarper:
         pts = np.round(((dst - [x0, y0]) * [sx, sy] - 0.5 + 0.5) * 16).astype(np.int32)
         # a triangle that folded over (strong pulls on a fine mesh) is drawn first, so the unfolded
         # neighbours it overlaps win and the fold leaves no specks sampled from the wrong place
-        area_src, area_dst = signed_areas(src), signed_areas(dst)
+        area_src, area_dst = self._src_areas[tri_moving], signed_areas(dst)
         folded = np.sign(area_src) != np.sign(area_dst)
         order = np.argsort(~folded, kind="stable")
         fill = cv2.fillConvexPoly  # about a thousand calls a frame: positional arguments, no lookups
@@ -174,20 +184,22 @@ class MeshWarper:
         folds = folds[np.argsort(depth[folds])]  # the deepest fold is drawn last and wins where they meet
         level = np.minimum(1.0, depth[folds] / FOLD_FULL).tolist()
         corners = np.round((np.stack([src[folds], dst[folds]], axis=1) - origin) * scale * 16).astype(np.int32)
-        for k, fold in enumerate(level):
-            for tri in corners[k]:  # where it came from and where it lies now
-                cv2.fillConvexPoly(weight, tri, fold, lineType=cv2.LINE_8, shift=4)
-        px = self.geo.size * float(np.mean(scale))  # one inter-ocular distance in map pixels
+        fill = cv2.fillConvexPoly  # a hundred calls a frame or so: positional arguments, no lookups
+        # each fold twice, where it came from and where it lies now
+        for tri, fold in zip(list(corners.reshape(-1, 3, 2)), np.repeat(level, 2).tolist()):
+            fill(weight, tri, fold, cv2.LINE_8, 4)
+        px = self.geo.size * ((scale[0] + scale[1]) / 2)  # one inter-ocular distance in map pixels
         # the blur spreads the weight over the reach and thins it, so the triangles themselves stay at full
         weight = np.clip(cv2.GaussianBlur(weight, (0, 0), FOLD_REACH * px) * 3.0, 0.0, 1.0)
-        ys, xs = np.nonzero(weight > 1e-3)
+        mended = weight > 1e-3
+        ys, xs = np.flatnonzero(mended.any(axis=1)), np.flatnonzero(mended.any(axis=0))  # its rows and columns
         if len(xs) == 0:
             return map_x, map_y
         # only the mended patch and the smoothing's reach around it are worked on
         sigma = FOLD_SMOOTH * px
         pad = int(np.ceil(3 * sigma))
         h, w = weight.shape
-        y0, y1, x0, x1 = max(0, ys.min() - pad), min(h, ys.max() + pad + 1), max(0, xs.min() - pad), min(w, xs.max() + pad + 1)
+        y0, y1, x0, x1 = max(0, ys[0] - pad), min(h, ys[-1] + pad + 1), max(0, xs[0] - pad), min(w, xs[-1] + pad + 1)
         mx, my, wt = map_x[y0:y1, x0:x1], map_y[y0:y1, x0:x1], weight[y0:y1, x0:x1]
         dx, dy = mx - gx[None, x0:x1], my - gy[y0:y1, None]
         # a triangle squashed flat maps its few pixels anywhere: leave those out of the average
