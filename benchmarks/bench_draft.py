@@ -1,6 +1,7 @@
 """Draft renderer speed: end to end through the CLI (real-time factor), and the warp against a bare cv2.remap.
 
     python benchmarks/bench_draft.py [--quick]
+    python benchmarks/bench_draft.py --marginal [--quick] [--profile]   # the CLI's marginal RTF and per-frame stages
 """
 from __future__ import annotations
 
@@ -88,6 +89,142 @@ def bench_cli(seconds: float, fps: float, repeats: int) -> list[dict]:
                                   f"frames measured), h264 ({DRAFT_PRESET}) + aac, blendshape measurement at 5 fps "
                                   f"included"))
     return rows
+
+
+# The goal for the marginal cost: what drawing, encoding and measuring one more second of clip costs on two
+# cores, the fixed costs of a run (process start, imports, reasoning, face model load, calibration) left out
+MARGINAL_CLIPS = (5.0, 15.0)
+MARGINAL_EMOTIONS = (("furious", "the costliest frames: lips pressed and thinned, the brows' folds mended"),
+                     ("deeply sad", "lexicon words"))
+
+
+def bench_cli_marginal(repeats: int, fps: float = 25.0, emotions=MARGINAL_EMOTIONS, clips=MARGINAL_CLIPS,
+                       stages: bool = True, profile: bool = False) -> list[dict]:
+    """The CLI's marginal real-time factor: (wall(long clip) - wall(short clip)) / (long - short), the runs
+    interleaved (short, long, short, long, ...) so a machine's load drifting over the minutes falls on both,
+    each the median of `repeats`. With `stages`, what one frame of the long clip costs in each stage, measured
+    one stage at a time in this process (bench_frame_stages)."""
+    import cv2
+    import skimage.data
+
+    from thinkdraw_core.draft.cli import DRAFT_PRESET
+
+    short, long = clips
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        image = tmp / "portrait.png"
+        cv2.imwrite(str(image), cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR))
+        audio = tmp / "speech.wav"
+        speech = _speech(audio, long)
+        spoken = _speak_throughout(audio, long)
+        for emotion, reading in emotions:
+            load_before = _load()
+            walls: dict[float, list[float]] = {short: [], long: []}
+            for _ in range(repeats):
+                for seconds in (short, long):
+                    cmd = [sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(image), "--emotion",
+                           emotion, "--audio", str(audio), "--seconds", str(seconds), "--fps", str(fps),
+                           "--out", str(tmp / "d.mp4")]
+                    t0 = time.perf_counter()
+                    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
+                    walls[seconds].append(time.perf_counter() - t0)
+                    if proc.returncode:
+                        raise RuntimeError(f"draft CLI failed: {proc.stderr[-2000:]}")
+            w_short, w_long = float(np.median(walls[short])), float(np.median(walls[long]))
+            extra = w_long - w_short
+            rows.append(row("draft", f"CLI marginal cost, {long:g} s against {short:g} s of clip @ {fps:g} fps, "
+                                     f"512x512, {speech}, --emotion {emotion!r} ({reading})", extra, "s",
+                            baseline=f"{long - short:g} s more clip", ratio=extra / (long - short),
+                            goal="marginal RTF <= 0.25",
+                            notes=f"medians of {repeats} runs each, interleaved: {w_short:.2f} s and {w_long:.2f} s "
+                                  f"(all: {', '.join(f'{w:.2f}' for w in walls[short])} / "
+                                  f"{', '.join(f'{w:.2f}' for w in walls[long])}); drawing, h264 ({DRAFT_PRESET}) + "
+                                  f"aac, blendshape measurement at 5 fps; speech throughout ({spoken:.1f} s of "
+                                  f"it, said again to fill the clip); load average {load_before} before, {_load()} "
+                                  f"after"))
+        if stages:
+            rows += bench_frame_stages(image, audio, emotions[0][0], long, fps, profile=profile)
+    return rows
+
+
+def _speak_throughout(path: Path, seconds: float) -> float:
+    """Repeat the speech in the WAV file until it lasts `seconds`, so every frame of the clip talks; returns how
+    long one saying of it is."""
+    with wave.open(str(path)) as wf:
+        params, samples = wf.getparams(), wf.readframes(wf.getnframes())
+    once = params.nframes / params.framerate
+    with wave.open(str(path), "wb") as wf:
+        wf.setparams(params)
+        wf.writeframes(samples * int(np.ceil(seconds / once)))
+    return once
+
+
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:  # not Linux
+        return "unknown"
+
+
+def bench_frame_stages(image: Path, audio: Path, emotion: str, seconds: float, fps: float,
+                       profile: bool = False) -> list[dict]:
+    """What one frame costs in each stage of the CLI's per-frame work, each stage on its own in this process
+    (the CLI overlaps them on its threads: drawing and the RGB -> YUV conversion on one, h264 and aac on the
+    main thread and x264's own, the blendshape measurement on another): CPU milliseconds per drawn frame. With
+    `profile`, the drawing's cProfile (top 20 by own time) goes to stderr."""
+    import cProfile
+    import pstats
+
+    from thinkdraw_core.draft.cli import DRAFT_PRESET, load_image
+    from thinkdraw_core.draft.renderer import render_draft
+    from thinkdraw_core.draft.speech import load_audio
+    from thinkdraw_core.face.analyzer import StreamingAnalyzer
+    from thinkdraw_core.reasoning import reason
+    from thinkdraw_core.video import write_video
+    from thinkdraw_core.video.writer import yuv420p_bt709
+
+    result = render_draft(load_image(image), reason(emotion), audio=load_audio(audio), seconds=seconds, fps=fps)
+    n = result.n_frames
+    t0 = time.thread_time()
+    for i in range(n):  # each frame let go as the CLI lets it go once encoded (kept, the new pages cost 40% more)
+        result.frame(i)
+    draw = (time.thread_time() - t0) / n
+    frames = [result.frame(i) for i in range(n)]  # about 300 MB for 15 s, for the later stages
+    t0 = time.thread_time()
+    for f in frames:
+        yuv420p_bt709(f)
+    yuv = (time.thread_time() - t0) / n
+    stride = max(1, round(fps / 5))
+    analyzer = StreamingAnalyzer(result.plan, fps, result.face_index, stride=stride)
+    c0 = time.process_time()  # MediaPipe's own threads included
+    for f in frames:
+        analyzer.add(f)
+    analyzer.report()
+    measure = (time.process_time() - c0) / n
+    with tempfile.TemporaryDirectory() as tmp:
+        c0, t0 = time.process_time(), time.perf_counter()  # x264's threads included
+        write_video(iter(frames), Path(tmp) / "stages.mp4", fps, audio=result.audio, preset=DRAFT_PRESET)
+        encode_wall, encode = (time.perf_counter() - t0) / n, (time.process_time() - c0) / n - yuv
+    if profile:
+        prof = cProfile.Profile()
+        prof.runcall(lambda: [result.frame(i) for i in range(n)])
+        pstats.Stats(prof, stream=sys.stderr).sort_stats("tottime").print_stats(20)
+    case = f"per-frame cost by stage, {seconds:g} s @ {fps:g} fps, --emotion {emotion!r}: "
+    total = draw + yuv + encode + measure
+    return [
+        row("draft", case + "drawing (displacement, warp, paint, paste)", draw * 1e3, "ms",
+            notes="CPU of the one thread that draws"),
+        row("draft", case + "RGB -> YUV 4:2:0 (BT.709)", yuv * 1e3, "ms", notes="on the drawing thread in the CLI"),
+        row("draft", case + f"h264 ({DRAFT_PRESET}) + aac + mux", encode * 1e3, "ms",
+            notes=f"process CPU, x264's threads included, the YUV conversion taken out; {encode_wall * 1e3:.2f} ms "
+                  "wall a frame on its own"),
+        row("draft", case + f"blendshape measurement, 1 frame in {stride}", measure * 1e3, "ms",
+            notes="process CPU a drawn frame, MediaPipe's threads included"),
+        row("draft", case + "all four", total * 1e3, "ms",
+            notes=f"{total * fps:.3f} CPU seconds a second of clip: were the four overlapped perfectly on two "
+                  f"cores, the marginal RTF would be {total * fps / 2:.3f}; load average {_load()}"),
+    ]
 
 
 def bench_warp(repeats: int) -> list[dict]:
@@ -280,9 +417,14 @@ def bench_long_clips(minutes: tuple[float, ...]) -> list[dict]:
 def run(quick: bool = False) -> list[dict]:
     seconds = 3.0 if quick else 10.0
     rows = bench_warp(3 if quick else 10) + bench_cli(seconds, 25.0, 1 if quick else 3)
+    rows += bench_cli_marginal(1 if quick else 3)
     # an hour of speech takes some 25 minutes to draw twice over on two cores: the full run only
     return rows + bench_long_clips((0.5,) if quick else (1.0, 10.0, 60.0))
 
 
 if __name__ == "__main__":
-    print(markdown_table(run(quick="--quick" in sys.argv)))
+    if "--marginal" in sys.argv:  # the marginal real-time factor and the per-frame stages alone
+        repeats = 1 if "--quick" in sys.argv else 5
+        print(markdown_table(bench_cli_marginal(repeats, profile="--profile" in sys.argv)))
+    else:
+        print(markdown_table(run(quick="--quick" in sys.argv)))
