@@ -399,5 +399,7 @@ def test_embedded_story_in_chinese_clauses_and_an_event_before_a_reaction(think)
     assert 12 in plan.beats[0].active_aus() and {1, 2}.issubset(plan.beats[1].active_aus())
     assert any("'小狗冲她叫了一声' tells an event" in s for s in plan.reasoning)
     # a set phrase of change is two beats
-    first, second = think.reason("老板转怒为喜").beats
+    plan = think.reason("老板转怒为喜")
+    first, second = plan.beats
     assert 4 in first.active_aus() and 12 in second.active_aus()
+    assert any("'转怒为喜' tells a change between two feelings" in s for s in plan.reasoning)

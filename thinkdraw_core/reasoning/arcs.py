@@ -166,6 +166,8 @@ def _spell_out_changes(text: str) -> str:
         a, b = [g for g in m.groups() if g]
         return f"{_ZH_FEELING_CHARS[a]}，然后{_ZH_FEELING_CHARS[b]}"
     return _ZH_CHANGE_PHRASE.sub(spelt, text)
+
+
 # any cue that can start a new segment (the first clause's own words never do, but finding them is cheap)
 _ZH_ANY = re.compile("|".join((*_ZH_ORDER, *_ZH_START)) + r"|先|再|又|变|转|化|从|由|着|秒")
 _EN_ANY = re.compile(r"(?<![\w'])(?:after|seconds?|secs?|\d+\s*s)(?![\w'])", re.I)
@@ -556,9 +558,11 @@ def reason_arc(text: str, reason_part: Callable[[str], AUPlan], intensity: float
     if len(segments) < 2:
         return reason_part(text)
     norm = unicodedata.normalize("NFKC", text)
-    if _is_chinese(norm):
-        norm = _spell_out_changes(norm)  # the positions split_arc gives are in the text spelt out
     notes: list[str] = []
+    if _is_chinese(norm):
+        notes += [f"'{m.group(0)}' tells a change between two feelings: read as '{_spell_out_changes(m.group(0))}'."
+                  for m in _ZH_CHANGE_PHRASE.finditer(norm)]
+        norm = _spell_out_changes(norm)  # the positions split_arc gives are in the text spelt out
     parts: list[tuple[Segment, AUPlan]] = []
     sudden = ""  # a sudden word in a part that is no beat still marks the border it stands at
     readings: dict[str, AUPlan] = {}
@@ -603,8 +607,8 @@ def reason_arc(text: str, reason_part: Callable[[str], AUPlan], intensity: float
         told_next = k + 1 < len(segments) and segments[k + 1].story and bool(segments[k + 1].reading)
         if plan is not None and _felt(plan) and not named and not seg.calm and told_next and \
                 _felt(read(segments[k + 1].reading)):
-            # in a story, an event followed by a reaction in words ('she hears her name read out, gasps') is
-            # the cause of that reaction, not a feeling of its own to show before it
+            # in a story, an event followed by a reaction (小狗冲她叫了一声，她吓了一跳) is the cause of that
+            # reaction, not a feeling of its own to show before it
             notes.append(f"'{seg.text}' tells an event and '{segments[k + 1].text}' the reaction to it, so the "
                          "event is a step of the story, not a beat.")
             plan = replace(plan, action_units=[], emotion=EmotionSummary(valence=0.0, arousal=0.1))
