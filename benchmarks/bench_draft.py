@@ -40,6 +40,21 @@ def _speech(path: Path, seconds: float) -> str:
     return "synthetic speech (espeak-ng missing)"
 
 
+def _portrait_png(folder: Path) -> Path:
+    """The astronaut written where the CLI can read it."""
+    import cv2
+    import skimage.data
+
+    image = folder / "portrait.png"
+    cv2.imwrite(str(image), cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR))
+    return image
+
+
+def _draft_command(image: Path, emotion: str, audio: Path, seconds: float, fps: float, out: Path) -> list[str]:
+    return [sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(image), "--emotion", emotion,
+            "--audio", str(audio), "--seconds", str(seconds), "--fps", str(fps), "--out", str(out)]
+
+
 def _plan():
     from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
@@ -57,21 +72,16 @@ EMOTIONS = (("deeply sad", "lexicon words"),
 
 
 def bench_cli(seconds: float, fps: float, repeats: int) -> list[dict]:
-    import cv2
-    import skimage.data
-
     from thinkdraw_core.draft.cli import DRAFT_PRESET
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        image = tmp / "portrait.png"
-        cv2.imwrite(str(image), cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR))
+        image = _portrait_png(tmp)
         audio = tmp / "speech.wav"
         speech = _speech(audio, seconds)
         for emotion, reading in EMOTIONS:
-            cmd = [sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(image), "--emotion", emotion,
-                   "--audio", str(audio), "--seconds", str(seconds), "--fps", str(fps), "--out", str(tmp / "d.mp4")]
+            cmd = _draft_command(image, emotion, audio, seconds, fps, tmp / "d.mp4")
             walls = []
             for _ in range(repeats):
                 t0 = time.perf_counter()
@@ -104,17 +114,13 @@ def bench_cli_marginal(repeats: int, fps: float = 25.0, emotions=MARGINAL_EMOTIO
     interleaved (short, long, short, long, ...) so a machine's load drifting over the minutes falls on both,
     each the median of `repeats`. With `stages`, what one frame of the long clip costs in each stage, measured
     one stage at a time in this process (bench_frame_stages)."""
-    import cv2
-    import skimage.data
-
     from thinkdraw_core.draft.cli import DRAFT_PRESET
 
     short, long = clips
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        image = tmp / "portrait.png"
-        cv2.imwrite(str(image), cv2.cvtColor(skimage.data.astronaut(), cv2.COLOR_RGB2BGR))
+        image = _portrait_png(tmp)
         audio = tmp / "speech.wav"
         speech = _speech(audio, long)
         spoken = _speak_throughout(audio, long)
@@ -123,9 +129,7 @@ def bench_cli_marginal(repeats: int, fps: float = 25.0, emotions=MARGINAL_EMOTIO
             walls: dict[float, list[float]] = {short: [], long: []}
             for _ in range(repeats):
                 for seconds in (short, long):
-                    cmd = [sys.executable, "-m", "thinkdraw_core", "draft", "--image", str(image), "--emotion",
-                           emotion, "--audio", str(audio), "--seconds", str(seconds), "--fps", str(fps),
-                           "--out", str(tmp / "d.mp4")]
+                    cmd = _draft_command(image, emotion, audio, seconds, fps, tmp / "d.mp4")
                     t0 = time.perf_counter()
                     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=600)
                     walls[seconds].append(time.perf_counter() - t0)

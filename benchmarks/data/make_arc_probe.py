@@ -4,8 +4,8 @@
 
 A fresh set of arcs written on 2026-12-07, after the held-out arc numbers were last read, to find ideas the
 arc reasoner is missing. It is a TUNE-SIDE set (every line has "split": "probe"), not held out. Cases are
-declared exactly as in make_arc_set.py and reuse its label templates (T), its beat builder (B) and its cut
-words, imported from that file, so labels follow the same rules (see README.md beside this file): the
+declared exactly as in make_arc_set.py and reuse its beat builder (B, over its label templates) and its case
+checks (arc_case), imported from that file, so labels follow the same rules (see README.md beside this file): the
 template of each beat's feeling (the words' feeling, or for events the appraisal's), masking beats show the
 shown face as core with the hidden feeling as variants, misleading words forbid the AUs of the emotion they
 only seem to name, a facial action the text names outright is core, a calm/blank/recomposed beat has an
@@ -32,33 +32,20 @@ def _load_arc_set():
 
 
 _base = _load_arc_set()
-T = _base.T
 B = _base.B
 CATEGORIES = _base.CATEGORIES
-CUT_WORDS = _base.CUT_WORDS
 
 CASES: list[dict] = []
 
 
 def arc(lang: str, cat: str, text: str, beats: list, cut: tuple[int, ...] = (),
         durations: list[float | None] | None = None) -> None:
-    """make_arc_set.arc with split 'probe': same beat building and the same checks (cut rule, durations)."""
+    """make_arc_set.arc with split 'probe': the same beat building and checks, and controls hold one beat."""
     if cat not in CATEGORIES:
         raise ValueError(f"{text!r}: unknown category {cat!r}")
-    beats = [B(b) if isinstance(b, str) else b for b in beats]
-    n_borders = len(beats) - 1
-    if any(not 0 <= k < n_borders for k in cut):
-        raise ValueError(f"{text!r}: cut border out of range")
-    if bool(cut) != any(word in text.lower() for word in CUT_WORDS):
-        raise ValueError(f"{text!r}: a border is a cut exactly when the text says the change is sudden")
-    if (cat == "control") != (len(beats) == 1):
+    item = _base.arc_case(lang, cat, text, beats, SPLIT, cut, durations)
+    if (cat == "control") != (len(item["beats"]) == 1):
         raise ValueError(f"{text!r}: controls hold one beat, arcs several")
-    item: dict = {"text": text, "lang": lang, "split": SPLIT, "category": cat, "beats": beats,
-                  "handover": ["cut" if k in cut else "blend" for k in range(n_borders)]}
-    if durations is not None:
-        if len(durations) != len(beats):
-            raise ValueError(f"{text!r}: one duration per beat")
-        item["durations"] = [None if d is None else float(d) for d in durations]
     CASES.append(item)
 
 

@@ -106,19 +106,25 @@ def arc(lang: str, cat: str, text: str, beats: list, cut: tuple[int, ...] = (),
         durations: list[float | None] | None = None) -> None:
     """A case: beats are template names or B(...) beats; cut lists the borders (0 = after the first beat) that
     the text calls sudden; durations (seconds or None per beat) where the text states any."""
+    CASES.append(arc_case(lang, cat, text, beats, split_of(text), cut, durations))
+
+
+def arc_case(lang: str, cat: str, text: str, beats: list, split: str, cut: tuple[int, ...] = (),
+             durations: list[float | None] | None = None) -> dict:
+    """One case as a line of the file (see arc), checked: the cut rule, one duration per beat."""
     beats = [B(b) if isinstance(b, str) else b for b in beats]
     n_borders = len(beats) - 1
     if any(not 0 <= k < n_borders for k in cut):
         raise ValueError(f"{text!r}: cut border out of range")
     if bool(cut) != any(word in text.lower() for word in CUT_WORDS):
         raise ValueError(f"{text!r}: a border is a cut exactly when the text says the change is sudden")
-    item: dict = {"text": text, "lang": lang, "split": split_of(text), "category": cat, "beats": beats,
+    item: dict = {"text": text, "lang": lang, "split": split, "category": cat, "beats": beats,
                   "handover": ["cut" if k in cut else "blend" for k in range(n_borders)]}
     if durations is not None:
         if len(durations) != len(beats):
             raise ValueError(f"{text!r}: one duration per beat")
         item["durations"] = [None if d is None else float(d) for d in durations]
-    CASES.append(item)
+    return item
 
 
 def en(cat, text, beats, **kw):

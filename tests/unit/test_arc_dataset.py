@@ -9,15 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from thinkdraw_core.facs import AU_CATALOG
+from arc_data import CATEGORIES, LANGS, check_case
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "benchmarks" / "data"
 SPLITS = ("tune", "heldout")
-LANGS = ("en", "zh")
-CATEGORIES = ("plain", "event", "idiom", "calm", "sudden", "gradual", "masking", "duration", "control")
-REQUIRED = {"text", "lang", "split", "category", "beats", "handover"}
-OPTIONAL = {"durations"}
 # a control case holds one feeling although its text has a word a splitter would cut on
 SEQUENCE_WORDS = ("then", "first", "finally", "until", "before", "先", "然后", "最后", "后来", "接着", "首先", "当时",
                   "从头到尾")
@@ -51,31 +47,7 @@ def test_files_are_what_the_generator_writes():
 
 def test_schema_and_labels(items):
     for item in items:
-        text = item["text"]
-        keys = set(item)
-        assert REQUIRED <= keys and keys <= REQUIRED | OPTIONAL, (text, keys ^ REQUIRED)
-        assert isinstance(text, str) and text and text.strip() == text
-        assert item["lang"] in LANGS and item["category"] in CATEGORIES and item["split"] in SPLITS
-        has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in text)
-        assert has_cjk == (item["lang"] == "zh"), text
-        beats = item["beats"]
-        assert isinstance(beats, list) and len(beats) >= 1, text
-        for beat in beats:
-            assert set(beat) == {"emotion", "core", "variant", "forbidden"}, (text, set(beat))
-            assert isinstance(beat["emotion"], str) and beat["emotion"], text
-            for name in ("core", "variant", "forbidden"):
-                aus = beat[name]
-                assert isinstance(aus, list) and all(type(au) is int for au in aus), (text, name)
-                assert aus == sorted(set(aus)), (text, name, "sorted, no repeats")
-                assert set(aus) <= set(AU_CATALOG), (text, name, set(aus) - set(AU_CATALOG))
-            core, variant, forbidden = (set(beat[n]) for n in ("core", "variant", "forbidden"))
-            assert not core & variant and not core & forbidden and not variant & forbidden, text
-        assert len(item["handover"]) == len(beats) - 1, text
-        assert all(h in ("blend", "cut") for h in item["handover"]), text
-        if "durations" in item:
-            assert len(item["durations"]) == len(beats), text
-            assert all(d is None or (isinstance(d, float) and d > 0) for d in item["durations"]), text
-            assert any(d is not None for d in item["durations"]), text
+        check_case(item, SPLITS)
 
 
 def test_controls_are_one_beat_with_a_sequence_word_and_arcs_have_several(items):

@@ -8,15 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from thinkdraw_core.facs import AU_CATALOG
+from arc_data import CATEGORIES, LANGS, check_case
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "benchmarks" / "data"
 PROBE = DATA / "arcs_probe.jsonl"
-LANGS = ("en", "zh")
-CATEGORIES = ("plain", "event", "idiom", "calm", "sudden", "gradual", "masking", "duration", "control")
-REQUIRED = {"text", "lang", "split", "category", "beats", "handover"}
-OPTIONAL = {"durations"}
 SEQUENCE_WORDS = ("then", "first", "finally", "until", "before", "先", "然后", "最后", "后来", "接着", "首先", "当时",
                   "从头到尾")
 # restated on purpose (the README's list), so a change to the generator's list shows up here
@@ -44,31 +40,7 @@ def test_file_is_what_the_generator_writes(items):
 
 def test_schema_and_labels(items):
     for item in items:
-        text = item["text"]
-        keys = set(item)
-        assert REQUIRED <= keys and keys <= REQUIRED | OPTIONAL, (text, keys ^ REQUIRED)
-        assert isinstance(text, str) and text and text.strip() == text
-        assert item["split"] == "probe", text
-        assert item["lang"] in LANGS and item["category"] in CATEGORIES, text
-        assert any("\u4e00" <= ch <= "\u9fff" for ch in text) == (item["lang"] == "zh"), text
-        beats = item["beats"]
-        assert isinstance(beats, list) and beats, text
-        for beat in beats:
-            assert set(beat) == {"emotion", "core", "variant", "forbidden"}, (text, set(beat))
-            assert isinstance(beat["emotion"], str) and beat["emotion"], text
-            for name in ("core", "variant", "forbidden"):
-                aus = beat[name]
-                assert isinstance(aus, list) and all(type(au) is int for au in aus), (text, name)
-                assert aus == sorted(set(aus)), (text, name, "sorted, no repeats")
-                assert set(aus) <= set(AU_CATALOG), (text, name, set(aus) - set(AU_CATALOG))
-            core, variant, forbidden = (set(beat[n]) for n in ("core", "variant", "forbidden"))
-            assert not core & variant and not core & forbidden and not variant & forbidden, text
-        assert len(item["handover"]) == len(beats) - 1, text
-        assert all(h in ("blend", "cut") for h in item["handover"]), text
-        if "durations" in item:
-            assert len(item["durations"]) == len(beats), text
-            assert all(d is None or (isinstance(d, float) and d > 0) for d in item["durations"]), text
-            assert any(d is not None for d in item["durations"]), text
+        check_case(item, ("probe",))
 
 
 def test_a_cut_is_where_the_text_says_sudden(items):
