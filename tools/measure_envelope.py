@@ -73,7 +73,7 @@ def video_motion(path: Path, landmarker) -> dict:
 
 def opening_profile(data: Path, landmarker) -> int:
     from thinkdraw_core.draft.geometry import FaceGeometry
-    from thinkdraw_core.draft.lips_lids import INNER_LIP_PAIRS
+    from thinkdraw_core.draft.lips_lids import INNER_LIP_PAIRS, pair_openings
 
     faces = []
     for name in VIDEOS:
@@ -87,19 +87,16 @@ def opening_profile(data: Path, landmarker) -> int:
     for face in faces:
         xy = face.landmarks[:, :2]
         geo = FaceGeometry.from_landmarks(xy)
-        heights = [float((xy[lo] - xy[up]) @ geo.ey) / geo.size for up, lo in INNER_LIP_PAIRS]
-        middle = heights[len(INNER_LIP_PAIRS) // 2]
-        if middle < OPEN_FROM:
+        r, opening = pair_openings(xy, geo)
+        middle = float(opening[len(INNER_LIP_PAIRS) // 2])
+        if middle < OPEN_FROM * geo.size:
             continue
         opened += 1
-        right, left = xy[78], xy[308]
-        half = abs(float((left - right) @ geo.ex)) / 2
-        for (up, lo), h in zip(INNER_LIP_PAIRS, heights):
-            rows.append((abs(float(((xy[up] + xy[lo]) / 2 - (left + right) / 2) @ geo.ex)) / half, h / middle))
+        rows += list(zip(r, opening / middle))
     rows = np.array(rows)
     print(f"{opened} faces with the lips {OPEN_FROM} iod apart or more")
     print("r (share of the half-width) | pairs | opening / middle: median (p10-p90) | ellipse sqrt(1-r^2)")
-    for lo, hi in ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01)):
+    for lo, hi in ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.001)):
         m = (rows[:, 0] >= lo) & (rows[:, 0] < hi)
         if m.any():
             v = rows[m, 1]

@@ -395,7 +395,7 @@ def test_crossed_lips_meet_halfway_and_move_whole(prepared):
         assert np.allclose(field[upper_out], field[upper]) and np.allclose(field[lower_out], field[low])
 
 
-def test_an_added_opening_is_a_lens_between_the_corners(prepared):
+def test_an_added_opening_closes_towards_the_corners(prepared):
     xy, geo = prepared.xy, prepared.warper.geo
     assert np.abs(lips_lids.lip_opening_field(xy, xy, geo)).max() == 0.0  # nothing opened, nothing moves
     # the whole lower lip dropped alike, as a jaw pull carries it: a box with upright ends by the corners
@@ -414,7 +414,7 @@ def test_an_added_opening_is_a_lens_between_the_corners(prepared):
     half = abs(float((left - right) @ geo.ex)) / 2
     for k, ((up, lo), opening) in enumerate(zip(lips_lids.INNER_LIP_PAIRS, added(moved))):
         r = abs(float(((moved[up] + moved[lo]) / 2 - (left + right) / 2) @ geo.ex)) / half
-        assert opening <= 0.12 * np.sqrt(1 - min(1.0, r) ** 2) + 1e-6, k
+        assert opening <= 0.12 * np.sqrt(1 - min(1.0, r) ** 2) + 1e-6, k  # real openings' profile (--opening)
     # it closes towards the corners: the pairs beside them open little more than half as far as the middle
     assert max(added(moved)[0], added(moved)[-1]) < 0.6 * 0.12
     # and it closes the lip that left the corners' line (here the lower one), not the one still on it

@@ -25,6 +25,7 @@ SEAL_UPPER_SHARE, SEAL_OUTER_FOLLOW, SEAL_SIGMA = 0.5, 0.6, 0.06
 INNER_LIP_PAIRS = ((191, 95), (80, 88), (81, 178), (82, 87), (13, 14), (312, 317), (311, 402), (310, 318), (415, 324))
 OUTER_LIP_PAIRS = ((185, 146), (40, 91), (39, 181), (37, 84), (0, 17), (267, 314), (269, 405), (270, 321), (409, 375))
 INNER_LIPS = tuple(i for pair in INNER_LIP_PAIRS for i in pair)
+INNER_CORNERS = (78, 308)  # where the inner lip lines meet, subject's right then left
 # The same muscle thins the red of the lips: each outer lip line moves towards its inner line by up to
 # LIP_THIN of the red's height as drawn (the lower lip LIP_THIN_LOWER as far), fully at an added (gained)
 # intensity of 1; the inner lines stay, so closed lips stay closed. A fixed pull cannot do it: the same
@@ -147,32 +148,41 @@ def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np
     return _lips_meet(xy, geo, gaps, SEAL_OUTER_FOLLOW)
 
 
+def pair_openings(mesh: np.ndarray, geo: FaceGeometry, rest: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(r, opening), each per inner lip pair: its distance from the middle between the inner corners as a share
+    of their half-width, and how far apart its lips are in pixels (less their distance at `rest`, if given)."""
+    upper, lower = (np.array(side) for side in zip(*INNER_LIP_PAIRS))
+    opening = (mesh[lower] - mesh[upper]) @ geo.ey
+    if rest is not None:
+        opening = opening - (rest[lower] - rest[upper]) @ geo.ey
+    right, left = mesh[INNER_CORNERS[0]], mesh[INNER_CORNERS[1]]
+    half = max(1.0, abs(float((left - right) @ geo.ex)) / 2.0)
+    r = np.abs(((mesh[upper] + mesh[lower]) / 2.0 - (left + right) / 2.0) @ geo.ex) / half
+    return np.minimum(r, 1.0), opening
+
+
 def lip_opening_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np.ndarray:
     """(N, 2) displacement that shapes the opening the muscles added to the lips as drawn now (`current` = the
     moved landmarks of the rest mesh `xy`) as real openings close towards the corners (see OPENING_FOLLOW). The
     photo's own opening stays as it is: only what was added is shaped. Zero where the middle did not open."""
-    ey, ex = geo.ey, geo.ex
-    heights = [float((current[lo] - current[up]) @ ey) - float((xy[lo] - xy[up]) @ ey) for up, lo in INNER_LIP_PAIRS]
-    middle = heights[len(INNER_LIP_PAIRS) // 2]
-    if middle <= 0.0:
+    r, added = pair_openings(current, geo, rest=xy)
+    middle = float(added[len(INNER_LIP_PAIRS) // 2])
+    excess = np.maximum(0.0, added - middle * np.sqrt(1.0 - r ** 2))
+    if middle <= 0.0 or not excess.any():
         return np.zeros_like(xy)
-    right, left = current[78], current[308]  # the inner corners
+    # the lip further from the line through the corners closes the most of it, so the lips meet towards the
+    # corners rather than in mid-air
+    right, left = current[INNER_CORNERS[0]], current[INNER_CORNERS[1]]
     centre = (right + left) / 2.0
-    half = max(1.0, abs(float((left - right) @ ex)) / 2.0)
-    tilt = float((left - right) @ ey) / max(1.0, float((left - right) @ ex))  # the corners' line, as drawn now
+    tilt = float((left - right) @ geo.ey) / max(1.0, float((left - right) @ geo.ex))
     gaps, shares = {}, {}
-    for k, ((up, lo), added) in enumerate(zip(INNER_LIP_PAIRS, heights)):
-        u = float((current[up] + current[lo]) / 2.0 @ ex - centre @ ex)
-        allowed = middle * np.sqrt(1.0 - min(1.0, abs(u) / half) ** 2)
+    for k, (up, lo) in enumerate(INNER_LIP_PAIRS):
         # a pair within it is a control too, held where it is: the skin between pairs follows them both
-        gaps[k] = max(0.0, added - allowed) * ey
-        # the lip further from the line through the corners closes the most of it, so the lips meet
-        # towards the corners rather than in mid-air
-        line = float(centre @ ey) + tilt * u
-        above, below = max(0.0, line - float(current[up] @ ey)), max(0.0, float(current[lo] @ ey) - line)
+        gaps[k] = float(excess[k]) * geo.ey
+        line = float(centre @ geo.ey) + tilt * float((current[up] + current[lo]) / 2.0 @ geo.ex - centre @ geo.ex)
+        above, below = max(0.0, line - float(current[up] @ geo.ey)), max(0.0, float(current[lo] @ geo.ey) - line)
         shares[k] = above / (above + below) if above + below > 1e-6 else SEAL_UPPER_SHARE
-    if not any(float(gap @ ey) > 0.0 for gap in gaps.values()):
-        return np.zeros_like(xy)
     return _lips_meet(xy, geo, gaps, OPENING_FOLLOW, shares)
 
 
