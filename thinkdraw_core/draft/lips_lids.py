@@ -173,17 +173,17 @@ def lip_opening_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) ->
         return np.zeros_like(xy)
     # the lip further from the line through the corners closes the most of it, so the lips meet towards the
     # corners rather than in mid-air
+    upper, lower = current[[up for up, _ in INNER_LIP_PAIRS]], current[[lo for _, lo in INNER_LIP_PAIRS]]
     right, left = current[INNER_CORNERS[0]], current[INNER_CORNERS[1]]
     centre = (right + left) / 2.0
     tilt = float((left - right) @ geo.ey) / max(1.0, float((left - right) @ geo.ex))
-    gaps, shares = {}, {}
-    for k, (up, lo) in enumerate(INNER_LIP_PAIRS):
-        # a pair within it is a control too, held where it is: the skin between pairs follows them both
-        gaps[k] = float(excess[k]) * geo.ey
-        line = float(centre @ geo.ey) + tilt * float((current[up] + current[lo]) / 2.0 @ geo.ex - centre @ geo.ex)
-        above, below = max(0.0, line - float(current[up] @ geo.ey)), max(0.0, float(current[lo] @ geo.ey) - line)
-        shares[k] = above / (above + below) if above + below > 1e-6 else SEAL_UPPER_SHARE
-    return _lips_meet(xy, geo, gaps, OPENING_FOLLOW, shares)
+    line = centre @ geo.ey + tilt * ((upper + lower) / 2.0 - centre) @ geo.ex
+    above, below = np.maximum(0.0, line - upper @ geo.ey), np.maximum(0.0, lower @ geo.ey - line)
+    apart = above + below
+    shares = np.where(apart > 1e-6, above / np.maximum(apart, 1e-6), SEAL_UPPER_SHARE)
+    # a pair within it is a control too, held where it is: the skin between pairs follows them both
+    gaps = {k: float(e) * geo.ey for k, e in enumerate(excess)}
+    return _lips_meet(xy, geo, gaps, OPENING_FOLLOW, dict(enumerate(shares.tolist())))
 
 
 def lip_contact_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np.ndarray:
