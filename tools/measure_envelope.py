@@ -44,6 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from thinkdraw_core.draft.envelope import ENVELOPE_FILE, REGIONS, measures, motion  # noqa: E402
+from thinkdraw_core.draft.geometry import FaceGeometry  # noqa: E402
+from thinkdraw_core.draft.lips_lids import LIP_LINES, bend_remainder  # noqa: E402
 from thinkdraw_core.face.landmarks import get_landmarker  # noqa: E402
 
 VIDEOS = ("WolfgangLanger_Pexels.mp4", "face_noface.mov")
@@ -70,11 +72,26 @@ def video_motion(path: Path, landmarker) -> dict:
         for frame in container.decode(video=0):
             faces = landmarker.detect(frame.to_ndarray(format="rgb24"))
             if faces:
-                frames.append((measures(faces[0].landmarks), activity(faces[0].blendshapes)))
-    rest = min(frames, key=lambda f: f[1])[0]
-    moved = [motion(m, rest) for m, _ in frames]
+                xy = faces[0].landmarks[:, :2]
+                frames.append((measures(xy), activity(faces[0].blendshapes), xy))
+    calmest = min(range(len(frames)), key=lambda k: frames[k][1])
+    rest, rest_xy = frames[calmest][0], frames[calmest][2]
+    moved = [motion(m, rest) for m, _, _ in frames]
     return {"frames_with_a_face": len(frames),
-            "regions": {r: round(float(np.percentile([m[r] for m in moved], PERCENTILE)), 3) for r in REGIONS}}
+            "regions": {r: round(float(np.percentile([m[r] for m in moved], PERCENTILE)), 3) for r in REGIONS},
+            "lip_bend": {name: round(float(np.percentile([bend(rest_xy, xy, line) for _, _, xy in frames],
+                                                         PERCENTILE)), 3) for name, line in LIP_LINES.items()}}
+
+
+def bend(rest: np.ndarray, now: np.ndarray, line: tuple[int, ...]) -> float:
+    """The most a lip line's motion from `rest` to `now` strays from its smoothest bend (lips_lids.LIP_LINES),
+    in iod, each face in its own frame (so a head that moves or turns in the picture plane is no bend)."""
+    rest_geo, now_geo = FaceGeometry.from_landmarks(rest), FaceGeometry.from_landmarks(now)
+    # the moved face laid onto the rest one's frame: the same face-frame coordinates, the rest's axes
+    rel = (now - now_geo.origin) / now_geo.size
+    aligned = rest_geo.origin + rest_geo.size * (np.outer(rel @ now_geo.ex, rest_geo.ex)
+                                                 + np.outer(rel @ now_geo.ey, rest_geo.ey))
+    return float(np.abs(bend_remainder(rest, aligned, rest_geo, line)).max())
 
 
 def real_faces(data: Path, landmarker) -> Iterator[tuple[np.ndarray, object]]:
@@ -96,7 +113,6 @@ def real_faces(data: Path, landmarker) -> Iterator[tuple[np.ndarray, object]]:
 
 
 def teeth_shown(data: Path, landmarker) -> int:
-    from thinkdraw_core.draft.geometry import FaceGeometry
     from thinkdraw_core.draft.paint import TEETH_GREY
     from thinkdraw_core.face.masks import LEFT_CHEEK, LIPS_INNER, RIGHT_CHEEK
 
@@ -126,7 +142,6 @@ def teeth_shown(data: Path, landmarker) -> int:
 
 
 def opening_profile(data: Path, landmarker) -> int:
-    from thinkdraw_core.draft.geometry import FaceGeometry
     from thinkdraw_core.draft.lips_lids import INNER_LIP_PAIRS, pair_openings
 
     rows, opened = [], 0
@@ -175,6 +190,7 @@ def main() -> int:
         values = {name: s["regions"][r] for name, s in sources.items() if r in s["regions"]}
         best = max(values, key=values.get)
         regions[r] = {"limit": values[best], "from": best, "measured": values}
+    bends = {name: s["lip_bend"] for name, s in sources.items() if "lip_bend" in s}
     out = {
         "what": "the most each face region moved on real faces, in inter-ocular distances (thinkdraw_core/draft/"
                 "envelope.py defines the regions); lip_gap is absolute, the rest are motion from the face's own rest",
@@ -182,6 +198,12 @@ def main() -> int:
                f"(feat/tests/data); videos against their own calmest frame, the {PERCENTILE}th percentile over "
                "frames; the posed surprise photo for the lip gap alone",
         "regions": regions,
+        "lip_bend": {
+            "what": "the most a lip line's motion strays from its smoothest bend between the corners, in iod "
+                    "(thinkdraw_core/draft/lips_lids.py LIP_LINES); the videos alone, against their calmest frame",
+            "limit": {line: max(b[line] for b in bends.values()) for line in LIP_LINES},
+            "measured": bends,
+        },
     }
     text = json.dumps(out, indent=1)
     print(text)

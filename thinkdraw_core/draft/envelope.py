@@ -99,6 +99,11 @@ def envelope(path: str | Path | None = None) -> dict[str, float]:
     return {region: float(data["regions"][region]["limit"]) for region in REGIONS}
 
 
+def lip_bend_limits(path: str | Path | None = None) -> dict[str, float]:
+    """Lip line -> the most real lips' motion strayed from its smoothest bend (iod; lips_lids.LIP_LINES)."""
+    return {line: float(v) for line, v in _load(str(path or ENVELOPE_FILE))["lip_bend"]["limit"].items()}
+
+
 def beyond(moved: dict[str, float], limits: dict[str, float], margin: float = 0.0) -> dict[str, float]:
     """The regions that moved more than their limit (+ margin), with how far they moved."""
     return {r: round(moved[r], 3) for r in REGIONS if moved[r] > limits[r] + margin}

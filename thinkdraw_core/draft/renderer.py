@@ -24,10 +24,10 @@ from ..face.landmarks import (Face, FaceLandmarker, _as_rgb_uint8, detect_face, 
 from ..plan import AUPlan
 from .calibration import GAIN_STEPS, STRATEGIES, SWEEPS, GainSearch, Trial
 from .deform import CLOSURE_AUS, au_basis, supported_aus
-from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor, lip_contact_field,
-                        lip_opening_field, lip_seal_amount, lip_seal_field, lip_thinning_field)
+from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor, LipBend,
+                        lip_contact_field, lip_opening_field, lip_seal_amount, lip_seal_field, lip_thinning_field)
 from .dynamics import AUTrack, build_track, fit_plan
-from .envelope import REGIONS, envelope as real_face_envelope, lip_gap, measures, motion
+from .envelope import REGIONS, envelope as real_face_envelope, lip_bend_limits, lip_gap, measures, motion
 from .speech import check_audio
 from .warp import MeshWarper
 
@@ -95,6 +95,10 @@ class PreparedFace:
     @cached_property
     def lid_floor(self) -> LidFloor:
         return LidFloor(self.xy, self.warper.geo)
+
+    @cached_property
+    def lip_bend(self) -> LipBend:
+        return LipBend(self.xy, self.warper.geo, lip_bend_limits())
 
     @cached_property
     def photo_lip_gap(self) -> float:
@@ -261,6 +265,8 @@ def _displacement_unbounded(prepared: PreparedFace, values: dict[int, tuple[floa
     upper, lower = _lip_thinning(values, gains, rest)
     if max(*upper, *lower) > 0.0:
         disp += lip_thinning_field(prepared.xy, prepared.xy + disp, prepared.warper.geo, upper, lower)
+    if NATURAL_FIRST:
+        disp += prepared.lip_bend(prepared.xy + disp)
     disp += lip_contact_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
     if sway is not None and np.any(sway):
         geo = prepared.warper.geo
