@@ -18,8 +18,10 @@ measured with MediaPipe on a fixed crop (as the analyser measures): landmarks an
   AU-F1             pooled over the clips: a requested AU of intensity >= 0.4 rising >= 0.08 at apex is a hit,
                     one that does not a miss; an AU outside the plan (and sharing no blendshape with it) moving
                     >= 0.15 a false alarm. AU5/6/9 left out (the blendshape model reads ~0 for them on real faces).
-                    Beside it the same F1 leaving out, too, the AUs the model cannot read in their plan's company
-                    on real faces (analyzer.MASKED_AUS: AU4 beside AU2, AU25 beside AU12)
+                    Beside it the same F1 leaving out, too, the AUs the blendshape model cannot read in their
+                    plan's company (analyzer.MASKED_AUS): parted lips beside a smile (real smiles with the lips
+                    0.15-0.22 iod apart read jawOpen <= 0.04) and a lowered brow beside a raised outer brow (no
+                    brow shape near fear's reads both, tools/blendshape_reach.py)
 
     python benchmarks/bench_draft_faces.py [--quick] [--only-set held-out]
 

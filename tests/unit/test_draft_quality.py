@@ -28,9 +28,9 @@ SEEN = {"happy": {12}, "sad": {1, 4, 15, 17}, "surprise": {1, 2, 26}, "fear": {1
 # shrinks. (The astronaut's fear AU20 reads again since the calibration refuses a trial for what its picture
 # shows only past the landmarks' jitter, renderer.SEEN_JITTER_PX; the blonde's surprise AU26 had, until then.)
 # Lips that bend without kinks, as real ones do (lips_lids.LipBend), cost two and give one back: the
-# portrait's sad chin raiser reads +0.04 at most (its lower lip no longer bulges up in a narrow hump), and the
-# astronaut's sad inner brow raise is traded by the search for the brow lowerer, which the model reads on the same
-# axis (+0.43 with AU1 at -0.06, against +0.34 with AU4 unseen); the curly-haired portrait's disgust AU10 reads.
+# portrait's sad chin raiser reads +0.02 (+0.10 only where the corner depressor does not: its lower lip no longer
+# bulges up in a narrow hump), and the search trades the astronaut's sad inner brow raise for the brow lowerer and
+# the corner depressor (AU1 read +0.53 only where both did not); the curly-haired portrait's disgust AU10 reads.
 NOT_READABLE_INSIDE_ENVELOPE = {("curls", "sad"): {4}, ("curls", "anger"): {23}, ("curls", "fear"): {26},
                                 ("blonde", "surprise"): {26}, ("blonde", "disgust"): {10},
                                 ("portrait", "sad"): {17}, ("astronaut", "sad"): {1}}
