@@ -72,8 +72,8 @@ def video_motion(path: Path, landmarker) -> dict:
         for frame in container.decode(video=0):
             faces = landmarker.detect(frame.to_ndarray(format="rgb24"))
             if faces:
-                xy = faces[0].landmarks[:, :2]
-                frames.append((measures(xy), activity(faces[0].blendshapes), xy))
+                xyz = faces[0].landmarks
+                frames.append((measures(xyz), activity(faces[0].blendshapes), xyz))
     calmest = min(range(len(frames)), key=lambda k: frames[k][1])
     rest, rest_xy = frames[calmest][0], frames[calmest][2]
     moved = [motion(m, rest) for m, _, _ in frames]
@@ -88,10 +88,10 @@ def bend(rest: np.ndarray, now: np.ndarray, line: tuple[int, ...]) -> float:
     in iod, each face in its own frame (so a head that moves or turns in the picture plane is no bend)."""
     rest_geo, now_geo = FaceGeometry.from_landmarks(rest), FaceGeometry.from_landmarks(now)
     # the moved face laid onto the rest one's frame: the same face-frame coordinates, the rest's axes
-    rel = (now - now_geo.origin) / now_geo.size
-    aligned = rest_geo.origin + rest_geo.size * (np.outer(rel @ now_geo.ex, rest_geo.ex)
-                                                 + np.outer(rel @ now_geo.ey, rest_geo.ey))
-    return float(np.abs(bend_remainder(rest, aligned, rest_geo, line)).max())
+    rel = (now[:, :2] - now_geo.origin) / now_geo.size
+    aligned = rest_geo.origin + (np.outer(rel @ now_geo.ex, rest_geo.ex) * rest_geo.size
+                                 + np.outer(rel @ now_geo.ey / now_geo.tall, rest_geo.ey) * rest_geo.height)
+    return float(np.abs(bend_remainder(rest[:, :2], aligned, rest_geo, line)).max())
 
 
 def real_faces(data: Path, landmarker) -> Iterator[tuple[np.ndarray, object]]:

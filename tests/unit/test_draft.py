@@ -10,7 +10,7 @@ from thinkdraw_core.draft import prepare_face, render_draft
 from thinkdraw_core.draft import deform, geometry, lips_lids, paint, renderer, warp
 from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis
 from thinkdraw_core.draft.lips_lids import lip_seal_amount
-from thinkdraw_core.draft.envelope import lip_bend_limits
+from thinkdraw_core.draft.envelope import lip_bend_limits, measures, motion
 from thinkdraw_core.draft.dynamics import build_track
 from thinkdraw_core.draft.renderer import GAIN_STEPS
 from thinkdraw_core.draft.speech import SPEECH_APERTURE, speech_tracks, viseme_drives
@@ -60,6 +60,38 @@ def test_au12_left_pulls_the_subjects_left_corner_up_and_out(prepared):
     assert d_left[0] > 0.05 * geo.size  # outwards = towards the image's right for the subject's left
     assert np.abs(basis[0][right_corner]).max() < 0.02 * geo.size  # the other side barely moves
     assert basis[1][right_corner][0] < -0.05 * geo.size
+
+
+def _turned(xyz: np.ndarray, degrees: float) -> np.ndarray:
+    """The 3-D landmarks turned about the face's vertical axis through its centre (a head turning aside)."""
+    a, c = np.radians(degrees), xyz.mean(axis=0)
+    x, z = xyz[:, 0] - c[0], xyz[:, 2] - c[2]
+    return np.stack([c[0] + x * np.cos(a) + z * np.sin(a), xyz[:, 1], c[2] - x * np.sin(a) + z * np.cos(a)], 1)
+
+
+def test_a_turned_head_moves_up_and_down_by_its_own_height(prepared):
+    """On a head turned aside the eye distance shows shortened and the face's height does not: pulls and the
+    envelope's measures take the unit up and down the face from the eyes' 3-D distance (FaceGeometry.tall)."""
+    xyz = np.c_[prepared.xy, prepared.depth]
+    assert FaceGeometry.from_landmarks(xyz).tall == pytest.approx(1.0, abs=0.01)  # the astronaut looks at us
+    raised = xyz.copy()
+    raised[[*deform.INNER_BROW[0], *deform.INNER_BROW[1]], 1] -= 0.1 * prepared.warper.geo.size  # 0.1 iod up
+    for degrees in (0.0, 40.0):
+        rest, moved = _turned(xyz, degrees), _turned(raised, degrees)
+        geo = FaceGeometry.from_landmarks(rest)
+        assert geo.tall == pytest.approx(1 / np.cos(np.radians(degrees)), rel=0.05)
+        assert geo.height == pytest.approx(geo.size * geo.tall)
+        # the brows rose 0.1 iod whichever way the head is turned
+        assert motion(measures(moved), measures(rest))["brow_raise"] == pytest.approx(0.1, abs=0.01)
+        # a pull up the face is as long as the face's height says; one across it as the eye distance shows
+        basis = au_basis(1, rest[:, :2], geo)[0]
+        assert -basis[deform.INNER_BROW[1][0], 1] == pytest.approx(
+            -au_basis(1, rest[:, :2], FaceGeometry(geo.origin, geo.ex, geo.ey, geo.size))[0][
+                deform.INNER_BROW[1][0], 1] * geo.tall, rel=0.01)  # its small sideways part is not scaled
+    # from the picture alone (no depth) the turned head reads the same rise as 1 / cos(40 degrees) larger
+    rest, moved = _turned(xyz, 40.0), _turned(raised, 40.0)
+    flat = motion(measures(moved[:, :2]), measures(rest[:, :2]))["brow_raise"]
+    assert flat == pytest.approx(0.1 / np.cos(np.radians(40.0)), rel=0.1)
 
 
 def test_zero_displacement_is_identity_and_background_stays(prepared):
@@ -522,7 +554,7 @@ def test_speech_opens_the_lips_as_far_as_real_speech(photo, astronaut):
     for vowel, (rounded, spread) in {"a": (0, 0), "i": (0, 1), "u": (1, 0)}.items():
         drives = viseme_drives(1.0, 1.0, rounded, spread)
         moved = xy + sum(float(d) * sum(au_basis(au, xy, geo, prepared.depth)) for au, d in drives.items())
-        opened = ((moved[14] - moved[13]) @ geo.ey - rest_gap) / geo.size
+        opened = ((moved[14] - moved[13]) @ geo.ey - rest_gap) / geo.height  # iod up and down the face
         width = (moved[308] - moved[78]) @ geo.ex / rest_width
         (lo, hi), (narrow, wide) = SPEECH_APERTURE[vowel]
         assert lo <= opened <= hi, f"{photo} '{vowel}': the lips part {opened:.3f} iod"

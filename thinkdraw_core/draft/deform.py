@@ -139,9 +139,9 @@ def _basis_for(pulls: list[Pull], xy: np.ndarray, geo: FaceGeometry) -> np.ndarr
                 c = xy[i]
                 # midline points belong half to each side and take no lateral pull
                 if geo.on_midline(c):
-                    vec = 0.5 * down * geo.ey * geo.size
+                    vec = 0.5 * down * geo.ey * geo.height
                 else:
-                    vec = (sign * lat * geo.ex + down * geo.ey) * geo.size
+                    vec = sign * lat * geo.ex * geo.size + down * geo.ey * geo.height
                 centres.append(c)
                 vectors.append(vec)
             field = spread(xy, np.array(centres), np.array(vectors), sigma * geo.size)
@@ -155,12 +155,13 @@ def _jaw_turn_basis(xy: np.ndarray, depth: np.ndarray, geo: FaceGeometry) -> np.
     """(N, 2) displacement per radian of jaw opening. depth: the landmarks' z, camera-near negative."""
     forward = np.clip(depth[list(JAW_JOINT_LEVEL)].mean() - depth, 0.0, None)
     corners = (xy[CORNER[0][0]] + xy[CORNER[1][0]]) / 2
-    below = ((xy - corners) @ geo.ey) / geo.size
+    below = ((xy - corners) @ geo.ey) / geo.height
     t = np.clip((below - JAW_SKIN_RAMP[0]) / (JAW_SKIN_RAMP[1] - JAW_SKIN_RAMP[0]), 0.0, 1.0)
     on_jaw = t * t * (3 - 2 * t)
     on_jaw[list(UPPER_MOUTH)] = 0.0
     on_jaw[list(LOWER_MOUTH)] = 1.0
-    return (forward * on_jaw)[:, None] * geo.ey[None]
+    # a head turned aside shows the jaw's depth shortened as it shows the eye distance
+    return (forward * on_jaw * geo.tall)[:, None] * geo.ey[None]
 
 
 def _closure_basis(xy: np.ndarray) -> np.ndarray:

@@ -45,7 +45,7 @@ def measures(xy: np.ndarray, geo: FaceGeometry | None = None) -> dict[str, np.nd
     face's own): lip_gap (scalar), brows (2 sides x 3 parts: height above the eye corners), lids (2 sides:
     opening), corners (2 sides x (u, v)), chin (v)."""
     rel, geo = _face_relative(xy, geo)
-    p = np.stack([rel @ geo.ex, rel @ geo.ey], -1)
+    p = np.stack([rel @ geo.ex, rel @ geo.ey / geo.tall], -1)
     v = p[..., 1]
     gap = _lip_gap(v)
     brows = np.array([[v[list(c)].mean() - v[list(part)].mean() for part in BROWS[s]]
@@ -59,14 +59,14 @@ def lip_gap(xy: np.ndarray, geo: FaceGeometry | None = None) -> float:
     """measures(xy, geo)["lip_gap"] alone, the same number: what every drawn frame checks its lips against
     (renderer._displacement), without the brows, lids and corners it does not need."""
     rel, geo = _face_relative(xy, geo)
-    return _lip_gap(rel @ geo.ey)
+    return _lip_gap(rel @ geo.ey / geo.tall)
 
 
 def _face_relative(xy: np.ndarray, geo: FaceGeometry | None) -> tuple[np.ndarray, FaceGeometry]:
     """The landmarks relative to the face frame's origin, in IOD (not yet turned into it), and the frame."""
-    xy = np.asarray(xy, np.float64)[:, :2]
+    xy = np.asarray(xy, np.float64)
     geo = geo or FaceGeometry.from_landmarks(xy)
-    return (xy - geo.origin) / geo.size, geo
+    return (xy[:, :2] - geo.origin) / geo.size, geo
 
 
 def _lip_gap(v: np.ndarray) -> float:

@@ -12,6 +12,12 @@ import numpy as np
 from ..face.landmarks import eye_centre
 
 
+# False: every face as if seen from the front (tall 1), for before/after comparisons only
+POSED = True
+# past a turn of about 60 degrees the landmarker's depth says little; a face that turned is not drawn taller
+TALL_MAX = 2.0
+
+
 @dataclass
 class FaceGeometry:
     """The face-local frame: origin between the eyes, x towards the subject's left, y towards the chin."""
@@ -20,19 +26,34 @@ class FaceGeometry:
     ex: np.ndarray
     ey: np.ndarray
     size: float  # inter-ocular distance in pixels
+    # A head turned aside shows its eye distance shortened (by the cosine of the turn) but its height in full,
+    # so an inter-ocular unit up and down the face is `tall` times `size` pixels: the eyes' distance in 3-D
+    # (MediaPipe's z is on x's scale) over their distance in the picture; 1 where no depth is known.
+    tall: float = 1.0
+
+    @property
+    def height(self) -> float:
+        """Pixels per inter-ocular distance up and down the face (`size` across it)."""
+        return self.size * self.tall
 
     @classmethod
     def from_landmarks(cls, xy: np.ndarray) -> "FaceGeometry":
-        left, right = eye_centre(xy, "left"), eye_centre(xy, "right")
+        """The frame of a face's landmarks: (N, 2) pixels, or (N, 3) with their depth, which sets `tall`."""
+        xy = np.asarray(xy, np.float64)
+        left, right = eye_centre(xy[:, :2], "left"), eye_centre(xy[:, :2], "right")
         ex = left - right
         size = float(np.linalg.norm(ex))
         if size < 2.0:
             raise ValueError("the face is too small to animate (eyes less than 2 pixels apart)")
+        tall = 1.0
+        if POSED and xy.shape[1] >= 3:
+            deep = float(eye_centre(xy[:, 2:3], "left")[0] - eye_centre(xy[:, 2:3], "right")[0])
+            tall = float(np.clip(np.hypot(size, deep) / size, 1.0, TALL_MAX))
         ex = ex / size
         ey = np.array([-ex[1], ex[0]])
-        if np.dot(ey, xy[152] - xy[10]) < 0:  # keep y pointing at the chin even for mirrored meshes
+        if np.dot(ey, xy[152, :2] - xy[10, :2]) < 0:  # keep y pointing at the chin even for mirrored meshes
             ey = -ey
-        return cls((left + right) / 2, ex, ey, size)
+        return cls((left + right) / 2, ex, ey, size, tall)
 
     def side_of(self, xy: np.ndarray) -> np.ndarray:
         """+1 on the subject's left, -1 on the right, for each point."""

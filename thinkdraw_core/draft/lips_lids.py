@@ -167,7 +167,7 @@ def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np
 def bend_remainder(rest: np.ndarray, now: np.ndarray, geo: FaceGeometry, line: tuple[int, ...]) -> np.ndarray:
     """What a lip line's vertical motion from `rest` to `now` (in iod, in the frame `geo`) has beyond its
     smoothest bend (LIP_LINES), at each of its points between the corners."""
-    dv = ((now[list(line)] - rest[list(line)]) @ geo.ey) / geo.size
+    dv = ((now[list(line)] - rest[list(line)]) @ geo.ey) / geo.height
     return _remainder_map(_line_places(rest, geo, line)) @ dv
 
 
@@ -212,7 +212,7 @@ class LipBend:
         within their limits of their smoothest bend; zero where they are."""
         shifts = []
         for line, remainder, limit in self.lines:
-            dv = ((current[line] - self.xy[line]) @ self.geo.ey) / self.geo.size
+            dv = ((current[line] - self.xy[line]) @ self.geo.ey) / self.geo.height
             moved = dv.copy()
             # taking the excess off changes the smoothest bend itself, so a few rounds (each moves less)
             for _ in range(BEND_ROUNDS):
@@ -225,7 +225,7 @@ class LipBend:
         shift = np.concatenate(shifts)
         if not shift.any():
             return np.zeros_like(self.xy)
-        vectors = shift[:, None] * self.geo.size * self.geo.ey
+        vectors = shift[:, None] * self.geo.height * self.geo.ey
         field = np.zeros_like(self.xy)
         field[self.near] = self.weights @ vectors
         field[self.controls] = vectors

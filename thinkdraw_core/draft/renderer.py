@@ -129,7 +129,7 @@ def prepare_face(image: np.ndarray, face_index: int | None = None, crop_margin: 
     else:
         xyz, shapes = face.landmarks - [box.x0, box.y0, 0.0], face.blendshapes
     xyz = xyz.astype(np.float64)
-    warper = MeshWarper(crop, xyz[:, :2])
+    warper = MeshWarper(crop, xyz)
     return PreparedFace(image, face, (box.x0, box.y0, box.x1, box.y1), xyz[:, :2].copy(), xyz[:, 2].copy(), shapes,
                         warper, face_index=face_index if face_index is not None and face_index >= 0 else 0)
 

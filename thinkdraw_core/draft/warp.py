@@ -55,10 +55,11 @@ class MeshWarper:
     """Warps one image (the face crop) by landmark displacements; build once per face, call per frame."""
 
     def __init__(self, image: np.ndarray, xy: np.ndarray, ring_scale: float = 1.45, map_max: int = 256):
+        """xy: the landmarks (N, 2) in the image's pixels, or (N, 3) with their depth (FaceGeometry.tall)."""
         self.image = np.ascontiguousarray(image)
         h, w = image.shape[:2]
-        self.xy = xy.astype(np.float64)
-        self.geo = FaceGeometry.from_landmarks(self.xy)
+        self.geo = FaceGeometry.from_landmarks(xy)
+        self.xy = np.asarray(xy, np.float64)[:, :2]
         self.map_max = map_max
         oval = self.xy[list(FACE_OVAL)]
         centre = oval.mean(axis=0)
