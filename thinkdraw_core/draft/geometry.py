@@ -78,12 +78,26 @@ def spread(xy: np.ndarray, centres: np.ndarray, vectors: np.ndarray, sigma: floa
 def spread_near(xy: np.ndarray, centres: np.ndarray, vectors: np.ndarray, sigma: float) -> np.ndarray:
     """spread for the fields worked out every frame: only the points within 5 sigma of the controls' box
     are computed (beyond it a control's weight is under 4e-6), which halves the cost around the mouth."""
-    lo, hi = centres.min(axis=0) - 5 * sigma, centres.max(axis=0) + 5 * sigma
-    x, y = xy[:, 0], xy[:, 1]  # a column at a time: numpy reduces (N, 2) over its short axis slowly
-    near = (x >= lo[0]) & (x <= hi[0]) & (y >= lo[1]) & (y <= hi[1])
+    near = _near(xy, centres, sigma)
     out = np.zeros_like(xy)
     out[near] = spread(xy[near], centres, vectors, sigma)
     return out
+
+
+def spread_weights(xy: np.ndarray, centres: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """spread_near for controls that stay where they are while their vectors change frame by frame: (the indices
+    of the points near them, the weights that carry the vectors there), so a frame's field is one product."""
+    near = np.flatnonzero(_near(xy, centres, sigma))
+    d2 = ((xy[near, None, :] - centres[None, :, :]) ** 2).sum(-1)
+    g = np.exp(-d2 / (2 * sigma ** 2))
+    return near, g / np.maximum(1.0, g.sum(1, keepdims=True))
+
+
+def _near(xy: np.ndarray, centres: np.ndarray, sigma: float) -> np.ndarray:
+    """Which points lie within 5 sigma of the controls' box."""
+    lo, hi = centres.min(axis=0) - 5 * sigma, centres.max(axis=0) + 5 * sigma
+    x, y = xy[:, 0], xy[:, 1]  # a column at a time: numpy reduces (N, 2) over its short axis slowly
+    return (x >= lo[0]) & (x <= hi[0]) & (y >= lo[1]) & (y <= hi[1])
 
 
 def line_at(u: np.ndarray, line_u: np.ndarray, line_v: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING
 from .deform import UPPER_LID
-from .geometry import FaceGeometry, line_at, spread_near
+from .geometry import FaceGeometry, line_at, spread_near, spread_weights
 
 # The lip tightener and pressor bring the lips together (orbicularis oris closes the mouth), fully from
 # this intensity on; an opening AU (lips part, jaw drop) wins over them at OPEN_WINS times its intensity.
@@ -199,13 +199,7 @@ class LipBend:
         self.controls = np.array([i for line, _, _ in self.lines for i in line[1:-1]])
         # the skin around goes along (spread_near's weights, fixed by the rest mesh); the controls exactly and
         # the corners not at all: they are where the muscles put them, the bend is between them
-        sigma = SEAL_SIGMA * geo.size
-        centres = xy[self.controls]
-        lo, hi = centres.min(axis=0) - 5 * sigma, centres.max(axis=0) + 5 * sigma
-        self.near = np.flatnonzero(np.all((xy >= lo) & (xy <= hi), axis=1))
-        d2 = ((xy[self.near, None, :] - centres[None, :, :]) ** 2).sum(-1)
-        g = np.exp(-d2 / (2 * sigma ** 2))
-        self.weights = g / np.maximum(1.0, g.sum(1, keepdims=True))
+        self.near, self.weights = spread_weights(xy, xy[self.controls], SEAL_SIGMA * geo.size)
 
     def __call__(self, current: np.ndarray) -> np.ndarray:
         """(N, 2) displacement that takes the lines of `current` (the moved landmarks of the rest mesh) back
