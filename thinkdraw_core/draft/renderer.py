@@ -386,8 +386,13 @@ def relaxed_rest(prepared: PreparedFace, neutralize: float, landmarker: FaceLand
     f_first = _render_frame(prepared, rest_pose(source_relaxation(prepared.blendshapes, neutralize, None, full)), {})
     measurer = draft_measurer(f_first, prepared, landmarker)
     relax_gain, history = _relax_gains(prepared, neutralize, measurer, iterations, None, full)
-    return (measurer, rest_pose(source_relaxation(prepared.blendshapes, neutralize, relax_gain, full)), relax_gain,
-            history)
+    rest = rest_pose(source_relaxation(prepared.blendshapes, neutralize, relax_gain, full))
+    if relax_gain:
+        # relaxed harder, the clip starts from another frame, and the report measures on a crop set up there:
+        # the calibration measures on the same one, or it reads the apex a few hundredths off what the report
+        # reads (a smile at +0.079 in the search was +0.101 in the clip)
+        measurer = draft_measurer(_render_frame(prepared, rest, {}), prepared, landmarker)
+    return measurer, rest, relax_gain, history
 
 
 def draft_measurer(first: np.ndarray, prepared: PreparedFace, landmarker: FaceLandmarker) -> FrameMeasurer:
