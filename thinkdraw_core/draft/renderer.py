@@ -568,8 +568,10 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
             # search kept the drawing where more of the plan reads
             gone = [f"AU{a}" for a in search.targets if a != au and got.get(a, 0.0) >= VISIBLE_RISE
                     and best.readings.get(a, 0.0) < VISIBLE_RISE]
+            where = (f"only where {', '.join(gone)} did not" if gone
+                     else "only in a drawing the search weighed worse (a leak, or less of the plan read)")
             info["not_readable"][au] = (f"reads {got.get(au, 0.0):+.2f} here; inside the real-face envelope it read "
-                                        f"{shown:+.2f} only where {', '.join(gone) or 'more of the plan'} did not")
+                                        f"{shown:+.2f} {where}")
             continue
         # what drawing it a step stronger would do to the face, where that step was refused
         stronger = {**gains, au: gains[au] * GAIN_STEPS[-1] / GAIN_STEPS[-2]}
