@@ -40,20 +40,17 @@ class FaceGeometry:
     def from_landmarks(cls, xy: np.ndarray) -> "FaceGeometry":
         """The frame of a face's landmarks: (N, 2) pixels, or (N, 3) with their depth, which sets `tall`."""
         xy = np.asarray(xy, np.float64)
-        left, right = eye_centre(xy[:, :2], "left"), eye_centre(xy[:, :2], "right")
-        ex = left - right
-        size = float(np.linalg.norm(ex))
+        left, right = eye_centre(xy, "left"), eye_centre(xy, "right")  # (x, y) or (x, y, z)
+        apart = left - right
+        size = float(np.linalg.norm(apart[:2]))
         if size < 2.0:
             raise ValueError("the face is too small to animate (eyes less than 2 pixels apart)")
-        tall = 1.0
-        if POSED and xy.shape[1] >= 3:
-            deep = float(eye_centre(xy[:, 2:3], "left")[0] - eye_centre(xy[:, 2:3], "right")[0])
-            tall = float(np.clip(np.hypot(size, deep) / size, 1.0, TALL_MAX))
-        ex = ex / size
+        tall = float(np.clip(np.linalg.norm(apart) / size, 1.0, TALL_MAX)) if POSED else 1.0
+        ex = apart[:2] / size
         ey = np.array([-ex[1], ex[0]])
         if np.dot(ey, xy[152, :2] - xy[10, :2]) < 0:  # keep y pointing at the chin even for mirrored meshes
             ey = -ey
-        return cls((left + right) / 2, ex, ey, size, tall)
+        return cls((left[:2] + right[:2]) / 2, ex, ey, size, tall)
 
     def side_of(self, xy: np.ndarray) -> np.ndarray:
         """+1 on the subject's left, -1 on the right, for each point."""

