@@ -118,24 +118,36 @@ def real_faces(data: Path, landmarker) -> Iterator[tuple[np.ndarray, object]]:
             yield image, faces[0]
 
 
-def teeth_shown(data: Path, landmarker) -> int:
+def opening_pixels(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float] | None:
+    """The pixels inside a face's inner lips: (their (x, y), their HSV values, which of them are enamel (HSV value
+    over ENAMEL_LIGHT of the cheeks', saturation under paint.TEETH_GREY), the cheeks' value); None where fewer
+    than 30 lie inside. xy: (N, 2) landmarks."""
     from thinkdraw_core.draft.paint import TEETH_GREY
     from thinkdraw_core.face.masks import LEFT_CHEEK, LIPS_INNER, RIGHT_CHEEK
 
+    mask = np.zeros(image.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(xy[list(LIPS_INNER)]).astype(np.int32)], 255)
+    ys, xs = np.nonzero(cv2.erode(mask, np.ones((3, 3), np.uint8)))
+    if len(ys) < 30:
+        return None
+    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[ys, xs].astype(float)
+    at = np.round(xy[list(LEFT_CHEEK + RIGHT_CHEEK)]).astype(int)
+    cheeks = float(np.median(image[at[:, 1], at[:, 0]].astype(float), axis=0).max())
+    enamel = (hsv[:, 2] > ENAMEL_LIGHT * cheeks) & (hsv[:, 1] < TEETH_GREY)
+    return np.stack([xs, ys], 1), hsv, enamel, cheeks
+
+
+def teeth_shown(data: Path, landmarker) -> int:
     shares, lights = [], []
     for image, face in real_faces(data, landmarker):
         xy = face.landmarks[:, :2]
         geo = FaceGeometry.from_landmarks(xy)
         if float((xy[14] - xy[13]) @ geo.ey) < TEETH_FROM * geo.size:
             continue
-        mask = np.zeros(image.shape[:2], np.uint8)
-        cv2.fillPoly(mask, [np.round(xy[list(LIPS_INNER)]).astype(np.int32)], 255)
-        hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[cv2.erode(mask, np.ones((3, 3), np.uint8)) > 0].astype(float)
-        if len(hsv) < 30:
+        found = opening_pixels(image, xy)
+        if found is None:
             continue
-        at = np.round(xy[list(LEFT_CHEEK + RIGHT_CHEEK)]).astype(int)
-        cheeks = float(np.median(image[at[:, 1], at[:, 0]].astype(float), axis=0).max())
-        enamel = (hsv[:, 2] > ENAMEL_LIGHT * cheeks) & (hsv[:, 1] < TEETH_GREY)
+        _, hsv, enamel, cheeks = found
         shares.append(float(enamel.mean()))
         if enamel.sum() > 5:
             lights.append(float(np.median(hsv[enamel, 2])) / cheeks)
@@ -147,46 +159,38 @@ def teeth_shown(data: Path, landmarker) -> int:
     return 0
 
 
-def interior_levels(image: np.ndarray, xy: np.ndarray) -> tuple[float, float, float] | None:
-    """(enamel share, upper half's level, lower half's level) of a mouth opened OPEN_FROM iod or more, None
-    otherwise: the levels are the HSV value of the opening's pixels that are not enamel (as --teeth finds it)
-    over the lips' own (draft/paint.py's lip colour), in the half under the upper lip and the half over the
-    lower one, the two ends of draft/paint.py's cavity (CAVITY_BACK, CAVITY_FLOOR)."""
+def interior_levels(image: np.ndarray, xyz: np.ndarray) -> tuple[float, float] | None:
+    """(upper half's level, lower half's level) of a mouth opened OPEN_FROM iod or more, None otherwise: the HSV
+    value of the opening's pixels that are not enamel (opening_pixels) over the lips' own (the colour
+    draft/paint.py shades its cavity from), in the half under the upper lip and in the half over the lower
+    one, the two ends of draft/paint.py's cavity (CAVITY_BACK, CAVITY_FLOOR)."""
     from thinkdraw_core.draft.geometry import line_at
-    from thinkdraw_core.draft.paint import LOWER_INNER_LINE, TEETH_GREY, UPPER_INNER_LINE, FacePainter
-    from thinkdraw_core.face.masks import LEFT_CHEEK, LIPS_INNER, RIGHT_CHEEK
+    from thinkdraw_core.draft.paint import LOWER_INNER_LINE, UPPER_INNER_LINE, FacePainter
 
-    geo = FaceGeometry.from_landmarks(xy)
-    xy = xy[:, :2]
+    geo, xy = FaceGeometry.from_landmarks(xyz), xyz[:, :2]
     if float((xy[14] - xy[13]) @ geo.ey) < OPEN_FROM * geo.height:
         return None
-    mask = np.zeros(image.shape[:2], np.uint8)
-    cv2.fillPoly(mask, [np.round(xy[list(LIPS_INNER)]).astype(np.int32)], 255)
-    ys, xs = np.nonzero(cv2.erode(mask, np.ones((3, 3), np.uint8)))
-    if len(ys) < 30:
+    found = opening_pixels(image, xy)
+    if found is None:
         return None
-    hsv = cv2.cvtColor(image, cv2.COLOR_RGB2HSV)[ys, xs].astype(float)
-    at = np.round(xy[list(LEFT_CHEEK + RIGHT_CHEEK)]).astype(int)
-    cheeks = float(np.median(image[at[:, 1], at[:, 0]].astype(float), axis=0).max())
-    enamel = (hsv[:, 2] > ENAMEL_LIGHT * cheeks) & (hsv[:, 1] < TEETH_GREY)
-    lips = float(FacePainter(image, xy, geo)._lip_colour.max())  # the colour the painter shades the cavity from
+    at, hsv, enamel, _ = found
     centre = (xy[UPPER_INNER_LINE[0]] + xy[UPPER_INNER_LINE[-1]]) / 2
-    u, v = (np.stack([xs, ys], 1) - centre) @ geo.ex, (np.stack([xs, ys], 1) - centre) @ geo.ey
+    u, v = (at - centre) @ geo.ex, (at - centre) @ geo.ey
     upper, lower = xy[list(UPPER_INNER_LINE)] - centre, xy[list(LOWER_INNER_LINE)] - centre
     top, bottom = line_at(u, upper @ geo.ex, upper @ geo.ey), line_at(u, lower @ geo.ex, lower @ geo.ey)
     down = (v - top) / np.maximum(bottom - top, 1.0)
-    level = hsv[:, 2] / max(lips, 1.0)
+    level = hsv[:, 2] / max(float(FacePainter(image, xy, geo).lip_colour.max()), 1.0)
     halves = [level[~enamel & (down < 0.5)], level[~enamel & (down >= 0.5)]]
     if min(len(h) for h in halves) < 5:
         return None
-    return float(enamel.mean()), float(np.median(halves[0])), float(np.median(halves[1]))
+    return float(np.median(halves[0])), float(np.median(halves[1]))
 
 
 def cavity_levels(data: Path, landmarker) -> int:
     rows = [r for r in (interior_levels(image, face.landmarks) for image, face in real_faces(data, landmarker)) if r]
     rows = np.array(rows)
     print(f"{len(rows)} faces with the lips {OPEN_FROM} iod apart or more and some of the inside not enamel")
-    for k, name in ((1, "upper half (under the upper lip)"), (2, "lower half (over the lower lip)")):
+    for k, name in ((0, "upper half (under the upper lip)"), (1, "lower half (over the lower lip)")):
         v = rows[:, k]
         print(f"{name}: value over the lips' median {np.median(v):.2f} (p25 {np.percentile(v, 25):.2f}, "
               f"p75 {np.percentile(v, 75):.2f})")

@@ -286,6 +286,52 @@ def test_a_closed_mouthed_photo_opens_onto_upper_teeth_that_follow_the_lip(monke
     assert 0.9 < ratio < 1.3, ratio
 
 
+def test_a_photo_s_own_teeth_keep_their_light_as_the_jaw_opens(prepared, astronaut):
+    """The astronaut smiles with her teeth showing; opening the jaw further carries them with the lips, in the
+    photo's own light (they were once shaded to 0.42 of it, because lit teeth read as a raised upper lip)."""
+    assert prepared.warper.painter._teeth is not None, "the photo's open mouth shows teeth"
+    geo = prepared.warper.geo
+    disp = sum(au_basis(26, prepared.xy, geo, prepared.depth)) * 0.6
+    opened = prepared.warper.warp(disp).max(axis=2).astype(np.float32)
+    x0, y0 = prepared.box[:2]
+    photo = astronaut[y0:y0 + opened.shape[0], x0:x0 + opened.shape[1]].max(axis=2).astype(np.float32)
+
+    def brightest(image, xy):
+        mask = np.zeros(image.shape, np.uint8)
+        cv2.fillPoly(mask, [np.round(xy[list(paint.LIPS_INNER)]).astype(np.int32)], 1)
+        return float(np.percentile(image[mask.astype(bool)], 95))
+
+    assert brightest(opened, prepared.xy + disp) > 0.9 * brightest(photo, prepared.xy)
+
+
+def test_an_opened_mouth_is_lightest_towards_the_lower_lip():
+    """The inside of an opened mouth: the palate's shadow under the upper lip, the tongue towards the lower one
+    as light as real mouths' lower halves (0.44-0.71 of the lips' value, quartiles; tools/measure_envelope.py
+    --cavity), not a black band."""
+    photo = NEUTRAL_PHOTOS["blonde"]()
+    if photo is None:
+        pytest.skip("the workflow templates' pictures are not installed")
+    prepared = prepare_face(photo)
+    warper, geo = prepared.warper, prepared.warper.geo
+    disp = sum(au_basis(26, prepared.xy, geo, prepared.depth)) * 0.8
+    dst = prepared.xy + disp
+    value = warper.warp(disp).max(axis=2).astype(np.float32)
+    right, left = dst[78], dst[308]
+    centre = (left + right) / 2
+    ys, xs = np.nonzero(np.ones(value.shape, bool))
+    rel = np.stack([xs, ys], 1) - centre
+    u, v = rel @ geo.ex, rel @ geo.ey
+    upper, lower = dst[list(paint.UPPER_INNER_LINE)] - centre, dst[list(paint.LOWER_INNER_LINE)] - centre
+    top = geometry.line_at(u, upper @ geo.ex, upper @ geo.ey)
+    bottom = geometry.line_at(u, lower @ geo.ex, lower @ geo.ey)
+    down = (v - top) / np.maximum(bottom - top, 1.0)
+    middle = np.abs(u) < 0.2 * float((left - right) @ geo.ex)
+    lips = float(warper.painter.lip_colour.max())
+    shadow = np.median(value.ravel()[middle & (down > 0.4) & (down < 0.55)]) / lips
+    floor = np.median(value.ravel()[middle & (down > 0.75) & (down < 0.9)]) / lips
+    assert floor > shadow and floor > 0.44, (shadow, floor)
+
+
 @pytest.mark.parametrize("au", [25, 26, 27])
 def test_the_jaw_carries_the_lower_lip(prepared, au):
     """A lower lip that travels much further than the chin squashes the lip onto the chin, which is the

@@ -162,6 +162,12 @@ class FacePainter:
         self._paint_seam(out, dst, lips_sealed)
         self._paint_lashes(out, dst, closure)
 
+    @property
+    def lip_colour(self) -> np.ndarray:
+        """The red of the lips (RGB, the median halfway between each inner lip point and the outer one beside it),
+        the colour the cavity is shaded from."""
+        return self._lip_colour
+
     def _median_colour(self, points: np.ndarray) -> np.ndarray:
         """The photo's median colour (float32 RGB) at the pixels under points (K, 2)."""
         h, w = self.image.shape[:2]
