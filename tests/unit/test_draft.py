@@ -318,8 +318,8 @@ def test_an_opened_mouth_is_lightest_towards_the_lower_lip():
     value = warper.warp(disp).max(axis=2).astype(np.float32)
     right, left = dst[78], dst[308]
     centre = (left + right) / 2
-    ys, xs = np.nonzero(np.ones(value.shape, bool))
-    rel = np.stack([xs, ys], 1) - centre
+    ys, xs = np.mgrid[0:value.shape[0], 0:value.shape[1]]
+    rel = np.stack([xs.ravel(), ys.ravel()], 1) - centre
     u, v = rel @ geo.ex, rel @ geo.ey
     upper, lower = dst[list(paint.UPPER_INNER_LINE)] - centre, dst[list(paint.LOWER_INNER_LINE)] - centre
     top = geometry.line_at(u, upper @ geo.ex, upper @ geo.ey)
