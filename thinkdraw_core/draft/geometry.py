@@ -64,11 +64,7 @@ class FaceGeometry:
 def spread(xy: np.ndarray, centres: np.ndarray, vectors: np.ndarray, sigma: float) -> np.ndarray:
     """(N, 2): the control vectors carried to every point, a weighted mean near the controls and a
     Gaussian-decaying pull away from them (sigma in pixels)."""
-    # x and y apart, not one (N, K, 2) block summed over its last axis: the same sums, a third of the time
-    dx = xy[:, None, 0] - centres[None, :, 0]
-    dy = xy[:, None, 1] - centres[None, :, 1]
-    d2 = dx * dx + dy * dy
-    g = np.exp(-d2 / (2 * sigma ** 2))
+    g = _gaussian(xy, centres, sigma)
     return (g @ vectors) / np.maximum(1.0, g.sum(1, keepdims=True))
 
 
@@ -85,9 +81,16 @@ def spread_weights(xy: np.ndarray, centres: np.ndarray, sigma: float) -> tuple[n
     """spread_near for controls that stay where they are while their vectors change frame by frame: (the indices
     of the points near them, the weights that carry the vectors there), so a frame's field is one product."""
     near = np.flatnonzero(_near(xy, centres, sigma))
-    d2 = ((xy[near, None, :] - centres[None, :, :]) ** 2).sum(-1)
-    g = np.exp(-d2 / (2 * sigma ** 2))
+    g = _gaussian(xy[near], centres, sigma)
     return near, g / np.maximum(1.0, g.sum(1, keepdims=True))
+
+
+def _gaussian(xy: np.ndarray, centres: np.ndarray, sigma: float) -> np.ndarray:
+    """(N, K): each control's Gaussian weight at each point."""
+    # x and y apart, not one (N, K, 2) block summed over its last axis: the same sums, a third of the time
+    dx = xy[:, None, 0] - centres[None, :, 0]
+    dy = xy[:, None, 1] - centres[None, :, 1]
+    return np.exp(-(dx * dx + dy * dy) / (2 * sigma ** 2))
 
 
 def _near(xy: np.ndarray, centres: np.ndarray, sigma: float) -> np.ndarray:

@@ -168,8 +168,12 @@ def lip_seal_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) -> np
 def bend_remainder(rest: np.ndarray, now: np.ndarray, geo: FaceGeometry, line: tuple[int, ...]) -> np.ndarray:
     """What a lip line's vertical motion from `rest` to `now` (in iod, in the frame `geo`) has beyond its
     smoothest bend (LIP_LINES), at each of its points between the corners."""
-    dv = ((now[list(line)] - rest[list(line)]) @ geo.ey) / geo.height
-    return _remainder_map(_line_places(rest, geo, line)) @ dv
+    return _remainder_map(_line_places(rest, geo, line)) @ _line_motion(rest, now, geo, line)
+
+
+def _line_motion(rest: np.ndarray, now: np.ndarray, geo: FaceGeometry, line: list | tuple) -> np.ndarray:
+    """A lip line's points' vertical motion from `rest` to `now`, in iod up and down the face."""
+    return ((now[list(line)] - rest[list(line)]) @ geo.ey) / geo.height
 
 
 def _line_places(rest: np.ndarray, geo: FaceGeometry, line: tuple[int, ...]) -> np.ndarray:
@@ -207,7 +211,7 @@ class LipBend:
         within their limits of their smoothest bend; zero where they are."""
         shifts = []
         for line, remainder, limit in self.lines:
-            dv = ((current[line] - self.xy[line]) @ self.geo.ey) / self.geo.height
+            dv = _line_motion(self.xy, current, self.geo, line)
             moved = dv.copy()
             # taking the excess off changes the smoothest bend itself, so a few rounds (each moves less)
             for _ in range(BEND_ROUNDS):
