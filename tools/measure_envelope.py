@@ -164,8 +164,7 @@ def interior_levels(image: np.ndarray, xyz: np.ndarray) -> tuple[float, float] |
     value of the opening's pixels that are not enamel (opening_pixels) over the lips' own (the colour
     draft/paint.py shades its cavity from), in the half under the upper lip and in the half over the lower
     one, the two ends of draft/paint.py's cavity (CAVITY_BACK, CAVITY_FLOOR)."""
-    from thinkdraw_core.draft.geometry import line_at
-    from thinkdraw_core.draft.paint import LOWER_INNER_LINE, UPPER_INNER_LINE, FacePainter
+    from thinkdraw_core.draft.paint import FacePainter, opening_place
 
     geo, xy = FaceGeometry.from_landmarks(xyz), xyz[:, :2]
     if float((xy[14] - xy[13]) @ geo.ey) < OPEN_FROM * geo.height:
@@ -174,11 +173,7 @@ def interior_levels(image: np.ndarray, xyz: np.ndarray) -> tuple[float, float] |
     if found is None:
         return None
     at, hsv, enamel, _ = found
-    centre = (xy[UPPER_INNER_LINE[0]] + xy[UPPER_INNER_LINE[-1]]) / 2
-    u, v = (at - centre) @ geo.ex, (at - centre) @ geo.ey
-    upper, lower = xy[list(UPPER_INNER_LINE)] - centre, xy[list(LOWER_INNER_LINE)] - centre
-    top, bottom = line_at(u, upper @ geo.ex, upper @ geo.ey), line_at(u, lower @ geo.ex, lower @ geo.ey)
-    down = (v - top) / np.maximum(bottom - top, 1.0)
+    _, _, down, _ = opening_place(xy, geo, at[:, 0], at[:, 1])
     level = hsv[:, 2] / max(float(FacePainter(image, xy, geo).lip_colour.max()), 1.0)
     halves = [level[~enamel & (down < 0.5)], level[~enamel & (down >= 0.5)]]
     if min(len(h) for h in halves) < 5:

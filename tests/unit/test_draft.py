@@ -314,21 +314,13 @@ def test_an_opened_mouth_is_lightest_towards_the_lower_lip():
     prepared = prepare_face(photo)
     warper, geo = prepared.warper, prepared.warper.geo
     disp = sum(au_basis(26, prepared.xy, geo, prepared.depth)) * 0.8
-    dst = prepared.xy + disp
     value = warper.warp(disp).max(axis=2).astype(np.float32)
-    right, left = dst[78], dst[308]
-    centre = (left + right) / 2
-    ys, xs = np.mgrid[0:value.shape[0], 0:value.shape[1]]
-    rel = np.stack([xs.ravel(), ys.ravel()], 1) - centre
-    u, v = rel @ geo.ex, rel @ geo.ey
-    upper, lower = dst[list(paint.UPPER_INNER_LINE)] - centre, dst[list(paint.LOWER_INNER_LINE)] - centre
-    top = geometry.line_at(u, upper @ geo.ex, upper @ geo.ey)
-    bottom = geometry.line_at(u, lower @ geo.ex, lower @ geo.ey)
-    down = (v - top) / np.maximum(bottom - top, 1.0)
-    middle = np.abs(u) < 0.2 * float((left - right) @ geo.ex)
+    yy, xx = np.mgrid[0:value.shape[0], 0:value.shape[1]].astype(np.float64)
+    u, half, down, _ = paint.opening_place(prepared.xy + disp, geo, xx, yy)
+    middle = np.abs(u) < 0.4 * half
     lips = float(warper.painter.lip_colour.max())
-    shadow = np.median(value.ravel()[middle & (down > 0.4) & (down < 0.55)]) / lips
-    floor = np.median(value.ravel()[middle & (down > 0.75) & (down < 0.9)]) / lips
+    shadow = np.median(value[middle & (down > 0.4) & (down < 0.55)]) / lips
+    floor = np.median(value[middle & (down > 0.75) & (down < 0.9)]) / lips
     assert floor > shadow and floor > 0.44, (shadow, floor)
 
 

@@ -137,6 +137,23 @@ class _Eyeball:
         return self.lid_line[len(self.lid_line) // 2]
 
 
+def opening_place(dst: np.ndarray, geo: FaceGeometry, xx: np.ndarray, yy: np.ndarray
+                  ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Where the pixels xx, yy sit in the mouth opening of the lips at dst (landmarks in pixels): (u, along the
+    mouth from the middle between its inner corners; half, the opening's half-width, at least 1; down, 0 on the
+    upper lip's inner line to 1 on the lower lip's, clipped; height, the opening's height at each u), in pixels."""
+    ex, ey = geo.ex, geo.ey
+    right, left = dst[UPPER_INNER_LINE[0]], dst[UPPER_INNER_LINE[-1]]
+    centre = (left + right) / 2.0
+    half = max(1.0, abs(float((left - right) @ ex)) / 2.0)
+    u = (xx - centre[0]) * ex[0] + (yy - centre[1]) * ex[1]
+    v = (xx - centre[0]) * ey[0] + (yy - centre[1]) * ey[1]
+    upper, lower = dst[list(UPPER_INNER_LINE)] - centre, dst[list(LOWER_INNER_LINE)] - centre
+    top, bottom = line_at(u, upper @ ex, upper @ ey), line_at(u, lower @ ex, lower @ ey)
+    height = np.maximum(bottom - top, 0.0)
+    return u, half, np.clip((v - top) / np.maximum(height, 1.0), 0.0, 1.0), height
+
+
 class FacePainter:
     """Paints over one face's warped crop; build once per face (MeshWarper does), call `paint` per frame."""
 
@@ -292,16 +309,8 @@ class FacePainter:
     def _cavity(self, dst: np.ndarray, xx: np.ndarray, yy: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """(h, w, 3) float32 over the pixel grid xx, yy: the mouth's inside as the lips at dst open onto it,
         in the lips' own colour shaded by how far the mouth opens there (see CAVITY_LIP); mask is the opening."""
-        s, ex, ey = self.geo.size, self.geo.ex, self.geo.ey
-        right, left = dst[UPPER_INNER_LINE[0]], dst[UPPER_INNER_LINE[-1]]
-        centre = (left + right) / 2.0
-        half = max(1.0, abs(float((left - right) @ ex)) / 2.0)
-        u = (xx - centre[0]) * ex[0] + (yy - centre[1]) * ex[1]
-        v = (xx - centre[0]) * ey[0] + (yy - centre[1]) * ey[1]
-        upper, lower = dst[list(UPPER_INNER_LINE)] - centre, dst[list(LOWER_INNER_LINE)] - centre
-        top, bottom = line_at(u, upper @ ex, upper @ ey), line_at(u, lower @ ex, lower @ ey)
-        height = np.maximum(bottom - top, 0.0)
-        down = np.clip((v - top) / np.maximum(height, 1.0), 0.0, 1.0)  # 0 under the upper lip, 1 at the lower
+        s = self.geo.size
+        u, half, down, height = opening_place(dst, self.geo, xx, yy)
         reach = np.clip(np.abs(u) / half, 0.0, 1.0)
         back = (CAVITY_BACK + (CAVITY_FLOOR - CAVITY_BACK) * down * down) * (1.0 - CAVITY_CORNER * reach * reach)
         opened = np.clip(height / (CAVITY_OPEN * s), 0.0, 1.0)
