@@ -379,20 +379,22 @@ def _relax_gains(prepared: PreparedFace, neutralize: float, measurer: FrameMeasu
 
 
 def relaxed_rest(prepared: PreparedFace, neutralize: float, landmarker: FaceLandmarker, iterations: int,
-                 full: Sequence[int] = ()) -> tuple[FrameMeasurer, dict[int, tuple[float, float]], dict[int, float], list[dict]]:
+                 full: Sequence[int] = ()
+                 ) -> tuple[FrameMeasurer, dict[int, tuple[float, float]], np.ndarray, dict[int, float], list[dict]]:
     """The rest pose the calibration measures against: the photo relaxed, harder where its own expression
-    survives (_relax_gains). Returns (the measurer set up on the first relaxed frame (draft_measurer), the
-    rest pose's intensities, the relaxation gains, their search history)."""
-    f_first = _render_frame(prepared, rest_pose(source_relaxation(prepared.blendshapes, neutralize, None, full)), {})
-    measurer = draft_measurer(f_first, prepared, landmarker)
+    survives (_relax_gains). Returns (the measurer set up on the rest frame (draft_measurer), the rest pose's
+    intensities, the rest frame drawn (the clip's first), the relaxation gains, their search history)."""
+    first = _render_frame(prepared, rest_pose(source_relaxation(prepared.blendshapes, neutralize, None, full)), {})
+    measurer = draft_measurer(first, prepared, landmarker)
     relax_gain, history = _relax_gains(prepared, neutralize, measurer, iterations, None, full)
     rest = rest_pose(source_relaxation(prepared.blendshapes, neutralize, relax_gain, full))
     if relax_gain:
         # relaxed harder, the clip starts from another frame, and the report measures on a crop set up there:
         # the calibration measures on the same one, or it reads the apex a few hundredths off what the report
         # reads (a smile at +0.079 in the search was +0.101 in the clip)
-        measurer = draft_measurer(_render_frame(prepared, rest, {}), prepared, landmarker)
-    return measurer, rest, relax_gain, history
+        first = _render_frame(prepared, rest, {})
+        measurer = draft_measurer(first, prepared, landmarker)
+    return measurer, rest, first, relax_gain, history
 
 
 def draft_measurer(first: np.ndarray, prepared: PreparedFace, landmarker: FaceLandmarker) -> FrameMeasurer:
@@ -531,8 +533,9 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
     gain starts at 1 and moves only for the leaks it causes (a cheek raise the model reads as a lid
     tightener)."""
     full = contradicted(plan)
-    measurer, rest, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker, iterations, full)
-    base = measurer.blendshapes(_render_frame(prepared, rest, {}))
+    measurer, rest, rest_frame, relax_gain, relax_history = relaxed_rest(prepared, neutralize, landmarker,
+                                                                         iterations, full)
+    base = measurer.blendshapes(rest_frame)
     # natural first: the plan's apex inside the real-face envelope before anything else is measured. The
     # envelope holds for what the picture shows, measured as on the real faces (landmarks found on the drawn
     # frame); the drawn mesh moves further than the picture shows (about twice, for the brows), so each
