@@ -13,11 +13,11 @@ the 98th percentile over its frames (a tracking glitch, as the face leaves the m
 The photo has no neutral frame of its own, so it gives what needs none: the inner lip gap, which is absolute
 (closed lips are 0 on every face), and the chin's drop that opened the lips that far (`jaw_drop`: the lower lip
 and the chin ride one bone, so the chin drops the gap times its depth in front of the jaw joints over the lower
-lip's, measured on the photo's own 3-D landmarks, as draft/deform.py turns the jaw; the least it dropped,
-with the upper lip held). Neither video drops the
-jaw in surprise (a cry and a laugh open the lips with the lower lip's own depressor), so without the photo the
-jaw's limit would stop a surprised mouth at half the gap real surprise shows. The limit is the largest of these. Motion up and down the face is in the face's own
-height (draft/geometry.py FaceGeometry.tall: a head turned aside shows its eye distance shortened, not its height).
+lip's, measured on the photo's own 3-D landmarks, as draft/deform.py turns the jaw; the least it dropped, with
+the upper lip held). Neither video drops the jaw in surprise (a cry and a laugh open the lips with the lower
+lip's own depressor), so without the photo the jaw's limit would stop a surprised mouth at half the gap real
+surprise shows. The limit is the largest of these. Motion up and down the face is in the face's own height
+(draft/geometry.py FaceGeometry.tall: a head turned aside shows its eye distance shortened, not its height).
 The videos also give the lip lines' bend (`lip_bend`): how far each lip line's motion strays from its smoothest
 bend between the corners, the most draft/lips_lids.py's LipBend lets a drawn lip stray.
 
