@@ -55,7 +55,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from thinkdraw_core.draft.deform import JAW_JOINT_LEVEL  # noqa: E402
-from thinkdraw_core.draft.envelope import CHIN, ENVELOPE_FILE, MID_INNER_LIPS, REGIONS, measures, motion  # noqa: E402
+from thinkdraw_core.draft.envelope import (CHIN, ENVELOPE_FILE, MID_INNER_LIPS, REGIONS, lip_gap, measures,  # noqa: E402
+                                           motion)
 from thinkdraw_core.draft.geometry import FaceGeometry  # noqa: E402
 from thinkdraw_core.draft.lips_lids import LIP_LINES, bend_remainder  # noqa: E402
 from thinkdraw_core.face.landmarks import get_landmarker  # noqa: E402
@@ -103,7 +104,7 @@ def jaw_drop(xyz: np.ndarray) -> float:
     is the least it dropped)."""
     forward = xyz[list(JAW_JOINT_LEVEL), 2].mean() - xyz[:, 2]
     lower_lip = float(np.mean([forward[lower] for _, lower in MID_INNER_LIPS]))
-    return float(measures(xyz)["lip_gap"]) * float(forward[CHIN]) / lower_lip
+    return lip_gap(xyz) * float(forward[CHIN]) / lower_lip
 
 
 def bend(rest: np.ndarray, now: np.ndarray, line: tuple[int, ...]) -> float:
@@ -256,7 +257,7 @@ def main() -> int:
     for name, regions in PHOTOS.items():
         img = cv2.cvtColor(cv2.imread(str(data / name)), cv2.COLOR_BGR2RGB)
         xyz = landmarker.detect(img)[0].landmarks
-        absolute = {"lip_gap": float(measures(xyz)["lip_gap"]), "jaw": jaw_drop(xyz)}
+        absolute = {"lip_gap": lip_gap(xyz), "jaw": jaw_drop(xyz)}
         sources[name] = {"regions": {r: round(absolute[r], 3) for r in regions}}
     regions = {}
     for r in REGIONS:
