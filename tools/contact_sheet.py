@@ -34,7 +34,7 @@ from basic_emotions import BASIC_EMOTIONS, criterion_failures, render_basic  # n
 from benchmarks.bench_draft_faces import MARGIN  # noqa: E402
 from sample_photos import ALL_PHOTOS, HELD_OUT_PHOTOS  # noqa: E402
 
-from thinkdraw_core.draft.envelope import envelope, measures  # noqa: E402
+from thinkdraw_core.draft.envelope import envelope, lip_gap  # noqa: E402
 from thinkdraw_core.face.landmarks import NoFaceError, get_landmarker  # noqa: E402
 
 TILE = 320
@@ -86,29 +86,28 @@ def held_out_row(name: str, photo: np.ndarray, emotions: list[str], gap_limit: f
         iod = result.prepared.warper.geo.size
         centre = rest[list(EYES_AND_MOUTH)].mean(axis=0)
         half = int(round(1.3 * iod))
+        first, last = result.frame(0), result.frame(result.n_frames - 1)
         if k == 0:
-            tiles.append(_captioned(crop_around(result.frame(0), centre, half), f"{name} rest", (0, 0, 0)))
-        gap = float(measures(apex)["lip_gap"])
-        last = result.frame(result.n_frames - 1)
-        seen, limit = _seen_gaps(result, last), gap_limit
+            tiles.append(_captioned(crop_around(first, centre, half), f"{name} rest", (0, 0, 0)))
+        gap = lip_gap(apex)
+        seen = _seen_gaps(result, first, last)
         if seen is None:
             caption, colour = f"{emotion} gap {gap:.2f}, not found", (200, 0, 0)
         else:
             caption = f"{emotion} gap {gap:.2f}, seen {seen[1]:.2f}"
-            colour = (200, 0, 0) if seen[1] > max(limit, seen[0]) + MARGIN else (0, 0, 0)
+            colour = (200, 0, 0) if seen[1] > max(gap_limit, seen[0]) + MARGIN else (0, 0, 0)
         tiles.append(_captioned(crop_around(last, centre, half), caption, colour))
     return np.hstack(tiles)
 
 
-def _seen_gaps(result, apex_frame: np.ndarray) -> tuple[float, float] | None:
-    """The inner lip gap (iod) of the rest frame and of `apex_frame` as the detector finds them on the crop the
-    draft's report measures on; None where it finds either face nowhere."""
+def _seen_gaps(result, *frames: np.ndarray) -> tuple[float, ...] | None:
+    """The inner lip gap (iod) of each of `frames` as the detector finds it on the crop the draft's report
+    measures on; None where it finds the face nowhere in one of them."""
     measurer = result.measurer(get_landmarker())
-    faces = [measurer.face(result.frame(0)), measurer.face(apex_frame)]
+    faces = [measurer.face(frame) for frame in frames]
     if any(f is None for f in faces):
         return None
-    rest, apex = (float(measures(f.landmarks)["lip_gap"]) for f in faces)
-    return rest, apex
+    return tuple(lip_gap(f.landmarks) for f in faces)
 
 
 def _captioned(tile: np.ndarray, text: str, colour) -> np.ndarray:
