@@ -61,7 +61,7 @@ OUT = REPO / "benchmarks" / "results" / "draft_faces.json"
 def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> dict:
     from basic_emotions import BASIC_EMOTIONS, render_basic
 
-    from thinkdraw_core.draft.envelope import REGIONS, measures, motion
+    from thinkdraw_core.draft.envelope import REGIONS, beyond, measures, motion, with_rest_gap
     from thinkdraw_core.face.analyzer import MEASURABLE, au_levels, shares_blendshapes, unreadable_aus
     from thinkdraw_core.face.landmarks import NoFaceError, get_landmarker
 
@@ -92,9 +92,7 @@ def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> d
     moved = {r: max(motion(m, rest_shape)[r] for _, m in shapes) for r in REGIONS}
     out["moved"] = {r: round(v, 3) for r, v in moved.items()}
     out["rest_gap"] = round(float(rest_shape["lip_gap"]), 3)
-    gap_limit = max(limits["lip_gap"], out["rest_gap"])
-    out["beyond"] = {r: round(v, 3) for r, v in moved.items()
-                     if v > (gap_limit if r == "lip_gap" else limits[r]) + MARGIN}
+    out["beyond"] = beyond(moved, with_rest_gap(limits, out["rest_gap"]), MARGIN)
     # the apex: the frames the plan holds at >= 95 % of its peak (as the analyser takes it)
     env = np.asarray(result.plan.timeline.envelope(np.arange(len(frames)) / result.fps))
     apex_frames = set(np.flatnonzero(env >= 0.95 * env.max()).tolist())

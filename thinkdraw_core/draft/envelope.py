@@ -104,6 +104,12 @@ def lip_bend_limits(path: str | Path | None = None) -> dict[str, float]:
     return {line: float(v) for line, v in _load(str(path or ENVELOPE_FILE))["lip_bend"]["limit"].items()}
 
 
+def with_rest_gap(limits: dict[str, float], rest_gap: float) -> dict[str, float]:
+    """`limits` with the lip gap's no less than a rest pose's own gap: the lip gap is absolute, and a photo's open
+    mouth is not the draft's doing (every other region is motion from that rest)."""
+    return {**limits, "lip_gap": max(limits["lip_gap"], float(rest_gap))}
+
+
 def beyond(moved: dict[str, float], limits: dict[str, float], margin: float = 0.0) -> dict[str, float]:
     """The regions that moved more than their limit (+ margin), with how far they moved."""
     return {r: round(moved[r], 3) for r in REGIONS if moved[r] > limits[r] + margin}

@@ -27,7 +27,8 @@ from .deform import CLOSURE_AUS, au_basis, supported_aus
 from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor, LipBend,
                         lip_contact_field, lip_opening_field, lip_seal_amount, lip_seal_field, lip_thinning_field)
 from .dynamics import AUTrack, build_track, fit_plan
-from .envelope import REGIONS, envelope as real_face_envelope, lip_bend_limits, lip_gap, measures, motion
+from .envelope import (REGIONS, beyond as regions_beyond, envelope as real_face_envelope, lip_bend_limits, lip_gap,
+                       measures, motion, with_rest_gap)
 from .speech import check_audio
 from .warp import MeshWarper
 
@@ -421,8 +422,7 @@ class ApexEnvelope:
         self.at_rest = measures(prepared.xy + _displacement_unbounded(prepared, rest, {}, None, rest)[0], self.geo)
         self.real = real_face_envelope()
         self.rest_seen, self.frames_measured = None, 0
-        self.limits = dict(limits or self.real)
-        self.limits["lip_gap"] = max(self.limits["lip_gap"], float(self.at_rest["lip_gap"]))
+        self.limits = with_rest_gap(limits or self.real, self.at_rest["lip_gap"])
 
     def see_through(self, measurer: FrameMeasurer, gains: dict[int, float]) -> dict[str, float]:
         """Scale the limits to the drawn mesh by what the picture shows: draw the apex at `gains`, find its
@@ -451,10 +451,9 @@ class ApexEnvelope:
         gap past the rest frame's own where wider), against the rest frame found the same way (see_through)."""
         if not NATURAL_FIRST or self.rest_seen is None:
             return {}
-        moved = motion(measures(landmarks), self.rest_seen)
-        limits = {**self.real, "lip_gap": max(self.real["lip_gap"], float(self.rest_seen["lip_gap"]))}
         jitter = float(np.clip(SEEN_JITTER_PX / self.prepared.face.size, ENVELOPE_SLACK, SEEN_JITTER_MAX))
-        return {r: round(moved[r], 3) for r in REGIONS if moved[r] > limits[r] + jitter}
+        return regions_beyond(motion(measures(landmarks), self.rest_seen),
+                              with_rest_gap(self.real, self.rest_seen["lip_gap"]), jitter)
 
     def moved(self, gains: dict[int, float]) -> dict[str, float]:
         disp = _displacement_unbounded(self.prepared, self.apex, gains, None, self.rest)[0]
@@ -464,8 +463,7 @@ class ApexEnvelope:
         """The regions the apex moves past their limit at these gains, with how far (iod)."""
         if not NATURAL_FIRST:
             return {}
-        moved = self.moved(gains)
-        return {r: round(moved[r], 3) for r in REGIONS if moved[r] > self.limits[r] + ENVELOPE_SLACK}
+        return regions_beyond(self.moved(gains), self.limits, ENVELOPE_SLACK)
 
     def fit(self, gains: dict[int, float]) -> tuple[dict[int, float], dict[int, list[str]]]:
         """`gains` with the AUs that move a region past its limit drawn weaker until none does: (the gains,
