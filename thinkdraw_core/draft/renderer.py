@@ -269,14 +269,23 @@ def _displacement_unbounded(prepared: PreparedFace, values: dict[int, tuple[floa
     if NATURAL_FIRST:
         disp += prepared.lip_bend(prepared.xy + disp)
     disp += lip_contact_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
-    if sway is not None and np.any(sway):
-        geo = prepared.warper.geo
-        pivot = prepared.xy[152] + geo.ey * geo.size * 0.8  # the head turns about the neck
-        c, s = np.cos(sway[0]), np.sin(sway[0])
-        rel = prepared.xy - pivot
-        rotated = np.stack([c * rel[:, 0] - s * rel[:, 1], s * rel[:, 0] + c * rel[:, 1]], 1)
-        disp += rotated - rel + (sway[1] * geo.ex + sway[2] * geo.ey) * geo.size
+    head = head_motion(prepared, sway)
+    if head is not None:
+        disp += prepared.xy @ head[:, :2].T + head[:, 2] - prepared.xy
     return disp, closure
+
+
+def head_motion(prepared: PreparedFace, sway: np.ndarray | None) -> np.ndarray | None:
+    """The head's rigid motion this frame as a 2x3 affine in crop pixels (p -> A @ [p, 1]): the sway's turn
+    about the neck and its shift; None when the head holds still."""
+    if sway is None or not np.any(sway):
+        return None
+    geo = prepared.warper.geo
+    pivot = prepared.xy[152] + geo.ey * geo.size * 0.8  # the head turns about the neck
+    c, s = np.cos(sway[0]), np.sin(sway[0])
+    turn = np.array([[c, -s], [s, c]])
+    shift = pivot - turn @ pivot + (sway[1] * geo.ex + sway[2] * geo.ey) * geo.size
+    return np.column_stack([turn, shift])
 
 
 def _added(au: int, values: dict[int, tuple[float, float]], gains: dict[int, float],
