@@ -201,3 +201,18 @@ def test_sigterm_while_encoding_removes_the_partial_file(inputs, tmp_path):
     assert "error: stopped by SIGTERM before the video was finished; nothing was written" in err
     assert "Traceback" not in err
     assert list(out.iterdir()) == []
+
+
+def test_a_hold_still_mask_that_is_missing_unreadable_or_another_size_is_refused(inputs, tmp_path, capsys,
+                                                                                no_drawing):
+    missing, garbage, small = tmp_path / "none.png", tmp_path / "garbage.png", tmp_path / "small.png"
+    garbage.write_bytes(b"not a picture")
+    cv2.imwrite(str(small), np.full((100, 200), 255, np.uint8))
+    err = _refused(capsys, _draft(inputs, tmp_path, "--hold-still", str(missing)))
+    assert f"error: --hold-still {missing} does not exist" in err, err
+    err = _refused(capsys, _draft(inputs, tmp_path, "--hold-still", str(garbage)))
+    assert f"error: --hold-still {garbage} is not an image OpenCV can read" in err, err
+    err = _refused(capsys, _draft(inputs, tmp_path, "--hold-still", str(small)))
+    assert (f"error: --hold-still {small} is 200x100 but the image is 512x512: paint the mask on this image (or "
+            "resize it to the image's size)") in err, err
+    assert not (tmp_path / "out").exists()

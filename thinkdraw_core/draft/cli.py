@@ -57,6 +57,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--neutralize", type=float, default=0.8, help="relax the photo's own expression (0..1)")
     p.add_argument("--face-index", type=int, default=-1, help="-1 = the largest face")
     p.add_argument("--crop-margin", type=float, default=0.6)
+    p.add_argument("--hold-still", metavar="MASK",
+                   help="a mask image the size of --image, white over what moves only with the head (glasses, a "
+                        "hand on the face): the muscles do not bend it")
     p.add_argument("--format", default="h264-mp4", help="video format (see thinkdraw_core.video)")
     p.add_argument("--preset", default=None,
                    help=f"x264/x265 speed preset for h264/h265 formats (default {DRAFT_PRESET}: a draft favours "
@@ -78,6 +81,21 @@ def load_image(path: str | Path) -> np.ndarray:
     if img is None:
         raise ValueError(f"--image {path} is not an image OpenCV can read (use png, jpg or webp)")
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+def load_mask(path: str | Path, image_shape: tuple[int, ...]) -> np.ndarray:
+    """--hold-still: a greyscale mask image (white = hold still) the size of the portrait, as float 0..1."""
+    import cv2
+
+    from .hold_still import check_mask
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"--hold-still {path} does not exist")
+    mask = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    if mask is None:
+        raise ValueError(f"--hold-still {path} is not an image OpenCV can read (use png, jpg or webp)")
+    return check_mask(mask.astype(np.float32) / 255.0, image_shape, name=f"--hold-still {path}")
 
 
 def plan_from_args(args):
@@ -105,6 +123,7 @@ def run(args) -> int:
     check_preset(args.format, preset)  # a wrong format or preset fails before any drawing
     check_output_path(args.out, args.format)  # so does a place the video cannot be written to
     image = load_image(args.image)
+    hold_still = load_mask(args.hold_still, image.shape) if args.hold_still else None
     plan = plan_from_args(args)
     if args.emotion and refused_fallback(plan, args):
         return EXIT_FALLBACK  # before any drawing: nothing is written
@@ -113,7 +132,7 @@ def run(args) -> int:
     check_length(seconds, audio, args.max_seconds)
     result = render_draft(image, plan, audio=audio, seconds=seconds, fps=args.fps, seed=args.seed,
                           neutralize=args.neutralize, face_index=None if args.face_index < 0 else args.face_index,
-                          crop_margin=args.crop_margin)
+                          crop_margin=args.crop_margin, hold_still=hold_still)
     # the plan as drawn: an arc's beats spread over the clip, their borders on the speech's pauses (the analyzer
     # reads each beat where it was drawn, and the video's metadata keeps it)
     plan = result.plan

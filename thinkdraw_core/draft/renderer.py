@@ -29,6 +29,7 @@ from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SM
 from .dynamics import AUTrack, build_track, fit_plan
 from .envelope import (REGIONS, beyond as regions_beyond, envelope as real_face_envelope, lip_bend_limits, lip_gap,
                        measures, motion, with_rest_gap)
+from .hold_still import check_mask
 from .speech import check_audio
 from .warp import MeshWarper
 
@@ -113,9 +114,13 @@ class PreparedFace:
 
 
 def prepare_face(image: np.ndarray, face_index: int | None = None, crop_margin: float = 0.6,
-                 landmarker: FaceLandmarker | None = None, name: str = "image") -> PreparedFace:
+                 landmarker: FaceLandmarker | None = None, name: str = "image",
+                 hold_still: np.ndarray | None = None) -> PreparedFace:
+    """hold_still: a mask over the image (float HxW, 1 = hold still) of the parts that move only with the head."""
     landmarker = landmarker or get_landmarker()
     image = _as_rgb_uint8(image, name)
+    if hold_still is not None:
+        hold_still = check_mask(hold_still, image.shape)
     face = detect_face(image, face_index, name=name, landmarker=landmarker)
     box = face_crop_box(face, image.shape[:2], crop_margin)
     crop = image[box.y0:box.y1, box.x0:box.x1]
@@ -130,7 +135,7 @@ def prepare_face(image: np.ndarray, face_index: int | None = None, crop_margin: 
     else:
         xyz, shapes = face.landmarks - [box.x0, box.y0, 0.0], face.blendshapes
     xyz = xyz.astype(np.float64)
-    warper = MeshWarper(crop, xyz)
+    warper = MeshWarper(crop, xyz, hold_still=None if hold_still is None else hold_still[box.y0:box.y1, box.x0:box.x1])
     return PreparedFace(image, face, (box.x0, box.y0, box.x1, box.y1), xyz[:, :2].copy(), xyz[:, 2].copy(), shapes,
                         warper, face_index=face_index if face_index is not None and face_index >= 0 else 0)
 
@@ -322,7 +327,7 @@ def _render_frame(prepared: PreparedFace, values: dict[int, tuple[float, float]]
                   sway: np.ndarray | None = None, rest: dict[int, tuple[float, float]] | None = None) -> np.ndarray:
     disp, closure = _displacement(prepared, values, gains, sway, rest)
     crop = prepared.warper.warp(disp, closure=closure, lips_sealed=lip_seal_amount(values, rest),
-                                lid_raise=_lid_raise(values, gains, rest))
+                                lid_raise=_lid_raise(values, gains, rest), head=head_motion(prepared, sway))
     x0, y0, x1, y1 = prepared.box
     frame = prepared.image.copy()
     # the field is exactly zero on the crop's border (fixed anchors), so a plain paste is seamless
@@ -663,12 +668,13 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
                  seed: int = 0, neutralize: float = 0.8, face_index: int | None = None, crop_margin: float = 0.6,
                  calibrate: bool = True, calibration_iterations: int = CALIBRATION_ITERATIONS, blinks: bool = True,
                  sway: bool = True, model_path: str | None = None, model_dirs: Sequence[str] = (),
-                 landmarker: FaceLandmarker | None = None) -> DraftResult:
+                 landmarker: FaceLandmarker | None = None, hold_still: np.ndarray | None = None) -> DraftResult:
     """Animate the portrait by the plan (and speak the audio). Same inputs -> same frames.
 
     image: uint8 RGB HxWx3. audio: (samples float32 [C, N], sample_rate) or None. seconds: clip
     length; None with audio = the audio's length. neutralize: 0..1, how much of the photo's own
-    expression to relax first. face_index: None = largest face.
+    expression to relax first. face_index: None = largest face. hold_still: float HxW mask (1 = hold
+    still) of what moves only with the head, glasses say (hold_still.py).
     """
     if not isinstance(plan, AUPlan):
         raise ValueError(f"plan must be a thinkdraw_core.plan.AUPlan, got {type(plan).__name__}")
@@ -678,7 +684,7 @@ def render_draft(image: np.ndarray, plan: AUPlan, audio=None, seconds: float | N
     if unsupported:
         raise ValueError(f"the draft renderer has no displacement model for AU {unsupported}; remove them from the plan")
     landmarker = landmarker or get_landmarker(model_path, model_dirs)
-    prepared = prepare_face(image, face_index, crop_margin, landmarker)
+    prepared = prepare_face(image, face_index, crop_margin, landmarker, hold_still=hold_still)
     if calibrate:
         calibrate_plan = _calibrate if len(plan.beats) == 1 else _calibrate_arc  # an arc: every beat's apex
         gains, relax_gain, calib = calibrate_plan(prepared, plan, neutralize, landmarker, calibration_iterations)

@@ -14,6 +14,7 @@ from scipy.spatial import Delaunay
 from ..face.landmarks import LEFT_EYE_RING, RIGHT_EYE_RING
 from ..face.masks import FACE_OVAL, LIPS_INNER
 from .geometry import FaceGeometry
+from .hold_still import StillLayer
 from .paint import FacePainter
 
 # Where strong pulls fold the mesh over, the backward map jumps from one patch of skin to another: a
@@ -54,9 +55,14 @@ def _keep_in_source_box(map_x: np.ndarray, map_y: np.ndarray, index: np.ndarray,
 class MeshWarper:
     """Warps one image (the face crop) by landmark displacements; build once per face, call per frame."""
 
-    def __init__(self, image: np.ndarray, xy: np.ndarray, ring_scale: float = 1.45, map_max: int = 256):
-        """xy: the landmarks (N, 2) in the image's pixels, or (N, 3) with their depth (FaceGeometry.tall)."""
-        self.image = np.ascontiguousarray(image)
+    def __init__(self, image: np.ndarray, xy: np.ndarray, ring_scale: float = 1.45, map_max: int = 256,
+                 hold_still: np.ndarray | None = None):
+        """xy: the landmarks (N, 2) in the image's pixels, or (N, 3) with their depth (FaceGeometry.tall).
+        hold_still: float HxW in 0..1 over the image, the parts that move only with the head (hold_still.py)."""
+        self.photo = np.ascontiguousarray(image)
+        self.still = StillLayer.of(self.photo, hold_still)
+        # what the warp and the painting sample: the photo, with any held part filled in from around it
+        self.image = self.still.behind if self.still else self.photo
         h, w = image.shape[:2]
         self.geo = FaceGeometry.from_landmarks(xy)
         self.xy = np.asarray(xy, np.float64)[:, :2]
@@ -83,17 +89,20 @@ class MeshWarper:
         self.painter = FacePainter(self.image, self.xy, self.geo)
 
     def warp(self, disp: np.ndarray, closure: tuple[float, float] = (0.0, 0.0), lips_sealed: float = 0.0,
-             lid_raise: tuple[float, float] = (0.0, 0.0)) -> np.ndarray:
+             lid_raise: tuple[float, float] = (0.0, 0.0), head: np.ndarray | None = None) -> np.ndarray:
         """The image with the landmarks moved by disp (N, 2) pixels; closure = eyelid closure (left, right),
         lips_sealed = how far disp brings the lips together (lip_seal_amount), for the line where they meet,
-        lid_raise = the lid raiser's (AU5) drawn intensity (left, right), for the eyeballs it uncovers."""
-        out = self.image.copy()
+        lid_raise = the lid raiser's (AU5) drawn intensity (left, right), for the eyeballs it uncovers,
+        head = the head's rigid motion in disp (2x3 affine), which alone moves the held-still parts."""
         roi = self.warp_roi(disp)
         if roi is None:
-            return out
+            return self.photo.copy()
+        out = self.image.copy()
         x0, y0, x1, y1, map_x, map_y = roi
         out[y0:y1, x0:x1] = cv2.remap(self.image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
         self.painter.paint(out, self.xy + disp, closure, lips_sealed, lid_raise)
+        if self.still:
+            self.still.over(out, head)
         return out
 
     def folded_skin(self, disp: np.ndarray) -> np.ndarray:
