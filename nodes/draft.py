@@ -214,6 +214,11 @@ class ThinkDrawExpressionDraftRenderer(io.ComfyNode):
                                tooltip="How much of the picture around the face moves with it, as a fraction of "
                                        "the face's size: larger takes in hair and neck (slower), smaller keeps the "
                                        "warp to the face. Outside it the photo stays untouched."),
+                io.Mask.Input("hold_still", optional=True,
+                              tooltip="Optional: a mask over the image (the mask editor, or a segmentation node) of "
+                                      "what moves only with the head, not with the muscles: glasses, a hand on the "
+                                      "face, jewellery. The brows then rise behind a spectacle frame instead of "
+                                      "bending it."),
             ],
             outputs=[io.Image.Output("frames", display_name="images",
                                      tooltip="Every frame in memory (an hour at 512x512 would need 283 GB: "
@@ -228,12 +233,15 @@ class ThinkDrawExpressionDraftRenderer(io.ComfyNode):
         )
 
     @classmethod
-    def execute(cls, image, plan, seconds, fps, seed, neutralize, face_index, crop_margin, audio=None) -> io.NodeOutput:
+    def execute(cls, image, plan, seconds, fps, seed, neutralize, face_index, crop_margin, audio=None,
+                hold_still=None) -> io.NodeOutput:
         # Only an images output something reads is drawn into memory: a graph that saves the video output alone
         # streams it, whatever its length.
         want_images = output_wanted(cls.hidden, IMAGES_OUTPUT)
+        # a MASK batch: the first mask goes with the first image, the one drawn
+        still = None if hold_still is None else hold_still.reshape(-1, *hold_still.shape[-2:])[0].cpu().numpy()
         result = run_draft(image, plan, seconds, fps, seed, neutralize, face_index, audio, crop_margin=crop_margin,
-                           image_batch=want_images, batch_fix=VIDEO_FIX)
+                           image_batch=want_images, batch_fix=VIDEO_FIX, hold_still=still)
         if want_images:
             images = frames_tensor(result, ProgressBar(result.n_frames))
         else:

@@ -186,3 +186,41 @@ def test_images_batch_too_big_is_refused_with_the_estimate(comfy):
     assert "ThinkDrawExpressionDraftRenderer" in message, message
     assert "an IMAGE batch of this clip would need 3623.9 GB (72000 frames of 2048x2048" in message, message
     assert "take the draft's video output instead (connect it to Save Video)" in message, message
+
+
+def test_hold_still_mask_reaches_the_draft_and_a_wrong_size_is_refused(comfy):
+    """The optional hold_still MASK: with the whole picture marked, the face moves only as the head sways, so the
+    analyser reads none of the surprise the plan asks for; a mask of another size is refused naming the input
+    and the fix."""
+    from comfy_host import ComfyError
+
+    found = _plan_node(comfy.object_info())
+    if found is None:
+        pytest.skip("no plan-producing node is registered yet; the renderer graph needs one")
+    nid, inputs = found
+    # a portrait of its own: the panel's preview keeps each portrait's last draft, mask and all
+    portrait = "thinkdraw_astronaut_mirrored.png"
+    cv2.imwrite(str(comfy.workdir / "input" / portrait), cv2.cvtColor(skimage.data.astronaut()[:, ::-1], cv2.COLOR_RGB2BGR))
+
+    def shown(mask_size: int | None) -> float:
+        """The strongest rise the analyser reads among the AUs the plan asks for."""
+        graph = {
+            "1": {"class_type": "LoadImage", "inputs": {"image": portrait}},
+            "2": {"class_type": nid, "inputs": inputs},
+            "3": {"class_type": "ThinkDrawExpressionDraftRenderer",
+                  "inputs": {"image": ["1", 0], "plan": ["2", 0], "seconds": 1.5, "fps": 8.0, "seed": 0,
+                             "neutralize": 0.8, "face_index": -1, "crop_margin": 0.6}},
+            "4": {"class_type": "ThinkDrawExpressionAnalyzer",
+                  "inputs": {"images": ["3", 0], "plan": ["2", 0], "fps": ["3", 1], "face_index": -1}},
+            "5": {"class_type": "PreviewAny", "inputs": {"source": ["4", 2]}},
+        }
+        if mask_size:
+            graph["6"] = {"class_type": "SolidMask", "inputs": {"value": 1.0, "width": mask_size, "height": mask_size}}
+            graph["3"]["inputs"]["hold_still"] = ["6", 0]
+        report = json.loads(comfy.run(graph, timeout=300)["outputs"]["5"]["text"][0])
+        return max(r["measured"] for r in report["aus"] if r["requested"] > 0)
+
+    free, held = shown(None), shown(512)
+    assert free > 0.15 and held < 0.05, (free, held)
+    with pytest.raises(ComfyError, match=r"hold_still is 256x256 but the image is 512x512: paint the mask on this image"):
+        shown(256)
