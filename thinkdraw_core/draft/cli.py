@@ -83,8 +83,9 @@ def load_image(path: str | Path) -> np.ndarray:
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
-def load_mask(path: str | Path, image_shape: tuple[int, ...]) -> np.ndarray:
-    """--hold-still: a greyscale mask image (white = hold still) the size of the portrait, as float 0..1."""
+def load_mask(path: str | Path, image_shape: tuple[int, ...]) -> np.ndarray | None:
+    """--hold-still: a greyscale mask image (white = hold still) the size of the portrait, as float 0..1 (None:
+    nothing marked)."""
     import cv2
 
     from .hold_still import check_mask

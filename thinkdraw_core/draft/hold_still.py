@@ -23,9 +23,14 @@ FILL_RADIUS = 3
 UNMARKED = 0.5 / 255
 
 
-def check_mask(mask, image_shape: tuple[int, ...], name: str = "hold_still") -> np.ndarray:
-    """The mask as float32 HxW in 0..1, or ValueError naming the input and the fix."""
+def check_mask(mask, image_shape: tuple[int, ...], name: str = "hold_still") -> np.ndarray | None:
+    """The mask as float32 HxW in 0..1; None where nothing is marked, whatever its size (ComfyUI's Load Image
+    gives a 64x64 empty mask for a picture nobody painted on); ValueError naming the input and the fix."""
     mask = np.asarray(mask, dtype=np.float32)
+    if not np.isfinite(mask).all():
+        raise ValueError(f"{name} has values that are not numbers (NaN or infinite); use a mask with values 0..1")
+    if mask.size == 0 or mask.max() <= UNMARKED:
+        return None
     if mask.ndim == 3 and mask.shape[0] == 1:  # a batch of one (ComfyUI's MASK)
         mask = mask[0]
     if mask.ndim != 2:
@@ -34,8 +39,6 @@ def check_mask(mask, image_shape: tuple[int, ...], name: str = "hold_still") -> 
     if mask.shape != tuple(image_shape[:2]):
         raise ValueError(f"{name} is {mask.shape[1]}x{mask.shape[0]} but the image is {image_shape[1]}x{image_shape[0]}: "
                          f"paint the mask on this image (or resize it to the image's size)")
-    if not np.isfinite(mask).all():
-        raise ValueError(f"{name} has values that are not numbers (NaN or infinite); use a mask with values 0..1")
     return np.clip(mask, 0.0, 1.0)
 
 

@@ -119,8 +119,7 @@ def prepare_face(image: np.ndarray, face_index: int | None = None, crop_margin: 
     """hold_still: a mask over the image (float HxW, 1 = hold still) of the parts that move only with the head."""
     landmarker = landmarker or get_landmarker()
     image = _as_rgb_uint8(image, name)
-    if hold_still is not None:
-        hold_still = check_mask(hold_still, image.shape)
+    hold_still = None if hold_still is None else check_mask(hold_still, image.shape)
     face = detect_face(image, face_index, name=name, landmarker=landmarker)
     box = face_crop_box(face, image.shape[:2], crop_margin)
     crop = image[box.y0:box.y1, box.x0:box.x1]
