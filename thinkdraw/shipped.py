@@ -54,7 +54,8 @@ NOTE = (
     "2. The Emotion CoT Reasoner turns your words into a plan of facial Action Units (FACS), with its "
     "reasoning; edit intensities, sides and timing in AU Plan Edit (or the plan panel).\n"
     "3. The Draft Renderer warps the portrait by the plan on CPU (no model weights) and lip-syncs the audio "
-    "(seconds 0 = as long as the audio; set a length when you bypass the audio).\n"
+    "(seconds 0 = as long as the audio; set a length when you bypass the audio). Paint glasses or a hand on the "
+    "portrait (right-click > Open in MaskEditor) to hold them still.\n"
     "4. Video Combine writes the mp4 with the plan in its metadata; the Analyzer measures what the face "
     "really does (requested vs measured AUs) and plots it.\n\n"
     "Headless: python -m thinkdraw run 'example_workflows/1 CPU draft, no GPU needed.json' "
@@ -81,8 +82,10 @@ NODES = [
 # (from node, output slot, to node, input name). Slots, not names: /object_info names outputs by
 # display name or type only, so the analyzer's two STRING outputs could not be told apart.
 PLAN_OUT, IMAGES_OUT, FPS_OUT, REPORT_OUT, PLOT_OUT = 0, 0, 1, 0, 1
+PORTRAIT_MASK = 1  # Load Image's MASK: what is painted on the portrait in the mask editor (64x64 empty if nothing)
 EDGES = [
     (1, 0, 5, "image"),
+    (1, PORTRAIT_MASK, 5, "hold_still"),
     (2, PLAN_OUT, 3, "plan"),
     (3, PLAN_OUT, 5, "plan"),
     (4, 0, 5, "audio"),
