@@ -188,22 +188,25 @@ def test_images_batch_too_big_is_refused_with_the_estimate(comfy):
     assert "take the draft's video output instead (connect it to Save Video)" in message, message
 
 
-def test_hold_still_mask_reaches_the_draft_and_a_wrong_size_is_refused(comfy):
-    """The optional hold_still MASK: with the whole picture marked, the face moves only as the head sways, so the
-    analyser reads none of the surprise the plan asks for; a mask of another size is refused naming the input
-    and the fix."""
+def test_what_is_painted_on_the_portrait_holds_still_and_a_mask_of_another_size_is_refused(comfy):
+    """The mask editor's painting (Load Image's MASK: the picture's alpha, 0 where painted) wired to the draft's
+    hold_still, as the CPU template does: with the upper face painted, the analyser reads none of the surprise's
+    brow raise while the jaw still drops; a mask of another size is refused naming the input and the fix."""
     from comfy_host import ComfyError
 
     found = _plan_node(comfy.object_info())
     if found is None:
         pytest.skip("no plan-producing node is registered yet; the renderer graph needs one")
     nid, inputs = found
-    # a portrait of its own: the panel's preview keeps each portrait's last draft, mask and all
-    portrait = "thinkdraw_astronaut_mirrored.png"
-    cv2.imwrite(str(comfy.workdir / "input" / portrait), cv2.cvtColor(skimage.data.astronaut()[:, ::-1], cv2.COLOR_RGB2BGR))
+    # a portrait of its own (the panel's preview keeps each portrait's last draft, mask and all), painted from
+    # the top down to below the eyes, as the mask editor saves it
+    portrait = "thinkdraw_astronaut_painted.png"
+    rgba = cv2.cvtColor(skimage.data.astronaut()[:, ::-1], cv2.COLOR_RGB2BGRA)
+    rgba[:135, :, 3] = 0
+    cv2.imwrite(str(comfy.workdir / "input" / portrait), rgba)
 
-    def shown(mask_size: int | None) -> float:
-        """The strongest rise the analyser reads among the AUs the plan asks for."""
+    def shown(mask_from: str | None) -> dict[int, float]:
+        """What the analyser reads for each AU the plan asks for."""
         graph = {
             "1": {"class_type": "LoadImage", "inputs": {"image": portrait}},
             "2": {"class_type": nid, "inputs": inputs},
@@ -213,14 +216,18 @@ def test_hold_still_mask_reaches_the_draft_and_a_wrong_size_is_refused(comfy):
             "4": {"class_type": "ThinkDrawExpressionAnalyzer",
                   "inputs": {"images": ["3", 0], "plan": ["2", 0], "fps": ["3", 1], "face_index": -1}},
             "5": {"class_type": "PreviewAny", "inputs": {"source": ["4", 2]}},
+            "6": {"class_type": "SolidMask", "inputs": {"value": 1.0, "width": 256, "height": 256}},
         }
-        if mask_size:
-            graph["6"] = {"class_type": "SolidMask", "inputs": {"value": 1.0, "width": mask_size, "height": mask_size}}
+        if mask_from == "painting":
+            graph["3"]["inputs"]["hold_still"] = ["1", 1]
+        elif mask_from == "another size":
             graph["3"]["inputs"]["hold_still"] = ["6", 0]
         report = json.loads(comfy.run(graph, timeout=300)["outputs"]["5"]["text"][0])
-        return max(r["measured"] for r in report["aus"] if r["requested"] > 0)
+        return {r["au"]: r["measured"] for r in report["aus"] if r["requested"] > 0}
 
-    free, held = shown(None), shown(512)
-    assert free > 0.15 and held < 0.05, (free, held)
+    free, held = shown(None), shown("painting")
+    brows = [au for au in (1, 2) if au in free]
+    assert brows and all(free[au] > 0.15 and held[au] < 0.05 for au in brows), (free, held)
+    assert held[26] > 0.5 * free[26] > 0.05, (free, held)  # below the painting the jaw still drops
     with pytest.raises(ComfyError, match=r"hold_still is 256x256 but the image is 512x512: paint the mask on this image"):
-        shown(256)
+        shown("another size")
