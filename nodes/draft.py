@@ -218,7 +218,7 @@ class ThinkDrawExpressionDraftRenderer(io.ComfyNode):
                               tooltip="Optional: a mask over the image (the mask editor, or a segmentation node) of "
                                       "what moves only with the head, not with the muscles: glasses, a hand on the "
                                       "face, jewellery. The brows then rise behind a spectacle frame instead of "
-                                      "bending it."),
+                                      "bending it. Paint closely: skin painted along with it holds still too."),
             ],
             outputs=[io.Image.Output("frames", display_name="images",
                                      tooltip="Every frame in memory (an hour at 512x512 would need 283 GB: "

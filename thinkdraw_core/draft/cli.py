@@ -59,7 +59,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--crop-margin", type=float, default=0.6)
     p.add_argument("--hold-still", metavar="MASK",
                    help="a mask image the size of --image, white over what moves only with the head (glasses, a "
-                        "hand on the face): the muscles do not bend it")
+                        "hand on the face): the muscles do not bend it (mark closely: skin marked with it holds "
+                        "still too)")
     p.add_argument("--format", default="h264-mp4", help="video format (see thinkdraw_core.video)")
     p.add_argument("--preset", default=None,
                    help=f"x264/x265 speed preset for h264/h265 formats (default {DRAFT_PRESET}: a draft favours "
