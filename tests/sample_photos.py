@@ -26,6 +26,8 @@ import cv2
 import numpy as np
 import skimage.data
 
+from thinkdraw_core.face.landmarks import eye_centre
+
 
 def template_photo(name: str, package: str = "comfyui_workflow_templates_media_image", folder: str = "templates"
                    ) -> np.ndarray | None:
@@ -96,3 +98,22 @@ HELD_OUT = {
 }
 HELD_OUT_PHOTOS = {name: (lambda f=f, src=src: package_photo(f, *src, longest=HELD_OUT_MAX))
                    for name, (f, src, _) in HELD_OUT.items()}
+
+
+# None of the tune photos wears glasses, so the held-still layer (thinkdraw_core/draft/hold_still.py) is shown and
+# tested on a frame drawn onto one, where its exact mask is known.
+SPECTACLE_COLOUR = (20, 20, 20)
+
+
+def with_drawn_spectacles(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The image with a dark spectacle frame drawn round both eyes (xy: the face's landmarks in the image's pixels),
+    and the frame's mask (float 0..1, a pixel wider than the frame on each side)."""
+    iod = float(np.linalg.norm(eye_centre(xy, "left") - eye_centre(xy, "right")))
+    worn, mask = image.copy(), np.zeros(image.shape[:2], np.uint8)
+    thick = max(2, round(0.03 * iod))
+    for side in ("left", "right"):
+        c = eye_centre(xy, side)
+        centre, axes = (round(c[0]), round(c[1] + 0.03 * iod)), (round(0.42 * iod), round(0.30 * iod))
+        cv2.ellipse(worn, centre, axes, 0, 0, 360, SPECTACLE_COLOUR, thick, cv2.LINE_AA)
+        cv2.ellipse(mask, centre, axes, 0, 0, 360, 255, thick + 2, cv2.LINE_AA)
+    return worn, mask.astype(np.float32) / 255.0

@@ -9,26 +9,9 @@ from thinkdraw_core.draft import prepare_face, render_draft
 from thinkdraw_core.draft.deform import au_basis
 from thinkdraw_core.draft.hold_still import StillLayer, check_mask
 from thinkdraw_core.draft.warp import MeshWarper
-from thinkdraw_core.face.landmarks import eye_centre
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
-from sample_photos import NEUTRAL_PHOTOS
-
-FRAME_COLOUR = (20, 20, 20)
-
-
-def _spectacles(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The image with a dark spectacle frame drawn round both eyes, and the frame's mask (float 0..1)."""
-    iod = float(np.linalg.norm(eye_centre(xy, "left") - eye_centre(xy, "right")))
-    worn, mask = image.copy(), np.zeros(image.shape[:2], np.uint8)
-    thick = max(2, round(0.03 * iod))
-    for side in ("left", "right"):
-        c = eye_centre(xy, side)
-        centre, axes = (round(c[0]), round(c[1] + 0.03 * iod)), (round(0.42 * iod), round(0.30 * iod))
-        cv2.ellipse(worn, centre, axes, 0, 0, 360, FRAME_COLOUR, thick, cv2.LINE_AA)
-        cv2.ellipse(mask, centre, axes, 0, 0, 360, 255, thick + 2, cv2.LINE_AA)
-    return worn, mask.astype(np.float32) / 255.0
-
+from sample_photos import NEUTRAL_PHOTOS, SPECTACLE_COLOUR, with_drawn_spectacles
 
 @pytest.fixture(scope="module")
 def worn():
@@ -36,7 +19,7 @@ def worn():
     photo = NEUTRAL_PHOTOS["blonde"]()
     bare = prepare_face(photo)
     x0, y0, _, _ = bare.box
-    image, mask = _spectacles(photo, bare.xy + [x0, y0])
+    image, mask = with_drawn_spectacles(photo, bare.xy + [x0, y0])
     return image, mask, photo
 
 
@@ -46,7 +29,7 @@ def _surprised_brows(prepared) -> np.ndarray:
 
 
 def _dark(image: np.ndarray) -> np.ndarray:
-    return (np.abs(image.astype(int) - FRAME_COLOUR).max(axis=2) < 30)
+    return (np.abs(image.astype(int) - SPECTACLE_COLOUR).max(axis=2) < 30)
 
 
 def test_check_mask_names_the_input_and_the_fix():
