@@ -48,8 +48,8 @@ class StillLayer:
 
     behind: np.ndarray  # uint8 HxWx3: the photo, the marked pixels filled from around them
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 around the marked pixels
-    colour: np.ndarray  # float32 (h, w, 3): the photo's pixels in the box, premultiplied by alpha
-    alpha: np.ndarray  # float32 (h, w, 1) in 0..1
+    colour: np.ndarray  # uint8 (h, w, 3): the photo's pixels in the box
+    alpha: np.ndarray  # float32 (h, w) in 0..1: how much of them is laid back
 
     @classmethod
     def of(cls, image: np.ndarray, mask: np.ndarray | None) -> "StillLayer | None":
@@ -62,9 +62,8 @@ class StillLayer:
         ys, xs = np.nonzero(marked)
         x0, y0, x1, y1 = int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1
         behind = cv2.inpaint(np.ascontiguousarray(image), marked.astype(np.uint8), FILL_RADIUS, cv2.INPAINT_TELEA)
-        alpha = mask[y0:y1, x0:x1, None].astype(np.float32)
-        colour = image[y0:y1, x0:x1].astype(np.float32) * alpha
-        return cls(behind, (x0, y0, x1, y1), colour, alpha)
+        colour = np.ascontiguousarray(image[y0:y1, x0:x1])
+        return cls(behind, (x0, y0, x1, y1), colour, np.ascontiguousarray(mask[y0:y1, x0:x1], dtype=np.float32))
 
     def over(self, frame: np.ndarray, head: np.ndarray | None = None) -> None:
         """Lay the layer over `frame` (uint8, the image's size) in place, moved by `head` (a 2x3 affine in the
@@ -84,8 +83,8 @@ class StillLayer:
             moved = head.astype(np.float64).copy()
             moved[:, 2] += head[:, :2] @ [x0, y0] - [bx0, by0]
             size = (bx1 - bx0, by1 - by0)
-            colour = cv2.warpAffine(self.colour, moved, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
-            alpha = cv2.warpAffine(self.alpha[..., 0], moved, size, flags=cv2.INTER_LINEAR,
-                                   borderMode=cv2.BORDER_CONSTANT)[..., None]
-        under = frame[by0:by1, bx0:bx1].astype(np.float32)
-        frame[by0:by1, bx0:bx1] = np.clip(under * (1.0 - alpha) + colour + 0.5, 0, 255).astype(np.uint8)
+            colour = cv2.warpAffine(self.colour, moved, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            alpha = cv2.warpAffine(self.alpha, moved, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+        under = frame[by0:by1, bx0:bx1]
+        # per pixel (1 - alpha) * frame + alpha * layer, in uint8 (five times faster than numpy's float temporaries)
+        under[:] = cv2.blendLinear(under, colour, 1.0 - alpha, alpha)
