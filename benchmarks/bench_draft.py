@@ -2,6 +2,7 @@
 
     python benchmarks/bench_draft.py [--quick]
     python benchmarks/bench_draft.py --marginal [--quick] [--profile]   # the CLI's marginal RTF and per-frame stages
+    python benchmarks/bench_draft.py --hold-still [--quick]             # a frame with a part held still
 """
 from __future__ import annotations
 
@@ -418,9 +419,41 @@ def bench_long_clips(minutes: tuple[float, ...]) -> list[dict]:
     return rows
 
 
+def bench_hold_still(repeats: int) -> list[dict]:
+    """What holding a part still (draft/hold_still.py) adds to a drawn frame: a tune photo in drawn spectacles,
+    marked, at astonished's apex, timed with its layer laid back and without (the same gains, the same warp), in
+    alternation."""
+    sys.path.insert(0, str(REPO / "tests"))
+    from sample_photos import NEUTRAL_PHOTOS, with_drawn_spectacles
+
+    from thinkdraw_core.draft import prepare_face, render_draft
+    from thinkdraw_core.reasoning import reason
+
+    photo = NEUTRAL_PHOTOS["blonde"]()
+    bare = prepare_face(photo)
+    worn, mask = with_drawn_spectacles(photo, bare.xy + bare.box[:2])
+    result = render_draft(worn, reason("astonished"), seconds=3.0, fps=25, seed=0, hold_still=mask)
+    warper, layer = result.prepared.warper, result.prepared.warper.still
+    frame_i = 50  # past the onset: the brows raised, the head swaying
+    times = {True: [], False: []}
+    try:
+        for _ in range(repeats):
+            for laid in (True, False):
+                warper.still = layer if laid else None
+                times[laid].append(median_time(lambda: result.frame(frame_i), repeats=4))
+    finally:
+        warper.still = layer
+    held, bare_frame = float(np.median(times[True])), float(np.median(times[False]))
+    return [row("draft", "one full frame 512x512 with a spectacle frame held still (hold_still mask)", held * 1e3,
+                "ms", baseline="the same frame, the layer not laid back", ratio=held / bare_frame,
+                notes=f"{bare_frame * 1e3:.2f} ms without the layer; medians of {repeats} alternating rounds; the "
+                      f"layer ({layer.alpha.shape[1]}x{layer.alpha.shape[0]} px) moved by the head's sway")]
+
+
 def run(quick: bool = False) -> list[dict]:
     seconds = 3.0 if quick else 10.0
-    rows = bench_warp(3 if quick else 10) + bench_cli(seconds, 25.0, 1 if quick else 3)
+    rows = bench_warp(3 if quick else 10) + bench_hold_still(3 if quick else 10)
+    rows += bench_cli(seconds, 25.0, 1 if quick else 3)
     rows += bench_cli_marginal(1 if quick else 3)
     # an hour of speech takes some 25 minutes to draw twice over on two cores: the full run only
     return rows + bench_long_clips((0.5,) if quick else (1.0, 10.0, 60.0))
@@ -430,5 +463,7 @@ if __name__ == "__main__":
     if "--marginal" in sys.argv:  # the marginal real-time factor and the per-frame stages alone
         repeats = 1 if "--quick" in sys.argv else 5
         print(markdown_table(bench_cli_marginal(repeats, profile="--profile" in sys.argv)))
+    elif "--hold-still" in sys.argv:  # what holding a part still adds to a frame, alone
+        print(markdown_table(bench_hold_still(3 if "--quick" in sys.argv else 10)))
     else:
         print(markdown_table(run(quick="--quick" in sys.argv)))
