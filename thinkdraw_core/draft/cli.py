@@ -72,16 +72,23 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     return p
 
 
-def load_image(path: str | Path) -> np.ndarray:
+def _read_picture(path: str | Path, option: str, flags: int) -> np.ndarray:
+    """The picture file given to `option`, read by cv2.imread with `flags`; a missing or unreadable file is refused."""
     import cv2
 
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"--image {path} does not exist")
-    img = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    if img is None:
-        raise ValueError(f"--image {path} is not an image OpenCV can read (use png, jpg or webp)")
-    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        raise FileNotFoundError(f"{option} {path} does not exist")
+    picture = cv2.imread(str(path), flags)
+    if picture is None:
+        raise ValueError(f"{option} {path} is not an image OpenCV can read (use png, jpg or webp)")
+    return picture
+
+
+def load_image(path: str | Path) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(_read_picture(path, "--image", cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
 def load_mask(path: str | Path, image_shape: tuple[int, ...]) -> np.ndarray | None:
@@ -91,12 +98,7 @@ def load_mask(path: str | Path, image_shape: tuple[int, ...]) -> np.ndarray | No
 
     from .hold_still import check_mask
 
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"--hold-still {path} does not exist")
-    mask = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    if mask is None:
-        raise ValueError(f"--hold-still {path} is not an image OpenCV can read (use png, jpg or webp)")
+    mask = _read_picture(path, "--hold-still", cv2.IMREAD_GRAYSCALE)
     return check_mask(mask.astype(np.float32) / 255.0, image_shape, name=f"--hold-still {path}")
 
 
