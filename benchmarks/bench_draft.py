@@ -426,12 +426,11 @@ def bench_hold_still(repeats: int) -> list[dict]:
     sys.path.insert(0, str(REPO / "tests"))
     from sample_photos import NEUTRAL_PHOTOS, with_drawn_spectacles
 
-    from thinkdraw_core.draft import prepare_face, render_draft
+    from thinkdraw_core.draft import render_draft
     from thinkdraw_core.reasoning import reason
 
     photo = NEUTRAL_PHOTOS["blonde"]()
-    bare = prepare_face(photo)
-    worn, mask = with_drawn_spectacles(photo, bare.xy + bare.box[:2])
+    worn, mask = with_drawn_spectacles(photo)
     result = render_draft(worn, reason("astonished"), seconds=3.0, fps=25, seed=0, hold_still=mask)
     warper, layer = result.prepared.warper, result.prepared.warper.still
     frame_i = 50  # past the onset: the brows raised, the head swaying

@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 import skimage.data
 
+from thinkdraw_core.draft import prepare_face
 from thinkdraw_core.face.landmarks import eye_centre
 
 
@@ -105,9 +106,11 @@ HELD_OUT_PHOTOS = {name: (lambda f=f, src=src: package_photo(f, *src, longest=HE
 SPECTACLE_COLOUR = (20, 20, 20)
 
 
-def with_drawn_spectacles(image: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The image with a dark spectacle frame drawn round both eyes (xy: the face's landmarks in the image's pixels),
-    and the frame's mask (float 0..1, a pixel wider than the frame on each side)."""
+def with_drawn_spectacles(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The image with a dark spectacle frame drawn round both eyes of its face (found as the draft finds it), and
+    the frame's mask (float 0..1, a pixel wider than the frame on each side)."""
+    bare = prepare_face(image)
+    xy = bare.xy + bare.box[:2]
     iod = float(np.linalg.norm(eye_centre(xy, "left") - eye_centre(xy, "right")))
     worn, mask = image.copy(), np.zeros(image.shape[:2], np.uint8)
     thick = max(2, round(0.03 * iod))

@@ -27,11 +27,9 @@ def hold_still_figure() -> Path:
     """A tune photo in drawn spectacles at each emotion's apex, the frame unmarked and marked (hold_still)."""
     sys.path.insert(0, str(ROOT / "tests"))
     from sample_photos import NEUTRAL_PHOTOS, with_drawn_spectacles
-    from thinkdraw_core.draft import prepare_face
 
     photo = NEUTRAL_PHOTOS["blonde"]()
-    bare = prepare_face(photo)
-    worn, mask = with_drawn_spectacles(photo, bare.xy + bare.box[:2])
+    worn, mask = with_drawn_spectacles(photo)
     rows = []
     for text in HOLD_STILL_EMOTIONS:
         tiles = []

@@ -95,23 +95,29 @@ def _plan_node(info: dict) -> tuple[str, dict] | None:
     return None
 
 
+def _draft_and_analyse(portrait: str, plan_node: str, plan_inputs: dict, seconds: float) -> dict:
+    """A graph: the portrait (node 1) and a plan (2) drawn by the draft renderer (3) at 8 fps, its frames read by the
+    analyser (4), whose report is shown (5)."""
+    return {
+        "1": {"class_type": "LoadImage", "inputs": {"image": portrait}},
+        "2": {"class_type": plan_node, "inputs": plan_inputs},
+        "3": {"class_type": "ThinkDrawExpressionDraftRenderer",
+              "inputs": {"image": ["1", 0], "plan": ["2", 0], "seconds": seconds, "fps": 8.0, "seed": 0,
+                         "neutralize": 0.8, "face_index": -1, "crop_margin": 0.6}},
+        "4": {"class_type": "ThinkDrawExpressionAnalyzer",
+              "inputs": {"images": ["3", 0], "plan": ["2", 0], "fps": ["3", 1], "face_index": -1}},
+        "5": {"class_type": "PreviewAny", "inputs": {"source": ["4", 2]}},
+    }
+
+
 def test_draft_renderer_graph(comfy, portrait):
     info = comfy.object_info()
     found = _plan_node(info)
     if found is None:
         pytest.skip(f"no plan-producing node ({', '.join(PLAN_NODES)}) is registered yet; the renderer graph needs one")
     nid, inputs = found
-    graph = {
-        "1": {"class_type": "LoadImage", "inputs": {"image": portrait}},
-        "2": {"class_type": nid, "inputs": inputs},
-        "3": {"class_type": "ThinkDrawExpressionDraftRenderer",
-              "inputs": {"image": ["1", 0], "plan": ["2", 0], "seconds": 1.0, "fps": 8.0, "seed": 0,
-                         "neutralize": 0.8, "face_index": -1, "crop_margin": 0.6}},
-        "4": {"class_type": "ThinkDrawExpressionAnalyzer",
-              "inputs": {"images": ["3", 0], "plan": ["2", 0], "fps": ["3", 1], "face_index": -1}},
-        "5": {"class_type": "PreviewAny", "inputs": {"source": ["4", 2]}},
-        "6": {"class_type": "PreviewAny", "inputs": {"source": ["3", 2]}},
-    }
+    graph = _draft_and_analyse(portrait, nid, inputs, seconds=1.0)
+    graph["6"] = {"class_type": "PreviewAny", "inputs": {"source": ["3", 2]}}
     entry = comfy.run(graph, timeout=300)
     report = json.loads(entry["outputs"]["5"]["text"][0])
     assert report["frames"] == 8 and report["lost_frames"] == []
@@ -207,17 +213,8 @@ def test_what_is_painted_on_the_portrait_holds_still_and_a_mask_of_another_size_
 
     def shown(mask_from: str | None) -> dict[int, float]:
         """What the analyser reads for each AU the plan asks for."""
-        graph = {
-            "1": {"class_type": "LoadImage", "inputs": {"image": portrait}},
-            "2": {"class_type": nid, "inputs": inputs},
-            "3": {"class_type": "ThinkDrawExpressionDraftRenderer",
-                  "inputs": {"image": ["1", 0], "plan": ["2", 0], "seconds": 1.5, "fps": 8.0, "seed": 0,
-                             "neutralize": 0.8, "face_index": -1, "crop_margin": 0.6}},
-            "4": {"class_type": "ThinkDrawExpressionAnalyzer",
-                  "inputs": {"images": ["3", 0], "plan": ["2", 0], "fps": ["3", 1], "face_index": -1}},
-            "5": {"class_type": "PreviewAny", "inputs": {"source": ["4", 2]}},
-            "6": {"class_type": "SolidMask", "inputs": {"value": 1.0, "width": 256, "height": 256}},
-        }
+        graph = _draft_and_analyse(portrait, nid, inputs, seconds=1.5)
+        graph["6"] = {"class_type": "SolidMask", "inputs": {"value": 1.0, "width": 256, "height": 256}}
         if mask_from == "painting":
             graph["3"]["inputs"]["hold_still"] = ["1", 1]
         elif mask_from == "another size":

@@ -17,9 +17,7 @@ from sample_photos import NEUTRAL_PHOTOS, SPECTACLE_COLOUR, with_drawn_spectacle
 def worn():
     """The blonde tune photo in drawn spectacles, their mask, and the photo without them."""
     photo = NEUTRAL_PHOTOS["blonde"]()
-    bare = prepare_face(photo)
-    x0, y0, _, _ = bare.box
-    image, mask = with_drawn_spectacles(photo, bare.xy + [x0, y0])
+    image, mask = with_drawn_spectacles(photo)
     return image, mask, photo
 
 
