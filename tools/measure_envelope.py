@@ -19,7 +19,9 @@ lip's own depressor), so without the photo the jaw's limit would stop a surprise
 surprise shows. The limit is the largest of these. Motion up and down the face is in the face's own height
 (draft/geometry.py FaceGeometry.tall: a head turned aside shows its eye distance shortened, not its height).
 The videos also give the lip lines' bend (`lip_bend`): how far each lip line's motion strays from its smoothest
-bend between the corners, the most draft/lips_lids.py's LipBend lets a drawn lip stray.
+bend between the corners, the most draft/lips_lids.py's LipBend lets a drawn lip stray; and how thin each lip's
+red got (`lip_red`): the least share of its rest height it kept, the least draft/lips_lids.py's
+lip_fullness_field lets the pulls squeeze it to.
 
   .venv/bin/python tools/measure_envelope.py [--check]   # --check: print, write nothing
   .venv/bin/python tools/measure_envelope.py --opening   # the shape of real open mouths (printed only)
@@ -59,7 +61,7 @@ from thinkdraw_core.draft.deform import JAW_JOINT_LEVEL  # noqa: E402
 from thinkdraw_core.draft.envelope import (CHIN, ENVELOPE_FILE, MID_INNER_LIPS, REGIONS, lip_gap, measures,  # noqa: E402
                                            motion)
 from thinkdraw_core.draft.geometry import FaceGeometry  # noqa: E402
-from thinkdraw_core.draft.lips_lids import LIP_LINES, bend_remainder  # noqa: E402
+from thinkdraw_core.draft.lips_lids import LIP_LINES, bend_remainder, lip_red  # noqa: E402
 from thinkdraw_core.face.landmarks import get_landmarker  # noqa: E402
 
 VIDEOS = ("WolfgangLanger_Pexels.mp4", "face_noface.mov")
@@ -91,10 +93,20 @@ def video_motion(path: Path, landmarker) -> dict:
     calmest = min(range(len(frames)), key=lambda k: frames[k][1])
     rest, rest_xy = frames[calmest][0], frames[calmest][2]
     moved = [motion(m, rest) for m, _, _ in frames]
+    red = np.array([red_kept(rest_xy, xy) for _, _, xy in frames])
     return {"frames_with_a_face": len(frames),
             "regions": {r: round(float(np.percentile([m[r] for m in moved], PERCENTILE)), 3) for r in REGIONS},
             "lip_bend": {name: round(float(np.percentile([bend(rest_xy, xy, line) for _, _, xy in frames],
-                                                         PERCENTILE)), 3) for name, line in LIP_LINES.items()}}
+                                                         PERCENTILE)), 3) for name, line in LIP_LINES.items()},
+            "lip_red": {lip: round(float(np.percentile(red[:, k], 100 - PERCENTILE)), 2)
+                        for k, lip in enumerate(("upper", "lower"))}}
+
+
+def red_kept(rest: np.ndarray, now: np.ndarray) -> np.ndarray:
+    """(upper, lower): the share of its height at `rest` each lip's red has `now` (lips_lids.lip_red), each face
+    up and down its own frame."""
+    return (lip_red(now[:, :2], FaceGeometry.from_landmarks(now))
+            / lip_red(rest[:, :2], FaceGeometry.from_landmarks(rest)))
 
 
 def jaw_drop(xyz: np.ndarray) -> float:
@@ -290,6 +302,7 @@ def main() -> int:
         best = max(values, key=values.get)
         regions[r] = {"limit": values[best], "from": best, "measured": values}
     bends = {name: s["lip_bend"] for name, s in sources.items() if "lip_bend" in s}
+    reds = {name: s["lip_red"] for name, s in sources.items() if "lip_red" in s}
     out = {
         "what": "the most each face region moved on real faces, in inter-ocular distances (up and down the face in "
                 "its own height, FaceGeometry.tall; thinkdraw_core/draft/envelope.py defines the regions); lip_gap is "
@@ -303,6 +316,13 @@ def main() -> int:
                     "(thinkdraw_core/draft/lips_lids.py LIP_LINES); the videos alone, against their calmest frame",
             "limit": {line: max(b[line] for b in bends.values()) for line in LIP_LINES},
             "measured": bends,
+        },
+        "lip_red": {
+            "what": "the least share of its rest height each lip's red kept (outer to inner lip line, averaged over "
+                    "the lip's pairs; thinkdraw_core/draft/lips_lids.py lip_red); the videos alone, against their "
+                    f"calmest frame, percentile {100 - PERCENTILE} over frames",
+            "limit": {lip: min(r[lip] for r in reds.values()) for lip in ("upper", "lower")},
+            "measured": reds,
         },
     }
     text = json.dumps(out, indent=1)

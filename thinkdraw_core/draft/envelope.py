@@ -104,6 +104,13 @@ def lip_bend_limits(path: str | Path | None = None) -> dict[str, float]:
     return {line: float(v) for line, v in _load(str(path or ENVELOPE_FILE))["lip_bend"]["limit"].items()}
 
 
+def lip_red_floor(path: str | Path | None = None) -> tuple[float, float]:
+    """(upper, lower): the least share of its rest height each lip's red kept on real faces
+    (lips_lids.lip_red, LIP_RED)."""
+    floor = _load(str(path or ENVELOPE_FILE))["lip_red"]["limit"]
+    return float(floor["upper"]), float(floor["lower"])
+
+
 def with_rest_gap(limits: dict[str, float], rest_gap: float) -> dict[str, float]:
     """`limits` with the lip gap's no less than a rest pose's own gap: the lip gap is absolute, and a photo's open
     mouth is not the draft's doing (every other region is motion from that rest)."""
