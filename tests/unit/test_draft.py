@@ -10,7 +10,7 @@ from thinkdraw_core.draft import prepare_face, render_draft
 from thinkdraw_core.draft import deform, geometry, lips_lids, paint, renderer, warp
 from thinkdraw_core.draft.deform import CORNER, FaceGeometry, au_basis
 from thinkdraw_core.draft.lips_lids import lip_seal_amount
-from thinkdraw_core.draft.envelope import lip_bend_limits, measures, motion
+from thinkdraw_core.draft.envelope import lip_bend_limits, lip_red_floor, measures, motion
 from thinkdraw_core.draft.dynamics import build_track
 from thinkdraw_core.draft.renderer import GAIN_STEPS
 from thinkdraw_core.draft.speech import SPEECH_APERTURE, speech_tracks, viseme_drives
@@ -438,6 +438,46 @@ def test_a_smile_stretches_the_lips_thinner(astronaut):
                                    calibrate=False).landmarks(len(result) - 1)
     for row in (0, 1):
         assert red(apex, row) < 0.85 * red(unstretched, row)
+
+
+def test_the_red_squeezed_past_what_real_lips_keep_is_given_back(prepared):
+    """lip_fullness_field moves a squeezed pair's outer point back out to the floor's share of its rest height,
+    up and down the face, and leaves the inner lines and the lips the pulls did not squeeze alone."""
+    xy, geo = prepared.xy, prepared.warper.geo
+    floor = (0.7, 0.8)
+    squeezed = xy.copy()
+    upper_out, lower_out = lips_lids.OUTER_LIP_PAIRS[4]  # the middle pair: push both outer points onto the inner
+    upper_in, lower_in = lips_lids.INNER_LIP_PAIRS[4]
+    squeezed[upper_out], squeezed[lower_out] = xy[upper_in] - geo.ey, xy[lower_in] + 2 * geo.ey
+    field = lips_lids.lip_fullness_field(xy, squeezed, geo, floor)
+    drawn = squeezed + field
+    for inner, outer, keep in ((upper_in, upper_out, floor[0]), (lower_in, lower_out, floor[1])):
+        height, rest = ((p[outer] - p[inner]) @ geo.ey for p in (drawn, xy))
+        assert abs(height) == pytest.approx(keep * abs(rest))
+    assert np.abs(field[list(lips_lids.INNER_LIPS)]).max() == 0.0
+    others = [o for pair in lips_lids.OUTER_LIP_PAIRS[:2] for o in pair]  # far from the middle: not squeezed
+    assert np.abs(field[others]).max() < 0.05
+    assert not lips_lids.lip_fullness_field(xy, xy, geo, floor).any()  # at rest nothing is squeezed
+    thicker = xy.copy()
+    thicker[lower_out] = xy[lower_out] + 3 * geo.ey
+    assert not lips_lids.lip_fullness_field(xy, thicker, geo, floor).any()  # a fuller lip is the pulls' to draw
+
+
+def test_a_sad_mouth_keeps_the_red_real_lips_keep(astronaut):
+    """The chin raiser and the corner depressor squeezed the astronaut's lower lip to a fifth of its height in
+    sadness (under half at these intensities uncalibrated); drawn now, each lip keeps at least what real lips
+    keep (motion_envelope.json lip_red)."""
+    plan = plan_of({15: 1.0, 17: 0.8})
+    result = render_draft(astronaut, plan, seconds=1.2, fps=10, sway=False, blinks=False, calibrate=False)
+    geo = result.prepared.warper.geo
+    rest, apex = result.landmarks(0), result.landmarks(len(result) - 1)
+    kept = lips_lids.lip_red(apex, geo) / lips_lids.lip_red(rest, geo)
+    assert np.all(kept >= np.array(lip_red_floor()) - 0.01)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(renderer, "NATURAL_FIRST", False)
+        unkept = render_draft(astronaut, plan, seconds=1.2, fps=10, sway=False, blinks=False,
+                              calibrate=False).landmarks(len(result) - 1)
+    assert lips_lids.lip_red(unkept, geo)[1] < 0.6 * lips_lids.lip_red(rest, geo)[1]  # without it: 0.47
 
 
 def test_a_chin_raise_pushes_the_closed_lips_up_instead_of_through_each_other(astronaut):

