@@ -11,6 +11,10 @@ measured with MediaPipe on a fixed crop (as the analyser measures): landmarks an
                     beside it, how many of them are on a rest frame the detector holds (as for faceless frames):
                     where even an imperceptible change loses the rest frame, the landmarks found on the drawn
                     frames can move by more than the margin with no muscle asking (a smile's brows reading lower)
+  thinned lips      clips whose plan asks no muscle that thins the lips (draft/lips_lids.py LIP_THINNING_AUS: the
+                    tightener, the pressor, a smile's stretch) where a lip's red (lips_lids.lip_red, as seen) got
+                    thinner than real lips get (motion_envelope.json lip_red, a share of its height in the first
+                    frame) by more than MARGIN
   opposite          clips of a negative emotion (anger, sad, fear, disgust) where the smile (AU12) reads
                     OPPOSITE_RISE more at apex than at rest, or OPPOSITE_LEVEL at apex (the photo's grin won)
   faceless frames   clips with a frame where no face was found (a photo the draft cannot prepare: all of them);
@@ -61,7 +65,9 @@ OUT = REPO / "benchmarks" / "results" / "draft_faces.json"
 def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> dict:
     from basic_emotions import BASIC_EMOTIONS, render_basic
 
-    from thinkdraw_core.draft.envelope import REGIONS, beyond, measures, motion, with_rest_gap
+    from thinkdraw_core.draft.envelope import REGIONS, beyond, lip_red_floor, measures, motion, with_rest_gap
+    from thinkdraw_core.draft.geometry import FaceGeometry
+    from thinkdraw_core.draft.lips_lids import LIP_THINNING_AUS, lip_red
     from thinkdraw_core.face.analyzer import MEASURABLE, au_levels, shares_blendshapes, unreadable_aus
     from thinkdraw_core.face.landmarks import NoFaceError, get_landmarker
 
@@ -74,7 +80,7 @@ def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> d
     # every frame measured on one crop around the drawn face, the one the calibration measured on (set up on the
     # first frame as the analyser sets up; in a group photo another face can be the largest there)
     measurer = result.measurer(get_landmarker())
-    levels, shapes, lost = [], [], []
+    levels, shapes, reds, lost = [], [], [], []
     for i, frame in enumerate(frames):
         face = measurer.face(frame)
         if face is None:
@@ -82,6 +88,8 @@ def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> d
             continue
         levels.append((i, au_levels(face.blendshapes)))
         shapes.append((i, measures(face.landmarks)))
+        geo = FaceGeometry.from_landmarks(face.landmarks)
+        reds.append(lip_red(face.landmarks[:, :2], geo) / geo.size)
     out = {"emotion": emotion, "lost": len(lost), "frames": len(frames), "gains": result.gains,
            "rest_held": rest_held(frames[0], measurer),
            "not_readable": result.calibration.get("not_readable", {}),
@@ -93,6 +101,11 @@ def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> d
     out["moved"] = {r: round(v, 3) for r, v in moved.items()}
     out["rest_gap"] = round(float(rest_shape["lip_gap"]), 3)
     out["beyond"] = beyond(moved, with_rest_gap(limits, out["rest_gap"]), MARGIN)
+    # the thinnest each lip's red got against what real lips keep of the first frame's (iod; < 0: thinner)
+    spare = np.min(np.array(reds) - np.array(lip_red_floor()) * reds[0], axis=0)
+    out["red_spare"] = [round(float(v), 3) for v in spare]
+    out["thins_lips"] = any(au in LIP_THINNING_AUS for au in aus)
+    out["thinned"] = not out["thins_lips"] and bool(spare.min() < -MARGIN)
     # the apex: the frames the plan holds at >= 95 % of its peak (as the analyser takes it)
     env = np.asarray(result.plan.timeline.envelope(np.arange(len(frames)) / result.fps))
     apex_frames = set(np.flatnonzero(env >= 0.95 * env.max()).tolist())
@@ -141,6 +154,8 @@ def summarise(clips: list[dict]) -> dict:
     return {"clips": n, "beyond": sum(bool(c.get("beyond")) for c in clips),
             "beyond_held": sum(bool(c.get("beyond")) for c in held),
             "opposite": sum(bool(c.get("opposite")) for c in clips),
+            "thinned": sum(bool(c.get("thinned")) for c in clips),
+            "unthinning": sum("red_spare" in c and not c["thins_lips"] for c in clips),
             "faceless": sum(c["lost"] != 0 for c in clips),
             "faceless_held": sum(c["lost"] != 0 for c in held),
             "unsteady_photos": sorted({c["photo"] for c in clips if c.get("rest_held", 1.0) < 1.0}),
@@ -164,6 +179,7 @@ def measure_set(photos: dict, names, limits: dict[str, float], log=print) -> lis
             clip["seconds"] = round(time.perf_counter() - t0, 2)
             clips.append(clip)
             flags = [f"beyond {clip['beyond']}" if clip.get("beyond") else "",
+                     f"thinned {clip['red_spare']}" if clip.get("thinned") else "",
                      "OPPOSITE" if clip.get("opposite") else "", f"lost {clip['lost']}" if clip["lost"] else "",
                      f"misses {clip.get('misses')}" if clip.get("misses") else "",
                      f"leaks {clip.get('leaks')}" if clip.get("leaks") else ""]
@@ -192,6 +208,8 @@ def run(quick: bool = False, sets: tuple[str, ...] = ("held-out", "tune"), log=p
                 goal="0", notes=f"{s['beyond']} of {s['clips']}; {s['beyond_held']} on a rest frame the detector "
                                 f"holds; largest inner lip gap {s['max_gap']:.2f} iod (limit {limits['lip_gap']:.2f}); "
                                 f"{note}"),
+            row("draft_faces", f"{label}: lips thinner than real lips get",
+                100 * s["thinned"] / max(1, s["unthinning"]), "%", goal="0", notes=f"{s['thinned']} of the {s['unthinning']} clips whose plan thins no lip"),
             row("draft_faces", f"{label}: opposite expression (a smile in a negative emotion)",
                 100 * s["opposite"] / n, "%", goal="0", notes=f"{s['opposite']} of {s['clips']}"),
             row("draft_faces", f"{label}: clips with a frame without a face", 100 * s["faceless"] / n, "%", goal="0",
