@@ -87,8 +87,8 @@ def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> d
             lost.append(i)
             continue
         levels.append((i, au_levels(face.blendshapes)))
-        shapes.append((i, measures(face.landmarks)))
         geo = FaceGeometry.from_landmarks(face.landmarks)
+        shapes.append((i, measures(face.landmarks, geo)))
         reds.append(lip_red(face.landmarks[:, :2], geo) / geo.size)
     out = {"emotion": emotion, "lost": len(lost), "frames": len(frames), "gains": result.gains,
            "rest_held": rest_held(frames[0], measurer),

@@ -93,20 +93,14 @@ def video_motion(path: Path, landmarker) -> dict:
     calmest = min(range(len(frames)), key=lambda k: frames[k][1])
     rest, rest_xy = frames[calmest][0], frames[calmest][2]
     moved = [motion(m, rest) for m, _, _ in frames]
-    red = np.array([red_kept(rest_xy, xy) for _, _, xy in frames])
+    rest_red = lip_red(rest_xy[:, :2], FaceGeometry.from_landmarks(rest_xy))
+    red = np.array([lip_red(xy[:, :2], FaceGeometry.from_landmarks(xy)) / rest_red for _, _, xy in frames])
     return {"frames_with_a_face": len(frames),
             "regions": {r: round(float(np.percentile([m[r] for m in moved], PERCENTILE)), 3) for r in REGIONS},
             "lip_bend": {name: round(float(np.percentile([bend(rest_xy, xy, line) for _, _, xy in frames],
                                                          PERCENTILE)), 3) for name, line in LIP_LINES.items()},
             "lip_red": {lip: round(float(np.percentile(red[:, k], 100 - PERCENTILE)), 2)
                         for k, lip in enumerate(("upper", "lower"))}}
-
-
-def red_kept(rest: np.ndarray, now: np.ndarray) -> np.ndarray:
-    """(upper, lower): the share of its height at `rest` each lip's red has `now` (lips_lids.lip_red), each face
-    up and down its own frame."""
-    return (lip_red(now[:, :2], FaceGeometry.from_landmarks(now))
-            / lip_red(rest[:, :2], FaceGeometry.from_landmarks(rest)))
 
 
 def jaw_drop(xyz: np.ndarray) -> float:

@@ -36,7 +36,7 @@ INNER_CORNERS = (78, 308)  # where the inner lip lines meet, subject's right the
 # lip past LIP_THIN_MAX of its height.
 LIP_THIN, LIP_THIN_LOWER, LIP_THIN_SIGMA = 0.85, 0.5, 0.04
 SMILE_THIN, LIP_THIN_MAX = 0.3, 0.9
-LIP_THINNING_AUS = (*LIP_SEAL_AUS, 12)
+LIP_THINNING_AUS = (*LIP_SEAL_AUS, 12)  # what renderer._lip_thinning thins the red for: those two, a smile
 # LIP_RED: only those muscles thin the red further than real lips go. The pulls move whole regions with smooth
 # falloffs, so one that lifts the chin (AU17) or drags the corners down (AU15) moved a lip's outer line further
 # than its inner one and squeezed the red to a line (a sad astronaut kept a fifth of her lower lip's height).
@@ -318,8 +318,12 @@ def lip_fullness_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, f
     squeezed = short > 0.0
     if not squeezed.any():
         return np.zeros_like(xy)
-    controls = _RED_OUTER[squeezed]
-    vectors = (short * _OUTWARD)[squeezed][:, None] * geo.ey
+    return _outer_lines_moved(xy, geo, _RED_OUTER[squeezed], (short * _OUTWARD)[squeezed][:, None] * geo.ey)
+
+
+def _outer_lines_moved(xy: np.ndarray, geo: FaceGeometry, controls: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """(N, 2) displacement that moves the outer lip points `controls` by `vectors` exactly, the skin around them
+    along (LIP_THIN_SIGMA) and the inner lip lines not at all: the red changes, the opening does not."""
     field = spread_near(xy, xy[controls], vectors, LIP_THIN_SIGMA * geo.size)
     field[controls] = vectors
     field[list(INNER_LIPS)] = 0.0
@@ -340,8 +344,4 @@ def lip_thinning_field(xy: np.ndarray, current: np.ndarray, geo: FaceGeometry, u
             up, low = upper[side], lower[side]
         controls += [upper_out, lower_out]
         vectors += [(current[upper_in] - current[upper_out]) * up, (current[lower_in] - current[lower_out]) * low]
-    controls, vectors = np.array(controls), np.array(vectors)
-    field = spread_near(xy, xy[controls], vectors, LIP_THIN_SIGMA * geo.size)
-    field[controls] = vectors
-    field[list(INNER_LIPS)] = 0.0
-    return field
+    return _outer_lines_moved(xy, geo, np.array(controls), np.array(vectors))
