@@ -7,7 +7,8 @@ measured with MediaPipe on a fixed crop (as the analyser measures): landmarks an
   beyond envelope   clips where a region moved further than real faces do (thinkdraw_core/draft/envelope.py,
                     data/motion_envelope.json) by more than MARGIN (landmark jitter): the inner lip gap (absolute;
                     beyond the larger of the limit and the photo's own rest gap), brow raise and lowering, lid
-                    opening, mouth-corner travel, chin drop, each the most over the clip against the first frame;
+                    opening, mouth-corner travel, chin drop, each the most over the clip against the first frame,
+                    and how far a mouth corner sits below the lower lip's middle (absolute, like the lip gap);
                     beside it, how many of them are on a rest frame the detector holds (as for faceless frames):
                     where even an imperceptible change loses the rest frame, the landmarks found on the drawn
                     frames can move by more than the margin with no muscle asking (a smile's brows reading lower)
@@ -65,7 +66,7 @@ OUT = REPO / "benchmarks" / "results" / "draft_faces.json"
 def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> dict:
     from basic_emotions import BASIC_EMOTIONS, render_basic
 
-    from thinkdraw_core.draft.envelope import REGIONS, beyond, lip_red_floor, measures, motion, with_rest_gap
+    from thinkdraw_core.draft.envelope import REGIONS, beyond, lip_red_floor, measures, motion, with_rest
     from thinkdraw_core.draft.geometry import FaceGeometry
     from thinkdraw_core.draft.lips_lids import LIP_THINNING_AUS, lip_red
     from thinkdraw_core.face.analyzer import MEASURABLE, au_levels, shares_blendshapes, unreadable_aus
@@ -100,7 +101,7 @@ def measure_clip(photo: np.ndarray, emotion: str, limits: dict[str, float]) -> d
     moved = {r: max(motion(m, rest_shape)[r] for _, m in shapes) for r in REGIONS}
     out["moved"] = {r: round(v, 3) for r, v in moved.items()}
     out["rest_gap"] = round(float(rest_shape["lip_gap"]), 3)
-    out["beyond"] = beyond(moved, with_rest_gap(limits, out["rest_gap"]), MARGIN)
+    out["beyond"] = beyond(moved, with_rest(limits, rest_shape), MARGIN)
     # the thinnest each lip's red got against what real lips keep of the first frame's (iod; < 0: thinner)
     spare = np.min(np.array(reds) - np.array(lip_red_floor()) * reds[0], axis=0)
     out["red_spare"] = [round(float(v), 3) for v in spare]

