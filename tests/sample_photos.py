@@ -110,8 +110,7 @@ def with_drawn_spectacles(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The image with a dark spectacle frame drawn round both eyes of its face (found as the draft finds it), and
     the frame's mask (float 0..1, a pixel wider than the frame on each side)."""
     bare = prepare_face(image)
-    xy = bare.xy + bare.box[:2]
-    iod = float(np.linalg.norm(eye_centre(xy, "left") - eye_centre(xy, "right")))
+    xy, iod = bare.xy + bare.box[:2], bare.warper.geo.size  # the crop is the photo's own pixels: the same iod
     worn, mask = image.copy(), np.zeros(image.shape[:2], np.uint8)
     thick = max(2, round(0.03 * iod))
     for side in ("left", "right"):
