@@ -58,6 +58,21 @@ def test_a_refused_trial_is_never_chosen_and_an_au_unseen_inside_is_left_unseen(
     assert search.drawn == len(search.trials) - 1  # the refused trial was not drawn
 
 
+def test_a_trial_refused_on_a_second_look_is_never_chosen_again_and_the_best_left_is():
+    # AU1 reads 0.3 per unit gain, requested at 0.6: the sweep settles on the top step
+    fake = Fake(lambda g: ({1: 0.3 * g[1]}, {}))
+    search = GainSearch(fake, {1: 0.6}, sweeps=1)
+    assert search.run({1: 1.0}) == {1: 2.0}
+    drawn = search.drawn
+    # refused (a frame on the way to that apex shows a region past the envelope): the next step down is the best
+    # left, with its own readings, and nothing is drawn again
+    assert search.refuse({1: 2.0}, {"corner_drop": 0.09}) == {1: 1.4}
+    assert search.got[1] == pytest.approx(0.42) and search.drawn == drawn
+    assert search.trials[trial_key({1: 2.0})].beyond == {"corner_drop": 0.09}
+    assert search.refuse({1: 1.4}, {"corner_drop": 0.09}) == {1: 1.0}
+    assert search.best == pytest.approx(search.cost(Trial({1: 0.3}), {1: 1.0})[0])
+
+
 def test_a_start_refused_as_drawn_is_drawn_weaker_before_the_search():
     # the picture shows the start beyond the limit until the held AU is drawn at 0.64 or less
     def read(g):

@@ -164,3 +164,37 @@ def test_an_au_unreadable_inside_the_envelope_is_reported_not_exaggerated(prepar
     assert env.moved(gains)["brow_raise"] <= env.limits["brow_raise"] + renderer.ENVELOPE_SLACK
     assert env.moved({1: 1.0, 2: 1.0})["brow_raise"] > env.limits["brow_raise"]
     assert all(g < 1.0 for g in gains.values()), gains
+
+
+def test_frames_on_the_way_to_the_apex_are_checked_as_the_apex_is(prepared, monkeypatch):
+    """The detector's landmarks do not follow the drawing in proportion (a corner pulled far down read further
+    below the lip three quarters of the way to the apex than at it): the chosen gains are drawn again at
+    ONSET_SHARES of the way, each frame checked against the envelope as the apex is."""
+    p = plan({15: 0.8, 17: 0.4})
+    rest = {12: (-0.3, -0.3)}  # a relaxed smile: the way starts from the rest pose, not from zero
+    env = ApexEnvelope(prepared, _apex_values(p, rest), rest)
+    first = renderer._render_frame(prepared, rest, {})
+    measurer = renderer.draft_measurer(first, prepared, renderer.get_landmarker())
+    trials = renderer.ApexTrials(prepared, p, env, measurer, measurer.blendshapes(first), [])
+    drawn, checked = [], []
+    real_render = renderer._render_frame
+    monkeypatch.setattr(renderer, "_render_frame", lambda prep, values, gains, **kw: (
+        drawn.append(values), real_render(prep, values, gains, **kw))[1])
+    monkeypatch.setattr(env, "seen_beyond", lambda landmarks: (
+        checked.append(landmarks), {"corner_drop": 0.09} if len(checked) == 2 else {})[1])
+    assert trials.onset_beyond({15: 1.0, 17: 1.0}) == {"corner_drop": 0.09}
+    share = renderer.ONSET_SHARES[1]
+    assert len(drawn) == len(checked) == 2 and trials.onset_frames == 2  # it stops at the first frame beyond
+    assert drawn[1][12] == pytest.approx((-0.3, -0.3)) and drawn[1][15] == pytest.approx((0.8 * share,) * 2)
+    checked.clear()
+    monkeypatch.setattr(env, "seen_beyond", lambda landmarks: (checked.append(landmarks), {})[1])
+    assert trials.onset_beyond({15: 1.0, 17: 1.0}) == {} and len(checked) == len(renderer.ONSET_SHARES)
+
+
+def test_gains_refused_on_the_way_to_the_apex_give_way_to_the_best_left(prepared, monkeypatch):
+    asked = []
+    monkeypatch.setattr(renderer.ApexTrials, "onset_beyond", lambda self, gains: (
+        asked.append(dict(gains)), {"corner_drop": 0.09} if len(asked) == 1 else {})[1])
+    gains, _, info = renderer._calibrate(prepared, plan({15: 0.8, 17: 0.4}), 0.8, renderer.get_landmarker(), 1)
+    assert info["onset_refused"] == 1 and len(asked) == 2
+    assert gains == asked[1] != asked[0]

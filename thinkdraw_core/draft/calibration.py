@@ -31,11 +31,13 @@ The strategies, in the order they run:
 Two more restarts, for an AU still unseen beside another requested AU (a bisection between two gain steps
 where both might show, and the other AU drawn stronger instead of weaker), were dropped: on the held-out
 portraits they changed no reading and cost 4 % more trial frames (docs/tuning-log.md, 2026-12-07).
-Trials already measured are looked up, never drawn again (the measurement is deterministic).
+Trials already measured are looked up, never drawn again (the measurement is deterministic). A trial the
+measurer refuses on a second look after the search (`GainSearch.refuse`: renderer.ApexTrials draws the chosen
+gains again on the way to the apex) is never chosen again, and the best trial left is.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -170,6 +172,17 @@ class GainSearch:
         if self.targets and self.sweeps:
             if "repair_leak" in self.strategies and self.measured[trial_key(self.gains)][2]:
                 self._repair_leak()
+        return self.gains
+
+    def refuse(self, gains: Mapping[int, float], beyond: Mapping[str, float]) -> Gains:
+        """Take back a trial the measurer refuses on a second look (`beyond`: why): it is never chosen again,
+        and the best trial left is (the start, where none is left). Returns the gains now chosen."""
+        key = trial_key(gains)
+        self.trials[key] = replace(self.trials[key], beyond=dict(beyond))
+        self.measured[key] = (float("inf"), {}, {})
+        best = min(self.measured, key=lambda k: self.measured[k][0])
+        self.best, self.got, _ = self.measured[best]
+        self.gains = dict(best)
         return self.gains
 
     def unseen(self) -> list[int]:

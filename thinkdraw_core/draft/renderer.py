@@ -68,6 +68,12 @@ SEEN_FROM, SEEN_SHARE = 0.02, (0.4, 2.5)
 # benchmark allows for it): on a face 40 px between the eyes the lid opening's limit (0.024 iod, about a pixel)
 # was otherwise passed by noise, refusing a third of a search's trials at random (the group face's fear)
 SEEN_JITTER_PX, SEEN_JITTER_MAX = 0.5, 0.01
+# The landmarks found on a drawn face do not follow the drawing in proportion: a corner pulled far down read
+# 0.066 iod below the lower lip at the apex but 0.081 three quarters of the way there (the detector's face model
+# gives way less at the extreme). So the gains the search chooses are drawn again at these shares of the way from
+# the rest pose to the apex, and where one of those frames shows a region past the envelope the trial is refused
+# and the best one left is taken (GainSearch.refuse)
+ONSET_SHARES = (0.25, 0.5, 0.75)
 # False draws as before issue #34 (no envelope, and the brows carry the lid margins): for before/after
 # comparisons only (tools/contact_sheet.py --before)
 NATURAL_FIRST = True
@@ -572,10 +578,16 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
                             map_trials=pool.map, strategies=STRATEGIES,
                             opposite=[au for au in full if au in trials.watched and au not in BLIND_AUS])
         gains = search.run(gains, shrink_first=held)
+        # the apex is not the only frame the envelope holds for: see ONSET_SHARES
+        onset_refused = 0
+        while np.isfinite(search.best) and (outside := trials.onset_beyond(gains)):
+            gains = search.refuse(gains, outside)
+            onset_refused += 1
     got = search.got
     info["iterations"] = relax_history + search.history
     info["gains"] = gains
     info["envelope_refused"] = sum(1 for t in search.trials.values() if t.beyond)
+    info["onset_refused"] = onset_refused
     inside = [t for t in search.trials.values() if t.acceptable]
     for au in search.unseen():
         best = max(inside, key=lambda t: t.readings.get(au, -1.0), default=None)
@@ -597,7 +609,7 @@ def _calibrate(prepared: PreparedFace, plan: AUPlan, neutralize: float, landmark
                                     + (f" (drawn stronger it would pass it: {regions})" if regions else ""))
     # what the calibration cost: every frame it drew and measured (relaxing the photo, its rest, the trials; a
     # trial the mesh already shows beyond the envelope is refused undrawn)
-    info["trial_frames"] = len(relax_history) + 1 + env.frames_measured + search.drawn
+    info["trial_frames"] = len(relax_history) + 1 + env.frames_measured + search.drawn + trials.onset_frames
     info["measured_at_apex"] = {au: round(float(v), 3) for au, v in got.items()}
     return gains, relax_gain, info
 
@@ -619,6 +631,20 @@ class ApexTrials:
         # the AUs a leak is read on: outside the plan and sharing none of its blendshapes
         self.watched = [au for au in MEASURABLE if au not in self.requested
                         and not shares_blendshapes(au, self.requested)]
+        self.onset_frames = 0
+
+    def onset_beyond(self, gains: dict[int, float]) -> dict[str, float]:
+        """The regions a frame on the way to the apex drawn at `gains` shows moved past the real-face envelope
+        (ONSET_SHARES of the way), the first such frame's; {} where none does."""
+        for share in ONSET_SHARES:
+            values = {au: tuple(r + share * (a - r) for a, r in zip(apex, self.env.rest.get(au, (0.0, 0.0))))
+                      for au, apex in self.env.apex.items()}
+            self.onset_frames += 1
+            face = self.measurer.face(_render_frame(self.prepared, values, gains, rest=self.env.rest))
+            outside = self.env.seen_beyond(face.landmarks) if face is not None else {}
+            if outside:
+                return outside
+        return {}
 
     def __call__(self, gains: dict[int, float], measurer: FrameMeasurer | None = None) -> Trial:
         outside = self.env.beyond(gains)
