@@ -125,6 +125,37 @@ def _skin_folds_and_map_jump(warper, disp):
     return int(folded.sum()), float(np.maximum(across, down)[skin].max()), (map_x, map_y)
 
 
+def test_the_inner_brow_raiser_holds_the_inner_brows_up_against_the_lowerer(prepared):
+    """FACS' 1+4 (sadness): the inner brow heads stay raised and drawn together while the rest of the brow comes
+    down. Summed, the two pulls cancelled on the inner heads (deform.BROW_HOLD)."""
+    geo = prepared.warper.geo
+    b1, b4 = au_basis(1, prepared.xy, geo), au_basis(4, prepared.xy, geo)
+    inner = list(deform.INNER_BROW[0] + deform.INNER_BROW[1])
+    outer = list(deform.OUTER_BROW[0] + deform.OUTER_BROW[1])
+
+    def drawn(values):
+        return renderer._displacement_unbounded(prepared, values, {}, None)[0]
+
+    summed = 0.6 * (b1[0] + b1[1] + b4[0] + b4[1])
+    both = drawn({1: (0.6, 0.6), 4: (0.6, 0.6)})
+    up = lambda d, idx: -(d[idx] @ geo.ey)  # noqa: E731 - how far up the face each point moved
+    across = lambda d, idx: np.abs(d[idx] @ geo.ex)  # noqa: E731
+    # the inner heads rise most of what the raiser alone lifts them (summed, the lowerer took half of it back),
+    # and are drawn together as far as summed
+    raised = up(0.6 * (b1[0] + b1[1]), inner)
+    assert np.all(up(summed, inner) < 0.6 * raised) and np.all(up(both, inner) > 0.8 * raised)
+    assert np.allclose(across(both, inner), across(summed, inner), atol=0.05)
+    # the outer brow comes down as the lowerer pulls it
+    assert np.all(up(both, outer) < -0.02 * geo.height)
+    # held only as far as the weaker of the two draws, and not at all without the raiser
+    weak = drawn({1: (0.2, 0.2), 4: (0.6, 0.6)}) - 0.2 * (b1[0] + b1[1]) - 0.6 * (b4[0] + b4[1])
+    assert np.allclose(weak, 0.2 * (prepared.brow_hold[0] + prepared.brow_hold[1]))
+    assert np.allclose(drawn({4: (0.6, 0.6)}), 0.6 * (b4[0] + b4[1]))
+    # per side: the raiser on the subject's left holds only that side's inner head
+    left = drawn({1: (0.6, 0.0), 4: (0.6, 0.6)}) - (0.6 * b1[0] + 0.6 * (b4[0] + b4[1]))
+    assert np.allclose(left, 0.6 * prepared.brow_hold[0])
+
+
 def test_a_folded_mesh_bunches_up_instead_of_tearing(prepared, monkeypatch):
     """A strong frown folds the skin below the corners over; the warp smooths its map there (warp.FOLD_*)."""
     basis = au_basis(15, prepared.xy, prepared.warper.geo)

@@ -114,6 +114,14 @@ LOWER_MOUTH = frozenset((146, 91, 181, 84, 17, 314, 405, 321, 375, 95, 88, 178, 
 # at 0.8 opened the eyes about 0.03 iod, a real face's whole range, issue #34), so the eye openings and irises
 # take no pull of theirs. (A lowered brow, AU4, does push the lid skin down: deform.LidFloor keeps it there.)
 BROW_RAISERS = (1, 2)
+# Antagonists on the inner brow heads: the inner brow raiser (AU1, the frontalis' inner part) pulls them up, the
+# brow lowerer (AU4, corrugator and depressor) down and together. In FACS' 1+4 (sadness; fear's 1+2+4) the inner
+# corners stay raised and drawn together while the middle and outer brow come down: the oblique brow. Summed, the
+# two pulls cancelled on the inner heads and the brow drew, and read as, neither (the calibration could show one
+# only by drawing the other weaker). So where both act, the raiser holds the inner heads up: the lowerer's
+# downward pull on them gives way by as much as the weaker of the two draws (brow_hold_basis); its inward pull,
+# and its pull on the middle and outer brow, stay.
+BROW_HOLD = (1, 4)
 BROWS_SPARE_LIDS = True  # False: as before issue #34, for before/after comparisons only
 EYE_MARGINS = frozenset((*LEFT_EYE_RING, *RIGHT_EYE_RING, *range(468, 478)))
 
@@ -204,6 +212,18 @@ def au_basis(au: int, xy: np.ndarray, geo: FaceGeometry | None = None, depth: np
             raise ValueError(f"AU{au} turns the jaw and needs the landmarks' depth (the z of the face's landmarks)")
         # one bone: each side's basis carries half, so a sided AU26 opens the jaw half as far
         out += 0.5 * JAW_TURN[au] * _jaw_turn_basis(xy, np.asarray(depth, np.float64), geo)[None]
+    return out
+
+
+def brow_hold_basis(xy: np.ndarray, geo: FaceGeometry | None = None) -> np.ndarray:
+    """Displacement (2 sides [subject left, right], N, 2) in pixels that gives back the brow lowerer's (AU4)
+    downward pull on the inner brow heads, per unit the inner brow raiser (AU1) holds them up (BROW_HOLD)."""
+    geo = geo or FaceGeometry.from_landmarks(xy)
+    holder, lowerer = BROW_HOLD
+    pulls = [(groups, (0.0, -down), sigma) for groups, (_, down), sigma in AU_PULLS[lowerer] if groups == INNER_BROW]
+    out = _basis_for(pulls, xy, geo)
+    if holder in BROW_RAISERS and BROWS_SPARE_LIDS:  # it raises what the raiser raises, and spares the lids alike
+        out[:, [i for i in sorted(EYE_MARGINS) if i < len(xy)]] = 0.0
     return out
 
 

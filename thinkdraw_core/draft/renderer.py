@@ -23,7 +23,7 @@ from ..face.landmarks import (Face, FaceLandmarker, _as_rgb_uint8, detect_face, 
                               get_landmarker)
 from ..plan import AUPlan
 from .calibration import GAIN_STEPS, STRATEGIES, SWEEPS, VISIBLE_RISE, GainSearch, Trial
-from .deform import CLOSURE_AUS, au_basis, supported_aus
+from .deform import BROW_HOLD, CLOSURE_AUS, au_basis, brow_hold_basis, supported_aus
 from .lips_lids import (LIP_SEAL_AUS, LIP_THIN, LIP_THIN_LOWER, LIP_THIN_MAX, SMILE_THIN, LidFloor, LipBend,
                         lip_contact_field, lip_fullness_field, lip_opening_field, lip_seal_amount, lip_seal_field,
                         lip_thinning_field)
@@ -100,6 +100,10 @@ class PreparedFace:
     gap_limit: float | None = None
     # the face's index among the faces detect_face finds in `image` (largest first)
     face_index: int = 0
+
+    @cached_property
+    def brow_hold(self) -> np.ndarray:
+        return brow_hold_basis(self.xy, self.warper.geo)
 
     @cached_property
     def lid_floor(self) -> LidFloor:
@@ -253,6 +257,7 @@ def _displacement_unbounded(prepared: PreparedFace, values: dict[int, tuple[floa
                             ) -> tuple[np.ndarray, tuple[float, float]]:
     disp = np.zeros_like(prepared.xy)
     rest = rest or {}
+    drawn: dict[int, tuple[float, float]] = {}
     close_l = close_r = 0.0
     for au, (left, right) in values.items():
         if au in CLOSURE_AUS:
@@ -264,7 +269,11 @@ def _displacement_unbounded(prepared: PreparedFace, values: dict[int, tuple[floa
         b = prepared.basis_for(au)
         g = gains.get(au, 1.0)
         rest_l, rest_r = rest.get(au, (0.0, 0.0))
-        disp += (rest_l + g * (left - rest_l)) * b[0] + (rest_r + g * (right - rest_r)) * b[1]
+        drawn[au] = (rest_l + g * (left - rest_l), rest_r + g * (right - rest_r))
+        disp += drawn[au][0] * b[0] + drawn[au][1] * b[1]
+    held = [max(0.0, min(drawn.get(au, (0.0, 0.0))[side] for au in BROW_HOLD)) for side in (0, 1)]
+    if max(held) > 0.0:
+        disp += held[0] * prepared.brow_hold[0] + held[1] * prepared.brow_hold[1]
     disp = prepared.lid_floor(disp)
     closure = (float(np.clip(close_l, -0.3, 1.0)), float(np.clip(close_r, -0.3, 1.0)))
     if closure != (0.0, 0.0):
