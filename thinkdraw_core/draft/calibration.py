@@ -180,7 +180,7 @@ class GainSearch:
         key = trial_key(gains)
         self.trials[key] = replace(self.trials[key], beyond=dict(beyond))
         self.measured[key] = (float("inf"), {}, {})
-        best = min(self.measured, key=lambda k: self.measured[k][0])
+        best = min(self.measured, key=lambda k: self.measured[k][0])  # all refused: the first measured, the start
         self.best, self.got, _ = self.measured[best]
         self.gains = dict(best)
         return self.gains
