@@ -205,8 +205,8 @@ def au_basis(au: int, xy: np.ndarray, geo: FaceGeometry | None = None, depth: np
     if au not in AU_PULLS:
         raise ValueError(f"AU{au} has no displacement model in the draft renderer")
     out = _basis_for(AU_PULLS[au], xy, geo)
-    if au in BROW_RAISERS and BROWS_SPARE_LIDS:
-        out[:, [i for i in sorted(EYE_MARGINS) if i < len(xy)]] = 0.0
+    if au in BROW_RAISERS:
+        _spare_lids(out)
     if au in JAW_TURN:
         if depth is None:
             raise ValueError(f"AU{au} turns the jaw and needs the landmarks' depth (the z of the face's landmarks)")
@@ -219,12 +219,17 @@ def brow_hold_basis(xy: np.ndarray, geo: FaceGeometry | None = None) -> np.ndarr
     """Displacement (2 sides [subject left, right], N, 2) in pixels that gives back the brow lowerer's (AU4)
     downward pull on the inner brow heads, per unit the inner brow raiser (AU1) holds them up (BROW_HOLD)."""
     geo = geo or FaceGeometry.from_landmarks(xy)
-    holder, lowerer = BROW_HOLD
+    lowerer = BROW_HOLD[1]
     pulls = [(groups, (0.0, -down), sigma) for groups, (_, down), sigma in AU_PULLS[lowerer] if groups == INNER_BROW]
-    out = _basis_for(pulls, xy, geo)
-    if holder in BROW_RAISERS and BROWS_SPARE_LIDS:  # it raises what the raiser raises, and spares the lids alike
-        out[:, [i for i in sorted(EYE_MARGINS) if i < len(xy)]] = 0.0
-    return out
+    # it raises what the raiser raises, and spares the lids alike
+    return _spare_lids(_basis_for(pulls, xy, geo))
+
+
+def _spare_lids(basis: np.ndarray) -> np.ndarray:
+    """`basis` (sides, N, 2) with the eye openings and irises left where they are (BROWS_SPARE_LIDS), in place."""
+    if BROWS_SPARE_LIDS:
+        basis[:, [i for i in sorted(EYE_MARGINS) if i < basis.shape[1]]] = 0.0
+    return basis
 
 
 def supported_aus() -> list[int]:
